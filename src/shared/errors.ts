@@ -1,0 +1,52 @@
+// The catalogue of stable error codes. Callers branch on `code`, never on message text.
+// Across threads errors travel as plain `{ ok: false, code, detail }` records (ErrorRecord),
+// because an Error posted through a MessagePort loses its class and its code.
+
+export const errorCodes = [
+  'CONFIG_READ', // the config file cannot be read
+  'CONFIG_PARSE', // YAML syntax or structural error (exit 1)
+  'CONFIG_SEMANTIC', // semantically invalid config (exit 2)
+  'USAGE', // bad flag, env value or command line
+  'NOT_FOUND', // unknown frontend, pool, backend or health check
+  'INVALID_ARGUMENT', // a request field is out of range or empty
+  'FAILED_PRECONDITION', // the object's state forbids the action
+  'VPP_DISABLED', // VPP integration switched off by flag
+  'VPP_NOT_CONNECTED', // VPP is not connected right now
+  'VPP_INCOMPATIBLE', // required messages missing or with another CRC
+  'VPP_RETVAL', // VPP answered a non-zero retval
+  'VPP_TIMEOUT', // no reply within the request timeout
+  'VPP_DISCONNECTED', // the connection closed with requests in flight
+  'VPP_PROTOCOL', // a malformed frame or message
+  'STATS_SEGMENT', // the stats segment cannot be obtained or read
+  'WARMUP_IN_PROGRESS', // VPP writes are gated by the startup warmup
+  'NETNS', // the health-check network namespace cannot be entered
+  'NATIVE', // the native addon is missing or a native call failed
+  'WORKER', // a probe worker failed or died
+  'SHUTTING_DOWN', // the daemon is stopping
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** One error class for the whole daemon: a stable code, a message, and an optional cause. */
+export class DaemonError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DaemonError';
+    this.code = code;
+  }
+}
+
+/** A result as it crosses a thread boundary. */
+export type ErrorRecord = { readonly ok: false; readonly code: ErrorCode; readonly detail: string };
+export type Result<T> = { readonly ok: true; readonly value: T } | ErrorRecord;
+
+export function isDaemonError(e: unknown, code?: ErrorCode): e is DaemonError {
+  return e instanceof DaemonError && (code === undefined || e.code === code);
+}
+
+/** The message of anything thrown, for logs and records. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

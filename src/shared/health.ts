@@ -1,0 +1,56 @@
+// Shared health vocabulary: backend and frontend states, probe codes, probe results and
+// transition records. Workers produce ProbeResults; the main thread owns everything else.
+
+export type BackendState = 'unknown' | 'up' | 'down' | 'paused' | 'disabled' | 'removed';
+export type FrontendState = 'unknown' | 'up' | 'down';
+
+export type ProbeCode =
+  | 'L4OK'
+  | 'L4TOUT'
+  | 'L4CON'
+  | 'SOCKERR'
+  | 'L6OK'
+  | 'L6TOUT'
+  | 'L6RSP'
+  | 'L7OK'
+  | 'L7TOUT'
+  | 'L7RSP'
+  | 'L7STS';
+
+export type OperatorCode = 'paused' | 'resumed' | 'disabled' | 'enabled' | 'removed' | 'restarted';
+export type ProbeLayer = 'L4' | 'L6' | 'L7';
+
+/** What one probe found. Plain data: it crosses the worker → main MessagePort. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  readonly layer: ProbeLayer;
+  readonly code: ProbeCode;
+  readonly detail: string;
+  /** Unix ms when the probe started. */
+  readonly at: number;
+  readonly durationMs: number;
+}
+
+export interface TransitionRecord {
+  readonly from: BackendState;
+  readonly to: BackendState;
+  /** Unix ms. */
+  readonly at: number;
+  readonly code: ProbeCode | OperatorCode;
+  readonly detail: string;
+}
+
+/** The layer that goes with each probe code. */
+export const probeCodeLayer: Readonly<Record<ProbeCode, ProbeLayer>> = {
+  L4OK: 'L4',
+  L4TOUT: 'L4',
+  L4CON: 'L4',
+  SOCKERR: 'L4',
+  L6OK: 'L6',
+  L6TOUT: 'L6',
+  L6RSP: 'L6',
+  L7OK: 'L7',
+  L7TOUT: 'L7',
+  L7RSP: 'L7',
+  L7STS: 'L7',
+};
