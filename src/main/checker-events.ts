@@ -1,0 +1,41 @@
+// What the checker tells the rest of the daemon. The reconciler, the API (WatchEvents) and the
+// metrics subscribe through the narrow CheckerEventSource seam, so the checker never imports them.
+
+import type { BackendState, FrontendState, TransitionRecord } from '../shared/health.js';
+
+/**
+ * One backend transition, emitted once per frontend that references the backend (upstream's
+ * fan-out, which drives per-VIP syncs). `seq` is shared by the copies of one transition, so
+ * consumers that want one event per transition (WatchEvents) deduplicate on it.
+ */
+export interface BackendTransitionEvent {
+  readonly kind: 'backend';
+  readonly seq: number;
+  readonly backend: string;
+  /** The referencing frontend; undefined only if no frontend references the backend. */
+  readonly frontend: string | undefined;
+  readonly transition: TransitionRecord;
+}
+
+export interface FrontendTransitionEvent {
+  readonly kind: 'frontend';
+  readonly frontend: string;
+  readonly from: FrontendState;
+  readonly to: FrontendState;
+  /** Unix ms. */
+  readonly at: number;
+}
+
+export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent;
+
+export interface CheckerEventSource {
+  /** Lossless, synchronous delivery in emission order. Returns the unsubscribe function. */
+  subscribe(fn: (ev: CheckerEvent) => void): () => void;
+}
+
+/** Read access to live backend state, as the reconciler and the API need it. */
+export interface BackendStateView {
+  stateOf(backend: string): BackendState | undefined;
+}
+
+export type { BackendState };

@@ -1,0 +1,92 @@
+// Pure pool failover, effective weight + flush, and frontend state (behaviour.md §4).
+// Fed by backend states and configured weights; used by the reconciler's desired state,
+// the gRPC API, the metrics and the dashboard. No I/O, no clock.
+
+import type { Frontend } from '../shared/config.js';
+import type { BackendState, FrontendState } from '../shared/health.js';
+
+export interface EffectiveWeight {
+  readonly weight: number;
+  readonly flush: boolean;
+}
+
+/** Looks up a backend's current state (undefined when the backend is not known/active). */
+export type StateOf = (backend: string) => BackendState | undefined;
+/** The configured weight of a pool member: YAML or runtime override. */
+export type WeightOf = (frontend: string, pool: string, backend: string) => number;
+
+/** Index of the first pool with a backend that is up with configured weight > 0; 0 when none qualifies. */
+export function activePoolIndex(fe: Frontend, stateOf: StateOf, weightOf: WeightOf): number {
+  for (let i = 0; i < fe.pools.length; i++) {
+    const pool = fe.pools[i]!;
+    for (const m of pool.members) {
+      if (stateOf(m.backend) === 'up' && weightOf(fe.name, pool.name, m.backend) > 0) return i;
+    }
+  }
+  return 0;
+}
+
+/** The §4.2 truth table: what VPP should hold for one pool member. */
+export function effectiveWeight(
+  state: BackendState,
+  poolIndex: number,
+  activePool: number,
+  configuredWeight: number,
+  flushOnDown: boolean,
+): EffectiveWeight {
+  switch (state) {
+    case 'up':
+      return { weight: poolIndex === activePool ? configuredWeight : 0, flush: false };
+    case 'down':
+      return { weight: 0, flush: flushOnDown };
+    case 'disabled':
+      return { weight: 0, flush: true };
+    case 'unknown':
+    case 'paused':
+      return { weight: 0, flush: false };
+    case 'removed':
+      // Removed backends leave the desired set; the full sync deletes their AS with flush.
+      return { weight: 0, flush: true };
+    default: {
+      const exhaustive: never = state;
+      return exhaustive;
+    }
+  }
+}
+
+export interface MemberWeight {
+  readonly pool: string;
+  readonly poolIndex: number;
+  readonly backend: string;
+  readonly state: BackendState;
+  readonly configured: number;
+  readonly effective: EffectiveWeight;
+}
+
+/** Effective weights of every member of every pool, in pool then YAML order. */
+export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: WeightOf): { active: number; members: MemberWeight[] } {
+  const active = activePoolIndex(fe, stateOf, weightOf);
+  const members: MemberWeight[] = [];
+  fe.pools.forEach((pool, poolIndex) => {
+    for (const m of pool.members) {
+      const state = stateOf(m.backend) ?? 'unknown';
+      const configured = weightOf(fe.name, pool.name, m.backend);
+      members.push({
+        pool: pool.name,
+        poolIndex,
+        backend: m.backend,
+        state,
+        configured,
+        effective: effectiveWeight(state, poolIndex, active, configured, fe.flushOnDown),
+      });
+    }
+  });
+  return { active, members };
+}
+
+/** §4.3: up if any member has a non-zero effective weight; unknown if every member is unknown; else down. */
+export function frontendState(members: readonly Pick<MemberWeight, 'state' | 'effective'>[]): FrontendState {
+  if (members.some((m) => m.effective.weight > 0)) return 'up';
+  if (members.length > 0 && members.every((m) => m.state === 'unknown')) return 'unknown';
+  return 'down';
+}
