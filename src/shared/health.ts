@@ -29,6 +29,11 @@ export interface ProbeResult {
   /** Unix ms when the probe started. */
   readonly at: number;
   readonly durationMs: number;
+  /**
+   * Set when a *TOUT result was taken while the prober's event loop was stalled for at least
+   * half the timeout: the checker must not record it (behaviour.md §3.6 stall guard).
+   */
+  readonly discarded?: boolean;
 }
 
 export interface TransitionRecord {
