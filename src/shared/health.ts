@@ -34,6 +34,8 @@ export interface ProbeResult {
    * half the timeout: the checker must not record it (behaviour.md §3.6 stall guard).
    */
   readonly discarded?: boolean;
+  /** The prober's worst event-loop lag during the probe, when measured (for probe-discarded logs). */
+  readonly lagMs?: number;
 }
 
 export interface TransitionRecord {

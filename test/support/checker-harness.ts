@@ -1,0 +1,55 @@
+// Test helper (not a test): a Checker wired to a ManualClock, the fake executor, a recording
+// logger and an event/observer recorder, with random() = 0.5 so jitter is exactly 1.
+
+import { Checker, type CheckerObserver } from '../../src/main/checker.js';
+import type { CheckerEvent } from '../../src/main/checker-events.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { FakeProbeExecutor } from './fake-probe-executor.js';
+import { makeConfig, type FixtureSpec } from './checker-fixtures.js';
+import { RecordingLogger } from './recording-logger.js';
+
+export interface CheckerHarness {
+  readonly clock: ManualClock;
+  readonly t0: number;
+  readonly exec: FakeProbeExecutor;
+  readonly log: RecordingLogger;
+  readonly events: CheckerEvent[];
+  /** Observer calls as short strings, e.g. "probe b1 tcp L4OK recorded". */
+  readonly observed: string[];
+  readonly checker: Checker;
+  /** Milliseconds since t0. */
+  rel(): number;
+  /** Backend events as "backend:from>to:code@frontend#seq". */
+  backendEvents(): string[];
+  /** Frontend events as "frontend:from>to". */
+  frontendEvents(): string[];
+}
+
+export function checkerHarness(spec: FixtureSpec, opts: { debug?: boolean; random?: () => number } = {}): CheckerHarness {
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const exec = new FakeProbeExecutor(clock);
+  const log = new RecordingLogger({ debug: opts.debug ?? true });
+  const events: CheckerEvent[] = [];
+  const observed: string[] = [];
+  const observer: CheckerObserver = {
+    onProbe: (b, type, r, outcome) => observed.push(`probe ${b} ${type} ${r.code} ${outcome}`),
+    onBackendTransition: (b, tr) => observed.push(`backend ${b} ${tr.from}>${tr.to}`),
+    onFrontendTransition: (f, from, to) => observed.push(`frontend ${f} ${from}>${to}`),
+  };
+  const checker = new Checker({ config: makeConfig(spec), clock, logger: log, executor: exec, random: opts.random ?? (() => 0.5), observer });
+  checker.subscribe((ev) => events.push(ev));
+  return {
+    clock,
+    t0,
+    exec,
+    log,
+    events,
+    observed,
+    checker,
+    rel: () => clock.now() - t0,
+    backendEvents: () =>
+      events.flatMap((e) => (e.kind === 'backend' ? [`${e.backend}:${e.transition.from}>${e.transition.to}:${e.transition.code}@${e.frontend ?? '-'}#${e.seq}`] : [])),
+    frontendEvents: () => events.flatMap((e) => (e.kind === 'frontend' ? [`${e.frontend}:${e.from}>${e.to}`] : [])),
+  };
+}

@@ -1,0 +1,106 @@
+// Test helper (not a test): an in-memory ProbeExecutor driven by a ManualClock. Each probe is
+// answered by a per-backend script (or a default), after `delayMs` of clock time, or held
+// until the test resolves it. Records every run and cancel so tests can assert on them.
+
+import type { ManualClock, TimerHandle } from '../../src/shared/clock.js';
+import type { ProbeCode, ProbeResult } from '../../src/shared/health.js';
+import { probeCodeLayer } from '../../src/shared/health.js';
+import type { ProbeExecutor, ProbeTarget } from '../../src/main/probe-executor.js';
+
+export interface FakeAnswer {
+  readonly ok: boolean;
+  readonly code?: ProbeCode;
+  readonly detail?: string;
+  /** Clock time until the result arrives; default 10 ms. */
+  readonly delayMs?: number;
+  readonly discarded?: boolean;
+  readonly lagMs?: number;
+}
+/** 'hold': the probe stays pending until resolve() or cancel. */
+export type FakeScriptEntry = FakeAnswer | 'hold';
+
+export interface FakeProbe {
+  readonly target: ProbeTarget;
+  readonly startedAt: number;
+  status: 'pending' | 'done' | 'cancelled';
+  deliver(answer: FakeAnswer): void;
+}
+
+export const pass: FakeAnswer = { ok: true };
+export const fail: FakeAnswer = { ok: false };
+
+export class FakeProbeExecutor implements ProbeExecutor {
+  readonly probes: FakeProbe[] = [];
+  readonly #clock: ManualClock;
+  readonly #scripts = new Map<string, FakeScriptEntry[]>();
+  /** Answer when a backend's script is empty. */
+  defaultAnswer: FakeScriptEntry = pass;
+  closed = false;
+
+  constructor(clock: ManualClock) {
+    this.#clock = clock;
+  }
+
+  /** Queues answers for the next probes of a backend. */
+  script(backend: string, ...entries: FakeScriptEntry[]): void {
+    const list = this.#scripts.get(backend) ?? [];
+    list.push(...entries);
+    this.#scripts.set(backend, list);
+  }
+
+  run(target: ProbeTarget, onResult: (result: ProbeResult) => void): () => void {
+    const startedAt = this.#clock.now();
+    let timer: TimerHandle | undefined;
+    const probe: FakeProbe = {
+      target,
+      startedAt,
+      status: 'pending',
+      deliver: (a) => {
+        if (probe.status !== 'pending') throw new Error('fake probe already settled');
+        probe.status = 'done';
+        const code = a.code ?? (a.ok ? 'L4OK' : 'L4CON');
+        const result: ProbeResult & { lagMs?: number } = {
+          ok: a.ok,
+          layer: probeCodeLayer[code],
+          code,
+          detail: a.detail ?? (a.ok ? 'connected' : 'connect: ECONNREFUSED'),
+          at: startedAt,
+          durationMs: this.#clock.now() - startedAt,
+          ...(a.discarded === undefined ? {} : { discarded: a.discarded }),
+          ...(a.lagMs === undefined ? {} : { lagMs: a.lagMs }),
+        };
+        onResult(result);
+      },
+    };
+    this.probes.push(probe);
+    const entry = this.#scripts.get(target.backend)?.shift() ?? this.defaultAnswer;
+    if (entry !== 'hold') timer = this.#clock.setTimeout(() => probe.deliver(entry), entry.delayMs ?? 10);
+    return () => {
+      if (probe.status !== 'pending') return;
+      probe.status = 'cancelled';
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
+    };
+  }
+
+  /** Answers the oldest pending probe of a backend. */
+  resolve(backend: string, answer: FakeAnswer): void {
+    const p = this.probes.find((x) => x.target.backend === backend && x.status === 'pending');
+    if (p === undefined) throw new Error(`no pending probe for ${backend}`);
+    p.deliver(answer);
+  }
+
+  /** Probes started for a backend (all statuses). */
+  runs(backend: string): FakeProbe[] {
+    return this.probes.filter((p) => p.target.backend === backend);
+  }
+
+  pending(backend?: string): FakeProbe[] {
+    return this.probes.filter((p) => p.status === 'pending' && (backend === undefined || p.target.backend === backend));
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.pending()) p.status = 'cancelled';
+    return Promise.resolve();
+  }
+}
