@@ -18,8 +18,8 @@ export const maglevdExitCodes = {
 
 export const maglevdFlags = [
   { name: 'config', kind: 'string', env: 'MAGLEV_CONFIG', default: '/etc/vpp-maglev/maglev.yaml', usage: 'YAML config path' },
-  { name: 'grpc-addr', kind: 'string', env: 'MAGLEV_GRPC_ADDR', default: ':9090', usage: 'gRPC listen address (host:port, :port or [v6]:port)' },
-  { name: 'metrics-addr', kind: 'string', env: 'MAGLEV_METRICS_ADDR', default: ':9091', usage: 'HTTP listen address for /metrics; empty disables it' },
+  { name: 'grpc-addr', kind: 'string', env: 'MAGLEV_GRPC_ADDR', default: '127.0.0.1:9090', usage: 'gRPC listen address (host:port, :port or [v6]:port); loopback by default' },
+  { name: 'metrics-addr', kind: 'string', env: 'MAGLEV_METRICS_ADDR', default: '127.0.0.1:9091', usage: 'HTTP listen address for /metrics; empty disables it; loopback by default' },
   { name: 'vpp-api-addr', kind: 'string', env: 'MAGLEV_VPP_API_ADDR', default: '/run/vpp/api.sock', usage: 'VPP binary-API socket; empty disables all VPP integration' },
   { name: 'vpp-stats-addr', kind: 'string', env: 'MAGLEV_VPP_STATS_ADDR', default: '/run/vpp/stats.sock', usage: 'VPP stats socket; empty disables the stats segment' },
   { name: 'log-level', kind: 'string', env: 'MAGLEV_LOG_LEVEL', default: 'info', usage: 'debug, info, warn or error' },

@@ -28,8 +28,8 @@ t.test('listen addresses', async (t) => {
 t.test('options from flags, env and defaults', async (t) => {
   const defaults: MaglevdOptions = {
     config: '/etc/vpp-maglev/maglev.yaml',
-    grpcAddr: { text: ':9090', host: '', port: 9090 },
-    metricsAddr: { text: ':9091', host: '', port: 9091 },
+    grpcAddr: { text: '127.0.0.1:9090', host: '127.0.0.1', port: 9090 },
+    metricsAddr: { text: '127.0.0.1:9091', host: '127.0.0.1', port: 9091 },
     vppApiAddr: '/run/vpp/api.sock',
     vppStatsAddr: '/run/vpp/stats.sock',
     logLevel: 'info',

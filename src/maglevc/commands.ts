@@ -1,0 +1,98 @@
+// Runs one parsed maglevc command (behaviour.md §7.1): the RPCs it needs and the layout it
+// prints. Shared by one-shot mode and the shell, so both print and fail identically. A failed
+// RPC rejects (the caller prints the server's message); a not-ok config result returns 1.
+
+import type { CommandName } from './command-tree.js';
+import type { MaglevClient } from './maglev-client.js';
+import {
+  formatBackend,
+  formatBackendAction,
+  formatBackendList,
+  formatConfigCheck,
+  formatConfigReload,
+  formatFrontend,
+  formatFrontendList,
+  formatHealthCheck,
+  formatHealthCheckList,
+} from './output.js';
+import type { Style } from './output-style.js';
+import { formatVppInfo, formatVppLbCounters, formatVppLbState, vipOfFrontend } from './output-vpp.js';
+import { watchEvents } from './watch-events.js';
+
+export interface CommandContext {
+  readonly client: MaglevClient;
+  readonly style: Style;
+  /** Prints one line. */
+  readonly out: (line: string) => void;
+  readonly now: () => number;
+  /** `show version` text. */
+  readonly version: string;
+  /** Stops `watch events` (a key, Ctrl-C). */
+  readonly stop: AbortSignal;
+}
+
+/** Runs the command; resolves to its exit status (0, or 1 for a not-ok config check/reload). */
+export async function runCommand(ctx: CommandContext, name: Exclude<CommandName, 'quit'>, args: ReadonlyMap<string, string>): Promise<number> {
+  const { client, style } = ctx;
+  const print = (lines: readonly string[]): number => {
+    for (const l of lines) ctx.out(l);
+    return 0;
+  };
+  const arg = (k: string): string => args.get(k) ?? '';
+  switch (name) {
+    case 'show-version':
+      return print([ctx.version]);
+    case 'show-frontends': {
+      if (args.has('frontend')) return print(formatFrontend(style, await client.getFrontend(arg('frontend'))));
+      const names = await client.listFrontends();
+      return print(formatFrontendList(await Promise.all(names.map((n) => client.getFrontend(n)))));
+    }
+    case 'show-backends': {
+      if (args.has('backend')) return print(formatBackend(style, await client.getBackend(arg('backend')), ctx.now()));
+      const names = await client.listBackends();
+      return print(formatBackendList(await Promise.all(names.map((n) => client.getBackend(n)))));
+    }
+    case 'show-healthchecks': {
+      if (args.has('healthcheck')) return print(formatHealthCheck(style, await client.getHealthCheck(arg('healthcheck'))));
+      const names = await client.listHealthChecks();
+      return print(formatHealthCheckList(await Promise.all(names.map((n) => client.getHealthCheck(n)))));
+    }
+    case 'show-vpp-info':
+      return print(formatVppInfo(style, await client.vppInfo(), ctx.now()));
+    case 'show-vpp-lb-state': {
+      const fe = args.has('frontend') ? await client.getFrontend(arg('frontend')) : undefined;
+      const state = await client.vppLbState();
+      return print(formatVppLbState(style, state, fe === undefined ? undefined : (v) => vipOfFrontend(v, fe)));
+    }
+    case 'show-vpp-lb-counters':
+      return print(formatVppLbCounters(style, await client.vppLbCounters()));
+    case 'sync-vpp-lb-state':
+      await client.syncVppLbState(args.get('frontend'));
+      return print(['ok']);
+    case 'set-backend': {
+      const action = arg('action') as 'pause' | 'resume' | 'enable' | 'disable';
+      return print(formatBackendAction(style, await client.backendAction(action, arg('backend'))));
+    }
+    case 'set-weight': {
+      const req = { frontend: arg('frontend'), pool: arg('pool'), backend: arg('backend'), weight: Number(arg('weight')), flush: args.has('flush') };
+      return print(formatFrontend(style, await client.setWeight(req)));
+    }
+    case 'watch-events':
+      await watchEvents(client, args, ctx.out, ctx.stop);
+      return 0;
+    case 'config-check': {
+      const r = await client.checkConfig();
+      print(formatConfigCheck(r));
+      return r.ok ? 0 : 1;
+    }
+    case 'config-reload': {
+      const r = await client.reloadConfig();
+      print(formatConfigReload(r));
+      return r.ok ? 0 : 1;
+    }
+    default: {
+      const exhaustive: never = name;
+      return exhaustive;
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// maglevc layouts for frontends, backends, health checks, operator replies and config results
+// (behaviour.md §7.4). Pure: wire messages in, lines out; `nowMs` is passed for relative times.
+// Pool member rows keep upstream's regex-friendly `<name> weight <cfg> effective <eff>` form.
+
+import type { BackendInfo, CheckConfigResponse, FrontendInfo, HealthCheckInfo, ReloadConfigResponse } from '../main/grpc-messages.js';
+import { ageText, durationText, isoTime, kvBlock, kvLine, label, nsToMs, orDash, probeDurationText, table, type Style } from './output-style.js';
+
+export function formatFrontend(style: Style, f: FrontendInfo): string[] {
+  const lines = [
+    `${label(style, 'frontend')} ${f.name}`,
+    ...kvBlock(style, [
+      ['description', orDash(f.description)],
+      ['address', f.address],
+      ['protocol', f.protocol],
+      ['port', String(f.port)],
+      ['state', f.state],
+      ['src-ip-sticky', String(f.src_ip_sticky)],
+      ['flush-on-down', String(f.flush_on_down)],
+    ]),
+  ];
+  // Fixed width: member names padded to the longest in the frontend.
+  const width = Math.max(0, ...f.pools.flatMap((p) => p.backends.map((b) => b.name.length)));
+  for (const p of f.pools) {
+    lines.push(`  ${label(style, 'pool')} ${p.name}${p.active ? ' (active)' : ''}`);
+    for (const b of p.backends) {
+      const row = kvLine(style, [
+        ['weight', String(b.weight)],
+        ['effective', String(b.effective_weight)],
+        ['state', b.state],
+      ]);
+      lines.push(`    ${b.name.padEnd(width)} ${row}${b.state === 'disabled' ? ' [disabled]' : ''}`);
+    }
+  }
+  return lines;
+}
+
+function lastProbeText(b: BackendInfo, nowMs: number): string {
+  const p = b.last_probe;
+  if (p === null) return '-';
+  const at = nsToMs(p.at_unix_ns);
+  const when = at === undefined ? '' : `, ${ageText(nowMs - at)} ago`;
+  return `${p.code}${p.detail === '' ? '' : ` ${p.detail}`} (${probeDurationText(p.duration_ns)}${when})`;
+}
+
+export function formatBackend(style: Style, b: BackendInfo, nowMs: number): string[] {
+  const lines = [
+    `${label(style, 'backend')} ${b.name}`,
+    ...kvBlock(style, [
+      ['address', b.address],
+      ['state', b.state],
+      ['enabled', String(b.enabled)],
+      ['healthcheck', orDash(b.healthcheck)],
+      ['health', `${b.health} (rise ${b.rise}, fall ${b.fall})`],
+      ['last-probe', lastProbeText(b, nowMs)],
+      ['frontends', orDash(b.frontends.join(', '))],
+      ['transitions', b.transitions.length === 0 ? '-' : ''],
+    ]),
+  ];
+  for (const tr of b.transitions) {
+    const at = nsToMs(tr.at_unix_ns);
+    const parts = [at === undefined ? '-' : isoTime(at), `${tr.from} -> ${tr.to}`, tr.code, tr.detail].filter((x) => x !== '');
+    lines.push(`    ${parts.join('  ')}`);
+  }
+  return lines;
+}
+
+export function formatHealthCheck(style: Style, h: HealthCheckInfo): string[] {
+  const rows: Array<[string, string]> = [
+    ['type', h.type],
+    ['port', String(h.port)],
+    ['interval', durationText(h.interval_ns)],
+    ['fast-interval', durationText(h.fast_interval_ns)],
+    ['down-interval', durationText(h.down_interval_ns)],
+    ['timeout', durationText(h.timeout_ns)],
+    ['rise', String(h.rise)],
+    ['fall', String(h.fall)],
+    ['probe-ipv4-src', orDash(h.probe_ipv4_src)],
+    ['probe-ipv6-src', orDash(h.probe_ipv6_src)],
+  ];
+  if (h.http !== null) {
+    rows.push(
+      ['path', h.http.path],
+      ['host', orDash(h.http.host)],
+      ['response-code', `${h.http.response_code_min}-${h.http.response_code_max}`],
+      ['response-regexp', orDash(h.http.response_regexp)],
+      ['server-name', orDash(h.http.server_name)],
+      ['insecure-skip-verify', String(h.http.insecure_skip_verify)],
+    );
+  }
+  if (h.tcp !== null) {
+    rows.push(['ssl', String(h.tcp.ssl)], ['server-name', orDash(h.tcp.server_name)], ['insecure-skip-verify', String(h.tcp.insecure_skip_verify)]);
+  }
+  return [`${label(style, 'healthcheck')} ${h.name}`, ...kvBlock(style, rows)];
+}
+
+/** `show frontends`: name address protocol port state. */
+export function formatFrontendList(fs: readonly FrontendInfo[]): string[] {
+  return table(fs.map((f) => [f.name, f.address, f.protocol, String(f.port), f.state]));
+}
+
+/** `show backends`: name address state enabled healthcheck. */
+export function formatBackendList(bs: readonly BackendInfo[]): string[] {
+  return table(bs.map((b) => [b.name, b.address, b.state, String(b.enabled), orDash(b.healthcheck)]));
+}
+
+/** `show healthchecks`: name type port interval timeout rise fall. */
+export function formatHealthCheckList(hs: readonly HealthCheckInfo[]): string[] {
+  return table(hs.map((h) => [h.name, h.type, String(h.port), durationText(h.interval_ns), durationText(h.timeout_ns), String(h.rise), String(h.fall)]));
+}
+
+/** `set backend … <action>`. */
+export function formatBackendAction(style: Style, b: BackendInfo): string[] {
+  return [
+    `${label(style, 'backend')} ${b.name} ${kvLine(style, [
+      ['state', b.state],
+      ['enabled', String(b.enabled)],
+    ])}`,
+  ];
+}
+
+function problems(title: string, text: string): string[] {
+  if (text === '') return [];
+  return [`${title}:`, ...text.split('\n').filter((l) => l !== '').map((l) => `  ${l}`)];
+}
+
+export function formatConfigCheck(r: CheckConfigResponse): string[] {
+  if (r.ok) return ['config ok'];
+  return [...problems('parse error', r.parse_error), ...problems('semantic error', r.semantic_error)];
+}
+
+export function formatConfigReload(r: ReloadConfigResponse): string[] {
+  if (r.ok) return ['config reloaded'];
+  return [...problems('parse error', r.parse_error), ...problems('semantic error', r.semantic_error), ...problems('reload error', r.reload_error)];
+}

@@ -1,0 +1,51 @@
+// `watch events [num <n>] [log [level L]] [backend] [frontend]` (behaviour.md §7.5): the
+// WatchEvents request for the words given, and the stream printed as one protojson line per
+// event until `num` events, the caller's stop signal (a key, Ctrl-C) or the end of the stream.
+
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { EventMsg, WatchRequest } from '../main/grpc-messages.js';
+import type { MaglevClient } from './maglev-client.js';
+import { toProtoJson } from './protojson.js';
+
+/** None of log/backend/frontend → everything at info; any of them → only those kinds. */
+export function watchRequest(args: ReadonlyMap<string, string>): WatchRequest {
+  const named = ['log', 'backend', 'frontend'].filter((k) => args.has(k));
+  const level = args.get('level') ?? '';
+  if (named.length === 0) return level === '' ? {} : { log_level: level };
+  return { log: args.has('log'), backend: args.has('backend'), frontend: args.has('frontend'), log_level: level };
+}
+
+/** Streams events to `out`; resolves when done, rejects with the stream's error. */
+export function watchEvents(client: MaglevClient, args: ReadonlyMap<string, string>, out: (line: string) => void, stop: AbortSignal): Promise<void> {
+  const limit = args.has('count') ? Number(args.get('count')) : Infinity;
+  const stream = client.watchEvents(watchRequest(args));
+  let seen = 0;
+  let cancelled = false;
+  return new Promise<void>((resolve, reject) => {
+    const cancel = (): void => {
+      cancelled = true;
+      stream.cancel();
+      resolve();
+    };
+    if (stop.aborted) return cancel();
+    stop.addEventListener('abort', cancel, { once: true });
+    const done = (): void => stop.removeEventListener('abort', cancel);
+    stream.on('data', (ev: EventMsg) => {
+      if (cancelled) return;
+      out(toProtoJson(client.pkg, 'maglev.Event', ev));
+      if (++seen >= limit) {
+        done();
+        cancel();
+      }
+    });
+    stream.on('error', (e: ServiceError) => {
+      done();
+      if (cancelled && e.code === status.CANCELLED) resolve();
+      else reject(e);
+    });
+    stream.on('end', () => {
+      done();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,102 @@
+// Test harness: the real gRPC server on 127.0.0.1:0 over a FakeControlPlane, plus a generic
+// grpc-js client loaded from the same proto (client-side options), with promise helpers.
+
+import * as grpc from '@grpc/grpc-js';
+import type { Test } from 'tap';
+import { Registry } from 'prom-client';
+import { loadMaglevProto } from '../../src/main/grpc-proto.js';
+import { startGrpcServer, type GrpcServer } from '../../src/main/grpc-server.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { createSilentLogger, type Logger } from '../../src/shared/log.js';
+import { FakeControlPlane, T0 } from './fake-control-plane.js';
+
+export interface Harness {
+  readonly fake: FakeControlPlane;
+  readonly server: GrpcServer;
+  readonly registry: Registry;
+  readonly clock: ManualClock;
+  readonly address: string;
+  readonly client: grpc.Client;
+  call<T = unknown>(method: string, req?: object): Promise<T>;
+  /** Resolves to the error of a call that must fail. */
+  fail(method: string, req?: object): Promise<grpc.ServiceError>;
+}
+
+export interface HarnessOptions {
+  readonly fake?: FakeControlPlane;
+  readonly reflection?: boolean;
+  readonly logger?: Logger;
+}
+
+type ClientCtor = new (address: string, creds: grpc.ChannelCredentials) => grpc.Client;
+
+export async function startHarness(t: Test, opts: HarnessOptions = {}): Promise<Harness> {
+  const fake = opts.fake ?? new FakeControlPlane();
+  const registry = new Registry();
+  const clock = new ManualClock(T0);
+  const server = await startGrpcServer({
+    addr: { host: '127.0.0.1', port: 0 },
+    control: fake,
+    clock,
+    logger: opts.logger ?? createSilentLogger(),
+    reflection: opts.reflection ?? true,
+    registry,
+  });
+  const address = `127.0.0.1:${server.port}`;
+  const pkg = grpc.loadPackageDefinition(loadMaglevProto('client')) as unknown as { maglev: { Maglev: ClientCtor } };
+  const client = new pkg.maglev.Maglev(address, grpc.credentials.createInsecure());
+  t.teardown(async () => {
+    client.close();
+    await server.shutdown(500);
+  });
+  const invoke = (method: string, req: object): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const fn = (client as unknown as Record<string, (r: object, cb: (e: grpc.ServiceError | null, v: unknown) => void) => void>)[method];
+      if (fn === undefined) throw new Error(`no method ${method}`);
+      fn.call(client, req, (e, v) => (e === null ? resolve(v) : reject(e)));
+    });
+  return {
+    fake,
+    server,
+    registry,
+    clock,
+    address,
+    client,
+    call: <T>(method: string, req: object = {}) => invoke(method, req) as Promise<T>,
+    fail: async (method, req = {}) => {
+      try {
+        await invoke(method, req);
+      } catch (e) {
+        return e as grpc.ServiceError;
+      }
+      throw new Error(`${method} succeeded but should have failed`);
+    },
+  };
+}
+
+/** Collects events of a WatchEvents stream until `count` arrived, the stream ended, or it errored. */
+export function watch(
+  client: grpc.Client,
+  req: object,
+): { stream: grpc.ClientReadableStream<Record<string, unknown>>; events: Array<Record<string, unknown>>; take(n: number): Promise<void>; end: Promise<grpc.StatusObject> } {
+  const stream = (client as unknown as { WatchEvents(r: object): grpc.ClientReadableStream<Record<string, unknown>> }).WatchEvents(req);
+  const events: Array<Record<string, unknown>> = [];
+  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  stream.on('data', (ev: Record<string, unknown>) => {
+    events.push(ev);
+    for (const w of [...waiters]) if (events.length >= w.n) w.resolve();
+  });
+  stream.on('error', () => {});
+  const end = new Promise<grpc.StatusObject>((resolve) => stream.on('status', resolve));
+  return {
+    stream,
+    events,
+    end,
+    take: (n) =>
+      new Promise<void>((resolve, reject) => {
+        if (events.length >= n) return resolve();
+        waiters.push({ n, resolve });
+        void end.then((s) => reject(new Error(`stream ended (${s.code} ${s.details}) after ${events.length} of ${n} events`)));
+      }),
+  };
+}
