@@ -1,0 +1,112 @@
+// maglev-vppsim: runs the VPP simulator as a process (for end-to-end tests and demos) until
+// SIGTERM or SIGINT. Flags: --api-socket (required), --stats-socket, --msg-id-base, --threads,
+// --pid, --omit name,name, --crc name=crc (repeatable), --filler-messages.
+
+import { parseArgs } from 'node:util';
+import { isMessageName, type MessageName } from '../messages.js';
+import { startVppSim } from './vppsim.js';
+
+const usage = `usage: maglev-vppsim --api-socket PATH [--stats-socket PATH] [--msg-id-base N] [--threads N]
+                     [--pid N] [--omit MSG,MSG] [--crc MSG=CRC]... [--filler-messages N]`;
+
+function intFlag(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: want an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function messageList(v: string | undefined): MessageName[] {
+  const names = (v ?? '').split(',').filter((s) => s !== '');
+  for (const n of names) if (!isMessageName(n)) throw new Error(`--omit: unknown message ${n}`);
+  return names as MessageName[];
+}
+
+function crcOverrides(list: readonly string[]): Partial<Record<MessageName, string>> {
+  const out: Partial<Record<MessageName, string>> = {};
+  for (const item of list) {
+    const [name = '', crc = ''] = item.split('=');
+    if (!isMessageName(name) || !/^[0-9a-f]{8}$/.test(crc)) throw new Error(`--crc: want MSG=8hexdigits, got ${JSON.stringify(item)}`);
+    out[name] = crc;
+  }
+  return out;
+}
+
+export interface VppSimIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Resolves when the simulator should stop (default: SIGTERM or SIGINT). */
+  stopped(): Promise<void>;
+}
+
+function processIo(): VppSimIo {
+  return {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    stopped: () =>
+      new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          resolve();
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      }),
+  };
+}
+
+/** Runs the simulator until stopped; resolves to the exit code (2 on a usage error). */
+export async function main(argv: readonly string[], io: VppSimIo = processIo()): Promise<number> {
+  let opts;
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        'api-socket': { type: 'string' },
+        'stats-socket': { type: 'string' },
+        'msg-id-base': { type: 'string' },
+        threads: { type: 'string' },
+        pid: { type: 'string' },
+        omit: { type: 'string' },
+        crc: { type: 'string', multiple: true },
+        'filler-messages': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help === true) {
+      io.out(`${usage}\n`);
+      return 0;
+    }
+    if (values['api-socket'] === undefined || values['api-socket'] === '') throw new Error('--api-socket is required');
+    opts = {
+      apiSocket: values['api-socket'],
+      statsSocket: values['stats-socket'] === '' ? undefined : values['stats-socket'],
+      msgIdBase: intFlag('msg-id-base', values['msg-id-base'], 25),
+      threads: intFlag('threads', values.threads, 1),
+      pid: intFlag('pid', values.pid, 1),
+      omitMessages: messageList(values.omit),
+      crcOverrides: crcOverrides(values.crc ?? []),
+      fillerMessages: intFlag('filler-messages', values['filler-messages'], 0),
+    };
+  } catch (e) {
+    io.err(`maglev-vppsim: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
+    return 2;
+  }
+  const stopped = io.stopped();
+  let sim;
+  try {
+    sim = await startVppSim(opts);
+  } catch (e) {
+    io.err(`maglev-vppsim: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  io.out(`maglev-vppsim: api listening on ${opts.apiSocket} (pid ${sim.pid})\n`);
+  if (opts.statsSocket !== undefined) io.out(`maglev-vppsim: stats listening on ${opts.statsSocket}\n`);
+  await stopped;
+  await sim.close();
+  io.out('maglev-vppsim: stopped\n');
+  return 0;
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { ManualClock } from '../../../src/shared/clock.js';
+import { ApiConnection } from '../../../src/vpp/api-connection.js';
+import { LbClient } from '../../../src/vpp/lb-client.js';
+import { connectStatsSegment } from '../../../src/vpp/stats-client.js';
+import { main, type VppSimIo } from '../../../src/vpp/sim/vppsim-main.js';
+import { startTestSim, tempDir, until } from '../../support/vpp-sim-harness.js';
+
+const lbNames = ['packet from existing sessions', 'first session packet', 'untracked packet', 'no server configured'];
+const web = { prefix: '192.0.2.1/32', protocol: 6, port: 80 };
+
+t.test('the stats segment follows the model', async (t) => {
+  const dir = tempDir(t);
+  const statsSocket = path.join(dir, 'stats.sock');
+  const clock = new ManualClock(1_760_000_000_000);
+  const { sim, apiSocket } = await startTestSim(t, { statsSocket, threads: 3, clock, backgroundGc: false });
+  const read = async (indices: number[], routes: number[]) => {
+    const s = await connectStatsSegment(statsSocket);
+    try {
+      return await s.read({ simple: lbNames.map((name) => ({ name, indices })), combined: [{ name: '/net/route/to', indices: routes }], scalars: ['/sys/boottime'] });
+    } finally {
+      s.close();
+    }
+  };
+  const before = await read([1], []);
+  t.equal(before.scalars.get('/sys/boottime'), 1_760_000_000n, '/sys/boottime is the simulated boot');
+  t.equal(before.simple.size, 0, 'no lb counters before the first VIP');
+
+  const conn = await ApiConnection.connect({ path: apiSocket });
+  t.teardown(() => conn.close());
+  const lb = new LbClient(conn);
+  await lb.addDelVip({ vip: web, encap: 'gre4', srcIpSticky: false, newFlowsTableLength: 1024, isDel: false });
+  await lb.addDelAs({ vip: web, address: '10.0.0.2', weight: 100, isDel: false, isFlush: false });
+  const stats = (await lb.ipRouteLookup('192.0.2.1/32'))!;
+  sim.simulateTraffic({ vip: web, newFlows: 10, packetsPerFlow: 4, bytesPerPacket: 100 });
+  const after = await read([1], [stats]);
+  t.same(
+    lbNames.map((n) => after.simple.get(n)?.get(1)),
+    [30n, 10n, 0n, 0n],
+    'summed over threads',
+  );
+  t.same(after.combined.get('/net/route/to')?.get(stats), { packets: 40n, bytes: 4000n });
+  const cli = (await lb.vipsVerbose())[0]!;
+  t.same(cli.counters, { next: 30, first: 10, untracked: 0, noServer: 0 }, 'the CLI agrees with the segment');
+
+  sim.simulateTraffic({ vip: web, newFlows: 1, packetsPerFlow: 1, bytesPerPacket: 60 });
+  t.same((await read([1], [stats])).combined.get('/net/route/to')?.get(stats), { packets: 41n, bytes: 4060n }, 'route counters add up');
+
+  clock.advance(3_600_000);
+  await sim.restartEmpty();
+  t.equal(sim.pid, 4243);
+  const restarted = await read([1], [stats]);
+  t.equal(restarted.scalars.get('/sys/boottime'), 1_760_003_600n, 'a new boottime');
+  t.equal(restarted.simple.size, 0, 'a new, empty segment');
+  t.same(sim.model.allVips(), []);
+});
+
+function testIo(): VppSimIo & { out: (s: string) => void; text: () => string; stop: () => void } {
+  let text = '';
+  let stop = (): void => {};
+  const stopped = new Promise<void>((r) => (stop = r));
+  return { out: (s) => (text += s), err: (s) => (text += s), stopped: () => stopped, text: () => text, stop: () => stop() };
+}
+
+t.test('maglev-vppsim main', async (t) => {
+  const dir = tempDir(t);
+  const apiSocket = path.join(dir, 'api.sock');
+  const io = testIo();
+  const running = main(['--api-socket', apiSocket, '--msg-id-base', '777', '--pid', '99', '--crc', 'lb_conf=00000000', '--filler-messages', '0'], io);
+  await until(() => io.text().includes('listening'), 'the listening line');
+  t.match(io.text(), `maglev-vppsim: api listening on ${apiSocket} (pid 99)`);
+  const err = await ApiConnection.connect({ path: apiSocket }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  t.match(err?.message, /lb_conf_56cd3261 \(VPP has lb_conf_00000000\)/, '--crc changes the table');
+  io.stop();
+  t.equal(await running, 0);
+  t.notOk(fs.existsSync(apiSocket), 'the socket is removed on close');
+
+  const cases: Array<{ args: string[]; want: number; text: RegExp }> = [
+    { args: [], want: 2, text: /--api-socket is required/ },
+    { args: ['--api-socket', apiSocket, '--msg-id-base', '3'], want: 2, text: /--msg-id-base/ },
+    { args: ['--api-socket', apiSocket, '--omit', 'nope'], want: 2, text: /unknown message nope/ },
+    { args: ['--api-socket', apiSocket, '--crc', 'lb_conf=xyz'], want: 2, text: /--crc/ },
+    { args: ['--bogus'], want: 2, text: /usage/ },
+    { args: ['--help'], want: 0, text: /usage: maglev-vppsim/ },
+    { args: ['--api-socket', path.join(dir, 'no', 'such', 'dir', 'api.sock')], want: 1, text: /maglev-vppsim: / },
+  ];
+  for (const c of cases) {
+    const io2 = testIo();
+    io2.stop();
+    t.equal(await main(c.args, io2), c.want, c.args.join(' '));
+    t.match(io2.text(), c.text);
+  }
+});
