@@ -65,8 +65,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   });
 
   // The checker reports probes to the metrics and the watchdog, which are built after it.
-  let metrics: MetricsHooks | undefined;
-  let control: MaglevdControlPlane | undefined;
+  const late: { metrics?: MetricsHooks; control?: MaglevdControlPlane } = {};
   const checker = new Checker({
     config,
     clock,
@@ -74,8 +73,8 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     executor: dispatcher,
     observer: {
       onProbe: (backend, type, result) => {
-        metrics?.onProbe(backend, type, result);
-        control?.noteProbe(result.at + result.durationMs);
+        late.metrics?.onProbe(backend, type, result);
+        late.control?.noteProbe(result.at + result.durationMs);
       },
     },
   });
@@ -83,18 +82,20 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
 
   const registry = new Registry();
   const metricsProxy: MetricsHooks = {
-    onProbe: (...a) => metrics?.onProbe(...a),
-    onBackendTransition: (...a) => metrics?.onBackendTransition(...a),
-    onFrontendTransition: (...a) => metrics?.onFrontendTransition(...a),
-    onVppApi: (...a) => metrics?.onVppApi(...a),
-    onLbSync: (...a) => metrics?.onLbSync(...a),
+    onProbe: (...a) => late.metrics?.onProbe(...a),
+    onBackendTransition: (...a) => late.metrics?.onBackendTransition(...a),
+    onFrontendTransition: (...a) => late.metrics?.onFrontendTransition(...a),
+    onVppApi: (...a) => late.metrics?.onVppApi(...a),
+    onLbSync: (...a) => late.metrics?.onLbSync(...a),
   };
   const vpp =
     o.vppApiAddr === undefined
       ? undefined
       : createVppSide({ apiAddr: o.vppApiAddr, statsAddr: o.vppStatsAddr, checker, clock, logger, metrics: metricsProxy, startedAt });
-  control = new MaglevdControlPlane({ configPath: o.config, checker, hub, vpp, clock, logger, startedAt });
-  metrics = createMetrics({ registry, source: control, clock, vppEnabled: vpp !== undefined, build: buildInfo });
+  const control = new MaglevdControlPlane({ configPath: o.config, checker, hub, vpp, clock, logger, startedAt });
+  const metrics = createMetrics({ registry, source: control, clock, vppEnabled: vpp !== undefined, build: buildInfo });
+  late.control = control;
+  late.metrics = metrics;
   const unsubscribeMetrics = countCheckerTransitions(checker, metrics);
 
   let grpc: GrpcServer | undefined;

@@ -126,15 +126,19 @@ export class MaglevdControlPlane implements ControlPlane {
     return hc;
   }
 
-  async setFrontendPoolBackendWeight(change: WeightChange): Promise<FrontendView> {
+  setFrontendPoolBackendWeight(change: WeightChange): Promise<FrontendView> {
     const { frontend, pool, backend, weight, flush } = change;
-    this.#o.checker.setWeight(frontend, pool, backend, weight, flush);
+    try {
+      this.#o.checker.setWeight(frontend, pool, backend, weight, flush);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     const address = this.#o.checker.config.backends.get(backend)?.address;
     // Queue the immediate VIP sync; it does not wait for VPP (and waits for release in warmup).
     this.#o.vpp?.reconciler.requestVip(frontend, flush && address !== undefined ? [address] : []).catch(() => {
       // the reconciler logs its own failures and retries with a full sync
     });
-    return this.getFrontend(frontend);
+    return Promise.resolve(this.getFrontend(frontend));
   }
 
   watchEvents(opts: WatchSubscription): Subscription<ControlPlaneEvent> {

@@ -32,10 +32,10 @@ t.test('starts, serves /healthz and /metrics, and exits 0 on SIGTERM', async (t)
 });
 
 t.test('a semantically bad config at startup exits 2; a busy gRPC port exits 3', async (t) => {
-  const bad = await spawnMaglevd({ config: config.replace('127.0.0.1 }', '127.0.0.1, healthcheck: nope }') }).catch((e: Error) => e);
-  t.match(String(bad), /exited with 2/);
+  const bad: unknown = await spawnMaglevd({ config: config.replace('127.0.0.1 }', '127.0.0.1, healthcheck: nope }') }).catch((e: Error) => e);
+  t.match(bad instanceof Error ? bad.message : 'started', /exited with 2/);
   const a = await spawnMaglevd({ config });
   t.teardown(() => a.stop('SIGKILL'));
-  const busy = await spawnMaglevd({ config, extraArgs: ['--grpc-addr', a.grpcAddr] }).catch((e: Error) => e);
-  t.match(String(busy), /exited with 3/);
+  const busy: unknown = await spawnMaglevd({ config, extraArgs: ['--grpc-addr', a.grpcAddr] }).catch((e: Error) => e);
+  t.match(busy instanceof Error ? busy.message : 'started', /exited with 3/);
 });
