@@ -131,7 +131,7 @@ export class MaglevdControlPlane implements ControlPlane {
     try {
       this.#o.checker.setWeight(frontend, pool, backend, weight, flush);
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     const address = this.#o.checker.config.backends.get(backend)?.address;
     // Queue the immediate VIP sync; it does not wait for VPP (and waits for release in warmup).
