@@ -17,6 +17,7 @@ import { MaglevdControlPlane } from './maglevd-control-plane.js';
 import { maglevdExitCodes, type MaglevdOptions } from './maglevd-options.js';
 import { countCheckerTransitions, createMetrics, type MetricsHooks } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { NetnsProbeExecutor } from './netns-probe-executor.js';
 import { createProbeDispatcher } from './probe-dispatcher.js';
 import { createVppSide, type VppSide } from './vpp-side.js';
 
@@ -58,11 +59,11 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
 
   const clock = deps.clock ?? createRealClock();
   const startedAt = clock.now();
-  const dispatcher = await createProbeDispatcher({
-    netns: config.healthchecker.netns,
-    logger: logger.child({ component: 'probes' }),
-    ...(deps.probeThreads === undefined ? {} : { threads: deps.probeThreads }),
-  });
+  const probeLog = logger.child({ component: 'probes' });
+  const dispatcher = await NetnsProbeExecutor.create(
+    (netns) => createProbeDispatcher({ netns, logger: probeLog, ...(deps.probeThreads === undefined ? {} : { threads: deps.probeThreads }) }),
+    config.healthchecker.netns,
+  );
 
   // The checker reports probes to the metrics and the watchdog, which are built after it.
   const late: { metrics?: MetricsHooks; control?: MaglevdControlPlane } = {};
@@ -92,7 +93,16 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     o.vppApiAddr === undefined
       ? undefined
       : createVppSide({ apiAddr: o.vppApiAddr, statsAddr: o.vppStatsAddr, checker, clock, logger, metrics: metricsProxy, startedAt });
-  const control = new MaglevdControlPlane({ configPath: o.config, checker, hub, vpp, clock, logger, startedAt });
+  const control = new MaglevdControlPlane({
+    configPath: o.config,
+    checker,
+    hub,
+    vpp,
+    clock,
+    logger,
+    startedAt,
+    switchNetns: (netns) => dispatcher.switchTo(netns),
+  });
   const metrics = createMetrics({ registry, source: control, clock, vppEnabled: vpp !== undefined, build: buildInfo });
   late.control = control;
   late.metrics = metrics;

@@ -42,6 +42,8 @@ export interface MaglevdControlPlaneOptions {
   readonly logger: Logger;
   /** When the checker started its loops (unix ms): the base of the probe watchdog. */
   readonly startedAt: number;
+  /** Moves probing to new workers in another namespace; returns the old pool's closer (NetnsProbeExecutor.switchTo). */
+  readonly switchNetns?: (netns: string) => Promise<(() => Promise<void>) | undefined>;
 }
 
 function notFound(kind: string, name: string): DaemonError {
@@ -168,7 +170,10 @@ export class MaglevdControlPlane implements ControlPlane {
     for (const w of load.warnings) log.warn('config-warning', { path: w.path, warning: formatIssue(w) });
     let counts;
     try {
+      // New namespace: new workers first, so the restarted loops probe from there.
+      const closeOld = await this.#o.switchNetns?.(load.config.healthchecker.netns);
       counts = this.#o.checker.reload(load.config);
+      await closeOld?.();
     } catch (e) {
       const reloadError = e instanceof Error ? e.message : String(e);
       log.error('config-reload-error', { reload_error: reloadError });

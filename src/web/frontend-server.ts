@@ -1,0 +1,197 @@
+// The dashboard's HTTP server (§10.1 route table): the SPA and read-only JSON/SSE API under
+// /view/ (no auth), the same SPA plus the event log stream and the mutating actions under /admin/
+// (basic auth), /healthz and /favicon.ico. No compression anywhere, so SSE passes proxies
+// unbuffered. Shutdown ends every SSE stream, then closes the listener.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from '../shared/clock.js';
+import { errorMessage } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+import { serveAdminAction } from './admin-api.js';
+import { basicAuthChallenge, checkAdminAuth, type AdminCredentials } from './basic-auth.js';
+import type { EventBroker } from './event-broker.js';
+import { faviconSvg } from './favicon.js';
+import { HttpError } from './http-error.js';
+import { sendError, sendJson } from './http-reply.js';
+import type { Scope } from './scope.js';
+import { notBuiltPage, type SpaAssets } from './spa-assets.js';
+import { lastEventIdOf, openSseStream, type SseStream } from './sse-stream.js';
+
+export interface BuildVersion {
+  readonly version: string;
+  readonly commit: string;
+  readonly date: string;
+}
+
+export interface FrontendServerOptions {
+  /** host '' = every interface; port 0 picks one. */
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly scopes: readonly Scope[];
+  readonly broker: EventBroker;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** undefined: /admin/ answers 403 `admin disabled`. */
+  readonly admin: AdminCredentials | undefined;
+  readonly assets: SpaAssets;
+  readonly version: BuildVersion;
+  /** SSE keep-alive comment interval (default 15 s). */
+  readonly pingMs?: number;
+}
+
+export interface FrontendServer {
+  readonly port: number;
+  /** Open SSE streams. */
+  readonly streams: number;
+  close(): Promise<void>;
+}
+
+type Area = 'view' | 'admin';
+
+function pathSegments(path: string): string[] {
+  try {
+    return path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+  } catch {
+    throw new HttpError(400, 'malformed path');
+  }
+}
+
+export async function startFrontendServer(o: FrontendServerOptions): Promise<FrontendServer> {
+  const streams = new Set<SseStream>();
+  const byName = new Map(o.scopes.map((s) => [s.name, s]));
+  const scopeOf = (name: string): Scope => {
+    const s = byName.get(name);
+    if (s === undefined) throw new HttpError(404, `maglevd "${name}" not found`);
+    return s;
+  };
+  const get = (req: IncomingMessage): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed: use GET');
+  };
+
+  async function serveSpa(res: ServerResponse, rel: string): Promise<void> {
+    const asset = await o.assets.get(rel === '' ? 'index.html' : rel);
+    if (asset === undefined) {
+      if (rel !== '') throw new HttpError(404, 'not found');
+      res.writeHead(503, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(notBuiltPage(o.assets.dir));
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': asset.contentType,
+      'Content-Length': asset.body.length,
+      'Cache-Control': asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.end(asset.body);
+  }
+
+  function serveEvents(req: IncomingMessage, res: ServerResponse, url: URL, area: Area): void {
+    const stream = openSseStream({ req, res, broker: o.broker, admin: area === 'admin', clock: o.clock, ...(o.pingMs === undefined ? {} : { pingMs: o.pingMs }) }, lastEventIdOf(req, url));
+    streams.add(stream);
+    void stream.closed.then(() => streams.delete(stream));
+  }
+
+  /** Routes shared by both areas: the SPA, its assets and the event stream. */
+  async function serveArea(req: IncomingMessage, res: ServerResponse, url: URL, area: Area, segs: readonly string[]): Promise<boolean> {
+    if (segs.length === 0 || segs[0] === 'assets' || (segs.length === 1 && segs[0] === 'index.html')) {
+      get(req);
+      await serveSpa(res, segs.join('/'));
+      return true;
+    }
+    if (segs[0] === 'api' && segs[1] === 'events' && segs.length === 2) {
+      get(req);
+      serveEvents(req, res, url, area);
+      return true;
+    }
+    return false;
+  }
+
+  function serveViewApi(req: IncomingMessage, res: ServerResponse, segs: readonly string[]): boolean {
+    const [api, what, name, ...rest] = segs;
+    if (api !== 'api' || rest.length > 0) return false;
+    if (what === 'state' && name === undefined) {
+      get(req);
+      sendJson(res, 200, { maglevds: o.scopes.map((s) => s.state.snapshot()) });
+    } else if (what === 'state' && name !== undefined) {
+      get(req);
+      sendJson(res, 200, scopeOf(name).state.snapshot());
+    } else if (what === 'maglevds' && name === undefined) {
+      get(req);
+      sendJson(res, 200, o.scopes.map((s) => ({ name: s.name, reachable: s.state.reachable })));
+    } else if (what === 'version' && name === undefined) {
+      get(req);
+      sendJson(res, 200, o.version);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+    const path = url.pathname;
+    if (path === '/healthz') {
+      get(req);
+      return sendJson(res, 200, { status: 'ok' });
+    }
+    if (path === '/favicon.ico') {
+      get(req);
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400' });
+      res.end(faviconSvg);
+      return;
+    }
+    if (path === '/' || path === '/view' || path === '/admin') {
+      res.writeHead(302, { Location: path === '/admin' ? '/admin/' : '/view/' });
+      res.end();
+      return;
+    }
+    const segs = pathSegments(path);
+    if (segs[0] === 'view') {
+      const rest = segs.slice(1);
+      if ((await serveArea(req, res, url, 'view', rest)) || serveViewApi(req, res, rest)) return;
+    } else if (segs[0] === 'admin') {
+      const auth = checkAdminAuth(o.admin, req.headers.authorization);
+      if (!auth.ok) return sendJson(res, auth.status, { error: auth.error }, auth.status === 401 ? { 'WWW-Authenticate': basicAuthChallenge() } : {});
+      const rest = segs.slice(1);
+      if (await serveArea(req, res, url, 'admin', rest)) return;
+      if (rest[0] === 'api' && (await serveAdminAction({ scope: (n) => byName.get(n), logger: o.logger }, req, res, rest.slice(1), auth.user))) return;
+    }
+    throw new HttpError(404, 'not found');
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((e: unknown) => {
+      if (!(e instanceof HttpError)) o.logger.warn('http-error', { path: req.url, err: errorMessage(e) });
+      sendError(res, e, e instanceof HttpError && e.status === 405 ? { Allow: 'GET, HEAD' } : {});
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.listen.port, o.listen.host === '' ? undefined : o.listen.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  o.logger.info('http-listen', { addr: `${o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host}:${port}` });
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    get streams() {
+      return streams.size;
+    },
+    close() {
+      closing ??= (async () => {
+        for (const s of streams) s.close();
+        const force = o.clock.setTimeout(() => server.closeAllConnections(), 2000);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        o.clock.clearTimeout(force);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,186 @@
+// The JSON the dashboard's server sends (src/web/scope-state.ts, scope.ts): proto3 JSON of the
+// maglev.proto messages with every field present (int64 as decimal strings), and the payloads
+// of the SSE event types. Types only.
+
+export type Int64 = string;
+
+export interface PoolBackendInfo {
+  name: string;
+  weight: number;
+  effectiveWeight: number;
+  state: string;
+  lastTransitionUnixNs: Int64;
+}
+
+export interface PoolInfo {
+  name: string;
+  backends: PoolBackendInfo[];
+  active: boolean;
+}
+
+export interface FrontendInfo {
+  name: string;
+  address: string;
+  protocol: string;
+  port: number;
+  pools: PoolInfo[];
+  description: string;
+  srcIpSticky: boolean;
+  flushOnDown: boolean;
+  state: string;
+}
+
+export interface TransitionRecord {
+  from: string;
+  to: string;
+  atUnixNs: Int64;
+  code: string;
+  detail: string;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  layer: string;
+  code: string;
+  detail: string;
+  atUnixNs: Int64;
+  durationNs: Int64;
+}
+
+export interface BackendInfo {
+  name: string;
+  address: string;
+  state: string;
+  transitions: TransitionRecord[];
+  enabled: boolean;
+  healthcheck: string;
+  health: number;
+  rise: number;
+  fall: number;
+  lastProbe: ProbeResult | null;
+  frontends: string[];
+}
+
+export interface HealthCheckInfo {
+  name: string;
+  type: string;
+  port: number;
+  intervalNs: Int64;
+  timeoutNs: Int64;
+  rise: number;
+  fall: number;
+}
+
+export interface VppInfo {
+  version: string;
+  buildDate: string;
+  buildDirectory: string;
+  pid: number;
+  boottimeNs: Int64;
+  connecttimeNs: Int64;
+}
+
+export interface VppLbAs {
+  address: string;
+  weight: number;
+  flags: number;
+  numBuckets: number;
+  inUseSinceNs: Int64;
+}
+
+export interface VppLbVip {
+  prefix: string;
+  protocol: number;
+  port: number;
+  encap: string;
+  flowTableLength: number;
+  applicationServers: VppLbAs[];
+  srcIpSticky: boolean;
+  index: number;
+}
+
+export interface VppLbState {
+  conf: { ip4SrcAddress: string; ip6SrcAddress: string; stickyBucketsPerCore: number; flowTimeout: number } | null;
+  vips: VppLbVip[];
+}
+
+/** One maglevd as /view/api/state returns it. */
+export interface ScopeSnapshot {
+  name: string;
+  reachable: boolean;
+  vpp: VppInfo | null;
+  frontends: FrontendInfo[];
+  backends: BackendInfo[];
+  healthchecks: HealthCheckInfo[];
+  lbState: VppLbState | null;
+}
+
+export interface StateResponse {
+  maglevds: ScopeSnapshot[];
+}
+
+export interface VersionResponse {
+  version: string;
+  commit: string;
+  date: string;
+}
+
+// ---- SSE payloads, by event type ----
+
+export interface BackendEventData {
+  maglevd: string;
+  backend: string;
+  transition: TransitionRecord;
+}
+
+export interface FrontendEventData {
+  maglevd: string;
+  frontend: string;
+  transition: TransitionRecord;
+}
+
+export interface ProbeEventData {
+  maglevd: string;
+  backend: string;
+  phase: 'start' | 'done';
+  ok: boolean;
+  code: string;
+}
+
+export interface VppApiEventData {
+  maglevd: string;
+  direction: 'send' | 'recv';
+}
+
+export interface VppEventData {
+  maglevd: string;
+  connected: boolean;
+  detail: string;
+}
+
+export interface LbStateEventData {
+  maglevd: string;
+  lbState: VppLbState | null;
+}
+
+export interface MaglevdEventData {
+  maglevd: string;
+  reachable: boolean;
+}
+
+export interface UpdateEventData {
+  maglevd: string;
+  frontends?: FrontendInfo[];
+  backends?: BackendInfo[];
+  healthchecks?: HealthCheckInfo[];
+  vpp?: VppInfo | null;
+  names?: { frontends?: string[]; backends?: string[]; healthchecks?: string[] };
+}
+
+export interface LogEventData {
+  maglevd: string;
+  atUnixNs: Int64;
+  level: string;
+  msg: string;
+  attrs: Array<{ key: string; value: string }>;
+}
