@@ -1,0 +1,121 @@
+// The typed protocol between the probe dispatcher (main thread) and the probe shards (Piscina
+// worker threads). Each target's probe definition (ProbeSpec) is registered with its shard once;
+// probe requests then carry only ids, so thousands of probes per second never clone configs.
+// Results travel back in batches, as plain records (never Error objects).
+
+import type { MessagePort } from 'node:worker_threads';
+import type { ProbeResult } from './health.js';
+
+/** Bumped whenever a message shape changes; the shard refuses a task of another version. */
+export const probeProtocolVersion = 1;
+
+/** TLS settings of one target, already resolved from the health check's params (behaviour.md §2.5). */
+export interface TlsSpec {
+  /** SNI server name; undefined → no SNI extension. */
+  readonly servername: string | undefined;
+  /** The name (or IP literal) the certificate is verified against. */
+  readonly verifyName: string;
+  readonly insecureSkipVerify: boolean;
+}
+
+interface ProbeSpecBase {
+  /** Canonical IP literal of the backend. */
+  readonly address: string;
+  readonly family: 4 | 6;
+  /** One deadline over the whole probe. */
+  readonly timeoutMs: number;
+  /** probe-ipv4-src / probe-ipv6-src for this family; undefined → the OS chooses. */
+  readonly sourceAddress: string | undefined;
+}
+
+export interface IcmpProbeSpec extends ProbeSpecBase {
+  readonly kind: 'icmp';
+}
+
+export interface TcpProbeSpec extends ProbeSpecBase {
+  readonly kind: 'tcp';
+  readonly port: number;
+  /** Set when `ssl: true`. */
+  readonly tls: TlsSpec | undefined;
+}
+
+export interface HttpProbeSpec extends ProbeSpecBase {
+  readonly kind: 'http';
+  readonly port: number;
+  /** Set for https. */
+  readonly tls: TlsSpec | undefined;
+  readonly path: string;
+  /** The Host header value, defaults already applied. */
+  readonly host: string;
+  readonly codeMin: number;
+  readonly codeMax: number;
+  /** RegExp source searched in the body; undefined → the body is not read. */
+  readonly responseRegexp: string | undefined;
+}
+
+/** Everything a shard needs to run probes of one target. */
+export type ProbeSpec = IcmpProbeSpec | TcpProbeSpec | HttpProbeSpec;
+
+/** The Piscina task input that turns a worker thread into a long-lived probe shard. */
+export interface ShardTask {
+  readonly v: number;
+  readonly shard: number;
+  /** The shard's end of its MessageChannel (transferred). */
+  readonly port: MessagePort;
+  /** healthchecker.netns; '' → stay in the current namespace. */
+  readonly netns: string;
+}
+
+/** How a shard task ends when it is told to shut down. */
+export interface ShardExit {
+  readonly shard: number;
+  readonly probesRun: number;
+}
+
+export interface RegisterMessage {
+  readonly type: 'register';
+  readonly targets: ReadonlyArray<{ readonly id: number; readonly spec: ProbeSpec }>;
+}
+
+export interface UnregisterMessage {
+  readonly type: 'unregister';
+  readonly ids: readonly number[];
+}
+
+export interface ProbeMessage {
+  readonly type: 'probe';
+  /** Flattened pairs: probeId, targetId, probeId, targetId, ... */
+  readonly pairs: readonly number[];
+}
+
+export interface CancelMessage {
+  readonly type: 'cancel';
+  readonly probeIds: readonly number[];
+}
+
+export interface ShutdownMessage {
+  readonly type: 'shutdown';
+}
+
+export type MainToShardMessage = RegisterMessage | UnregisterMessage | ProbeMessage | CancelMessage | ShutdownMessage;
+
+/** Sent once, after the shard has (or has not) entered the namespace. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+  readonly v: number;
+  readonly shard: number;
+  /** undefined when the namespace was entered (or none was asked for); else `enter netns "<name>": <error>`. */
+  readonly netnsError: string | undefined;
+}
+
+export interface ProbeOutcomeRecord {
+  readonly probeId: number;
+  readonly result: ProbeResult;
+}
+
+export interface ResultsMessage {
+  readonly type: 'results';
+  readonly results: readonly ProbeOutcomeRecord[];
+}
+
+export type ShardToMainMessage = ReadyMessage | ResultsMessage;

@@ -1,0 +1,49 @@
+// The icmp prober (behaviour.md §3.6): one echo request over the thread's shared ICMP socket.
+// A matching reply is L4OK; a destination-unreachable quoting the request, or a send refused as
+// unreachable, is L4CON; no answer before the deadline is L4TOUT; a socket that cannot be
+// opened (no permission, no addon) or bound is SOCKERR.
+
+import { formatDurationMs } from '../../shared/duration.js';
+import type { ProbeResult } from '../../shared/health.js';
+import type { IcmpProbeSpec } from '../../shared/probe-messages.js';
+import { unreachableReason } from './icmp-packet.js';
+import type { IcmpSocket } from './icmp-sockets.js';
+import { ProbeAttempt, type CancelProbe, type PreparedProbe } from './probe-attempt.js';
+import type { ProbeEnv } from './probe-env.js';
+import { errorName } from './socket-failure.js';
+
+const unreachableErrors = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ECONNREFUSED', 'EHOSTDOWN', 'ENETDOWN']);
+
+export function prepareIcmpProbe(spec: IcmpProbeSpec, env: ProbeEnv): PreparedProbe {
+  return { run: (done) => runIcmpProbe(spec, env, done) };
+}
+
+function runIcmpProbe(spec: IcmpProbeSpec, env: ProbeEnv, done: (result: ProbeResult) => void): CancelProbe {
+  const t0 = performance.now();
+  let socket: IcmpSocket | undefined;
+  let seq = -1;
+  const attempt = new ProbeAttempt(spec.timeoutMs, env.lag, done, () => {
+    attempt.finish('L4TOUT', attempt.timeoutDetail('echo'));
+    socket?.forget(seq);
+  });
+  try {
+    socket = env.icmp.socketFor(spec.family, spec.sourceAddress);
+  } catch (e) {
+    const syscall = (e as { syscall?: unknown }).syscall;
+    attempt.finish('SOCKERR', `${syscall === 'bind' ? `bind ${spec.sourceAddress ?? ''}` : 'socket'}: ${errorName(e)}`);
+    return () => {};
+  }
+  try {
+    seq = socket.send(spec.address, (outcome) => {
+      if (outcome.kind === 'reply') attempt.finish('L4OK', `echo reply in ${formatDurationMs(Math.max(0.1, Math.round((performance.now() - t0) * 10) / 10))}`);
+      else attempt.finish('L4CON', `${unreachableReason(spec.family, outcome.code)} from ${outcome.from}`);
+    });
+  } catch (e) {
+    const name = errorName(e);
+    attempt.finish(unreachableErrors.has(name) ? 'L4CON' : 'SOCKERR', `send: ${name}`);
+  }
+  return () => {
+    attempt.cancel();
+    socket?.forget(seq);
+  };
+}

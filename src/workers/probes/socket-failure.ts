@@ -1,0 +1,33 @@
+// Translates socket errors into probe codes and short, stable details at the layer where they
+// happened (behaviour.md §3.5): local problems before anything was sent are SOCKERR, refusals
+// and unreachables at connect are L4CON, TLS failures L6RSP, and anything later L7RSP.
+
+import type { ProbeCode } from '../../shared/health.js';
+
+export interface Failure {
+  readonly code: ProbeCode;
+  readonly detail: string;
+}
+
+/** Errors of our own host, not of the path to the backend. */
+const localErrors = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM', 'EADDRNOTAVAIL', 'EADDRINUSE', 'EAFNOSUPPORT', 'EACCES', 'EPERM', 'EINVAL']);
+
+/** The errno name (ECONNREFUSED) or, failing that, the message. */
+export function errorName(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code !== '') return code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A failure while binding the source address or connecting. */
+export function connectFailure(err: unknown, sourceAddress: string | undefined): Failure {
+  const syscall = (err as { syscall?: unknown } | null)?.syscall;
+  const name = errorName(err);
+  if (syscall === 'bind') return { code: 'SOCKERR', detail: `bind ${sourceAddress ?? ''}: ${name}` };
+  return { code: localErrors.has(name) ? 'SOCKERR' : 'L4CON', detail: `connect: ${name}` };
+}
+
+/** A failure during the TLS handshake (alert, verification, reset, close). */
+export function tlsFailure(err: unknown): Failure {
+  return { code: 'L6RSP', detail: `tls: ${errorName(err)}` };
+}

@@ -1,0 +1,29 @@
+// Socket error → probe code and detail, table-driven.
+
+import t from 'tap';
+import { connectFailure, errorName, tlsFailure } from '../../../src/workers/probes/socket-failure.js';
+
+const err = (code: string | undefined, syscall?: string, message = 'boom'): Error => Object.assign(new Error(message), { code, syscall });
+
+t.test('connect failures', (t) => {
+  const cases = [
+    { in: err('ECONNREFUSED', 'connect'), src: undefined, want: { code: 'L4CON', detail: 'connect: ECONNREFUSED' } },
+    { in: err('EHOSTUNREACH', 'connect'), src: undefined, want: { code: 'L4CON', detail: 'connect: EHOSTUNREACH' } },
+    { in: err('ENETUNREACH', 'connect'), src: undefined, want: { code: 'L4CON', detail: 'connect: ENETUNREACH' } },
+    { in: err('ECONNRESET', 'read'), src: undefined, want: { code: 'L4CON', detail: 'connect: ECONNRESET' } },
+    { in: err('EMFILE', 'connect'), src: undefined, want: { code: 'SOCKERR', detail: 'connect: EMFILE' } },
+    { in: err('EADDRNOTAVAIL', 'connect'), src: undefined, want: { code: 'SOCKERR', detail: 'connect: EADDRNOTAVAIL' } },
+    { in: err('EADDRNOTAVAIL', 'bind'), src: '10.0.0.9', want: { code: 'SOCKERR', detail: 'bind 10.0.0.9: EADDRNOTAVAIL' } },
+    { in: new Error('weird'), src: undefined, want: { code: 'L4CON', detail: 'connect: weird' } },
+  ];
+  for (const c of cases) t.same(connectFailure(c.in, c.src), c.want, c.want.detail);
+  t.end();
+});
+
+t.test('tls failures and names', (t) => {
+  t.same(tlsFailure(err('ERR_TLS_CERT_ALTNAME_INVALID')), { code: 'L6RSP', detail: 'tls: ERR_TLS_CERT_ALTNAME_INVALID' });
+  t.same(tlsFailure(new Error('alert 40')), { code: 'L6RSP', detail: 'tls: alert 40' });
+  t.equal(errorName('plain string'), 'plain string');
+  t.equal(errorName(err('')), 'boom');
+  t.end();
+});

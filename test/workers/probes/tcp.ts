@@ -1,0 +1,102 @@
+// The tcp prober against the loopback fleet: connect (L4OK, closed with an RST), connect with
+// TLS (L6OK, close_notify), and each failure: refused, connect and handshake timeouts, TLS
+// verification, reset, unbindable source address.
+
+import t from 'tap';
+import { fleetCertificatePem } from '../../../src/fleet/fleet-certificate.js';
+import type { FleetBehaviour } from '../../../src/fleet/fleet-behaviour.js';
+import { startFleet } from '../../../src/fleet/fleet.js';
+import { probeCodeLayer, type ProbeCode } from '../../../src/shared/health.js';
+import type { TcpProbeSpec } from '../../../src/shared/probe-messages.js';
+import { createProbeEnv } from '../../../src/workers/probes/probe-env.js';
+import { startBlackhole } from '../../support/blackhole-listener.js';
+import { probeOnce, tcpSpec, tls } from '../../support/probe-harness.js';
+import { waitFor } from '../../support/wait-for.js';
+
+const fleet = await startFleet({ httpPort: 0, httpsPort: 0 });
+const env = createProbeEnv({ ca: fleetCertificatePem });
+const untrusting = createProbeEnv();
+t.teardown(async () => {
+  await fleet.close();
+  env.icmp.close();
+  untrusting.icmp.close();
+});
+
+interface Case {
+  readonly name: string;
+  readonly behaviour: FleetBehaviour;
+  readonly ssl?: boolean;
+  readonly spec?: Partial<TcpProbeSpec>;
+  readonly trust?: boolean;
+  readonly code: ProbeCode;
+  readonly orCode?: ProbeCode;
+  readonly detail: string | RegExp;
+}
+
+const cases: Case[] = [
+  { name: 'connect', behaviour: { kind: 'up' }, code: 'L4OK', detail: 'connected' },
+  { name: 'connect to a silent server still passes', behaviour: { kind: 'silent' }, code: 'L4OK', detail: 'connected' },
+  { name: 'refused', behaviour: { kind: 'down' }, code: 'L4CON', detail: 'connect: ECONNREFUSED' },
+  { name: 'reset right after accept', behaviour: { kind: 'reset' }, code: 'L4CON', orCode: 'L4OK', detail: /^(connect: ECONNRESET|connected)$/ },
+  { name: 'unbindable source address', behaviour: { kind: 'up' }, spec: { sourceAddress: '192.0.2.1' }, code: 'SOCKERR', detail: 'bind 192.0.2.1: EADDRNOTAVAIL' },
+  { name: 'socket refused synchronously', behaviour: { kind: 'up' }, spec: { sourceAddress: 'not-an-ip' }, code: 'SOCKERR', detail: 'connect: ERR_INVALID_IP_ADDRESS' },
+  { name: 'ssl handshake', ssl: true, behaviour: { kind: 'up' }, code: 'L6OK', detail: /^TLS TLSv1\.[23] established$/ },
+  { name: 'ssl self-signed, not trusted', ssl: true, trust: false, behaviour: { kind: 'up' }, code: 'L6RSP', detail: 'tls: DEPTH_ZERO_SELF_SIGNED_CERT' },
+  { name: 'ssl insecure-skip-verify', ssl: true, trust: false, behaviour: { kind: 'up' }, spec: { tls: tls({ insecureSkipVerify: true }) }, code: 'L6OK', detail: /established/ },
+  { name: 'ssl server name verified', ssl: true, behaviour: { kind: 'up' }, spec: { tls: tls({ servername: 'db.fleet.test', verifyName: 'db.fleet.test' }) }, code: 'L6OK', detail: /established/ },
+  { name: 'ssl name mismatch', ssl: true, behaviour: { kind: 'up' }, spec: { tls: tls({ servername: 'db.example', verifyName: 'db.example' }) }, code: 'L6RSP', detail: 'tls: ERR_TLS_CERT_ALTNAME_INVALID' },
+  { name: 'ssl server never handshakes', ssl: true, behaviour: { kind: 'silent' }, spec: { timeoutMs: 150 }, code: 'L6TOUT', detail: 'timeout after 150ms during TLS handshake' },
+  { name: 'ssl refused', ssl: true, behaviour: { kind: 'down' }, code: 'L4CON', detail: 'connect: ECONNREFUSED' },
+  { name: 'ssl against a plain port', ssl: true, behaviour: { kind: 'up' }, spec: { port: -1 }, code: 'L6RSP', detail: 'tls: ERR_SSL_WRONG_VERSION_NUMBER' },
+];
+
+let n = 0;
+for (const c of cases) {
+  const address = `127.4.0.${++n}`;
+  t.test(c.name, async (t) => {
+    await fleet.add([address]);
+    await fleet.set(address, c.behaviour);
+    const port = c.spec?.port === -1 || c.ssl !== true ? fleet.httpPort : (fleet.httpsPort ?? 0);
+    const spec = tcpSpec(address, port, { ...(c.ssl === true ? { tls: tls({ verifyName: '127.0.0.1' }) } : {}), ...c.spec, port });
+    const r = await probeOnce(spec, c.trust === false ? untrusting : env);
+    const want = r.code === c.orCode ? c.orCode : c.code;
+    t.equal(r.code, want, `code (${r.detail})`);
+    t.match(r.detail, c.detail);
+    t.equal(r.layer, probeCodeLayer[want]);
+    t.equal(r.ok, want === 'L4OK' || want === 'L6OK');
+  });
+}
+
+t.test('the ssl probe completed a handshake and sent no request', async (t) => {
+  const address = '127.4.1.1';
+  await fleet.add([address]);
+  const r = await probeOnce(tcpSpec(address, fleet.httpsPort ?? 0, { tls: tls({ servername: 'x.fleet.test', verifyName: 'x.fleet.test' }) }), env);
+  t.equal(r.code, 'L6OK');
+  t.ok(await waitFor(() => fleet.stats(address)?.handshakes === 1), 'the server saw the handshake complete');
+  const s = fleet.stats(address);
+  t.equal(s?.requests, 0);
+  t.equal(s?.lastServername, 'x.fleet.test');
+  t.equal(s?.lastAlpn, '', 'tcp probes offer no ALPN');
+});
+
+t.test('plain connect counts one connection and no request', async (t) => {
+  const address = '127.4.1.2';
+  await fleet.add([address]);
+  for (let i = 0; i < 3; i++) t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env)).code, 'L4OK');
+  t.equal(fleet.count(address), 3);
+  t.equal(fleet.stats(address)?.requests, 0);
+});
+
+t.test('connect timeout', async (t) => {
+  const hole = await startBlackhole();
+  t.teardown(() => hole.close());
+  const r = await probeOnce(tcpSpec('127.0.0.1', hole.port, { timeoutMs: 150 }), env);
+  t.equal(r.code, 'L4TOUT');
+  t.equal(r.detail, 'timeout after 150ms during connect');
+});
+
+t.test('IPv6', async (t) => {
+  await fleet.add(['::1']);
+  t.equal((await probeOnce(tcpSpec('::1', fleet.httpPort), env)).code, 'L4OK');
+  t.equal((await probeOnce(tcpSpec('::1', fleet.httpsPort ?? 0, { tls: tls({ verifyName: '::1' }) }), env)).code, 'L6OK');
+});
