@@ -308,13 +308,17 @@ export class Checker implements CheckerEventSource, BackendStateView {
     this.#notify(() => this.#observer.onBackendTransition?.(w.name, t));
     if (frontends.length === 0) this.#bus.emit({ kind: 'backend', seq, backend: w.name, frontend: undefined, transition: t });
     for (const frontend of frontends) this.#bus.emit({ kind: 'backend', seq, backend: w.name, frontend, transition: t });
-    this.#recomputeFrontends();
+    this.#recomputeFrontends(frontends);
   }
 
-  /** Emits a frontend transition for every state change (§4.3). */
-  #recomputeFrontends(): void {
+  /** Emits a frontend transition for every state change (§4.3); `only`: just these frontends. */
+  #recomputeFrontends(only?: readonly string[]): void {
     if (this.#deferFrontends) return;
-    for (const { frontend, from, to } of this.#frontendStates.update(this.#config, this.stateOf, this.weightOf)) {
+    const changes =
+      only === undefined
+        ? this.#frontendStates.update(this.#config, this.stateOf, this.weightOf)
+        : this.#frontendStates.updateOnly(this.#config, only, this.stateOf, this.weightOf);
+    for (const { frontend, from, to } of changes) {
       this.#log.info('frontend-transition', { frontend, from, to });
       this.#notify(() => this.#observer.onFrontendTransition?.(frontend, from, to));
       this.#bus.emit({ kind: 'frontend', frontend, from, to, at: this.#clock.now() });

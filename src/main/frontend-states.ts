@@ -29,8 +29,18 @@ export class FrontendStates {
    */
   update(config: Config, stateOf: StateOf, weightOf: WeightOf): FrontendChange[] {
     for (const name of [...this.#states.keys()]) if (!config.frontends.has(name)) this.#states.delete(name);
+    return this.updateOnly(config, config.frontends.keys(), stateOf, weightOf);
+  }
+
+  /**
+   * Recomputes only the named frontends (those that reference a backend that just moved), so a
+   * transition costs O(its frontends), not O(every frontend): at startup every backend moves.
+   */
+  updateOnly(config: Config, names: Iterable<string>, stateOf: StateOf, weightOf: WeightOf): FrontendChange[] {
     const changes: FrontendChange[] = [];
-    for (const fe of config.frontends.values()) {
+    for (const name of names) {
+      const fe = config.frontends.get(name);
+      if (fe === undefined) continue;
       const from = this.#states.get(fe.name) ?? 'unknown';
       const to = frontendState(frontendWeights(fe, stateOf, weightOf).members);
       this.#states.set(fe.name, to);

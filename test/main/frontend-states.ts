@@ -35,3 +35,13 @@ t.test('frontends leaving the config are dropped; new ones start from unknown', 
     'a new frontend that is unknown is not announced',
   );
 });
+
+t.test('updateOnly recomputes just the named frontends', async (t) => {
+  const states: Record<string, BackendState> = { a: 'unknown', b: 'unknown' };
+  const fs = new FrontendStates(cfg, (n) => states[n], weight);
+  states.a = 'up';
+  states.b = 'up';
+  t.same(fs.updateOnly(cfg, ['api'], (n) => states[n], weight), [{ frontend: 'api', from: 'unknown', to: 'up' }]);
+  t.equal(fs.get('web'), 'unknown', 'web was not recomputed');
+  t.same(fs.updateOnly(cfg, ['nope'], (n) => states[n], weight), [], 'unknown names are ignored');
+});
