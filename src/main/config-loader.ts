@@ -2,17 +2,21 @@
 // structural stage (schema and types, stage 'parse', exit 1), then the semantic stage (rules
 // and defaults, stage 'semantic', exit 2). Each stage reports all of its problems at once, and
 // a file with structural problems is not checked semantically. parseConfig is pure.
+// Texts over the limits of config-limits.ts (4 MiB, flow nesting 64) are refused before parsing,
+// and files are read only up to the size limit.
 
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { Config } from '../shared/config.js';
 import { errorMessage } from '../shared/errors.js';
 import { sortIssues, type ConfigIssue } from './config-issue.js';
+import { configLimitIssue, headOf, maxConfigBytes, oversizeIssue } from './config-limits.js';
 import { checkConfigDraft } from './config-semantics.js';
 import { readConfigDraft } from './config-structure.js';
 
 export { formatIssue, type ConfigIssue } from './config-issue.js';
 export { referencedBackends, sameHealthCheck } from './config-queries.js';
+export { maxConfigBytes, maxFlowDepth } from './config-limits.js';
 
 export type ConfigStage = 'parse' | 'semantic';
 
@@ -49,6 +53,8 @@ function yamlMessage(e: YAMLError): string {
 
 /** Parses and validates config text. Pure: no I/O. */
 export function parseConfig(text: string): ConfigLoad {
+  const limit = configLimitIssue(text);
+  if (limit !== undefined) return failed('parse', [limit]);
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,
@@ -73,13 +79,36 @@ export function parseConfig(text: string): ConfigLoad {
   return { ok: true, config: deepFreeze(semantics.config), warnings: sortIssues(semantics.warnings) };
 }
 
-/** Reads and parses a config file. An unreadable file is a 'parse' failure with no position. */
-export async function loadConfigFile(path: string): Promise<ConfigLoad> {
-  let text: string;
+/** At most limit + 1 bytes of a file, so a huge file (or /dev/zero) is never read whole. */
+async function readBounded(path: string, limit: number): Promise<Buffer> {
+  const file = await open(path, 'r');
   try {
-    text = await readFile(path, 'utf8');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    while (total <= limit) {
+      const buf = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
+      const { bytesRead } = await file.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      chunks.push(buf.subarray(0, bytesRead));
+      total += bytesRead;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Reads and parses a config file. An unreadable file is a 'parse' failure with no position; a
+ * file over maxConfigBytes is a 'parse' failure at the place where it crosses the limit.
+ */
+export async function loadConfigFile(path: string): Promise<ConfigLoad> {
+  let bytes: Buffer;
+  try {
+    bytes = await readBounded(path, maxConfigBytes);
   } catch (e) {
     return failed('parse', [{ path: '', line: 0, col: 0, message: `cannot read config file: ${errorMessage(e)}` }]);
   }
-  return parseConfig(text);
+  if (bytes.length > maxConfigBytes) return failed('parse', [oversizeIssue(headOf(bytes))]);
+  return parseConfig(bytes.toString('utf8'));
 }

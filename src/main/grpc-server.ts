@@ -39,12 +39,17 @@ export interface GrpcServer {
   shutdown(graceMs?: number): Promise<void>;
 }
 
+/** Largest request message accepted (grpc-js default: 4 MiB). */
+export const maxRequestBytes = 64 * 1024;
+
 /** Binds and starts the server. Rejects with the listen error (maglevd exits 3). */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<GrpcServer> {
   const target = grpcBindTarget(opts.addr);
   const pkg = loadMaglevProto('server');
   const service = pkg[maglevServiceName] as ServiceDefinition;
-  const server = new Server(opts.registry === undefined ? {} : { interceptors: [createGrpcMetrics(opts.registry).interceptor] });
+  // Every request of this API fits in a few hundred bytes: refuse big ones before decoding.
+  const limits = { 'grpc.max_receive_message_length': maxRequestBytes };
+  const server = new Server(opts.registry === undefined ? limits : { ...limits, interceptors: [createGrpcMetrics(opts.registry).interceptor] });
   const sessions = new WatchSessions();
   server.addService(
     service,

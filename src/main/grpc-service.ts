@@ -1,8 +1,11 @@
 // The maglev.Maglev handlers (behaviour.md §6.2): request validation, facade calls, conversion
 // to wire messages and error → status mapping. Field checks answer INVALID_ARGUMENT naming the
 // field; everything else is decided by the facade.
+// Input limits (docs/security.md): names are at most 64 bytes (no config name is longer), and
+// over-long input is never echoed, because a status message of ~64 KiB no longer fits the HTTP/2
+// trailers and the call hangs; at most 64 WatchEvents streams are open at once.
 
-import type { ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { ControlPlane } from './control-plane.js';
 import {
   backendInfo,
@@ -13,7 +16,7 @@ import {
   vppLbStateMsg,
 } from './grpc-convert.js';
 import type { NameRequest, SetWeightRequest, SyncVPPLBStateRequest } from './grpc-messages.js';
-import { statusFromError } from './grpc-status.js';
+import { grpcError, statusFromError } from './grpc-status.js';
 import { serveWatchStream, type WatchSessions } from './grpc-watch-stream.js';
 import type { Clock } from '../shared/clock.js';
 import { DaemonError } from '../shared/errors.js';
@@ -23,6 +26,15 @@ export interface MaglevServiceDeps {
   readonly clock: Clock;
   readonly sessions: WatchSessions;
 }
+
+/** The longest name a request may carry: config names are `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`. */
+export const maxNameBytes = 64;
+
+/** The longest `log_level` a WatchEvents request may carry (the longest level is 5 bytes). */
+export const maxLogLevelBytes = 16;
+
+/** Concurrent WatchEvents streams; one more is refused with RESOURCE_EXHAUSTED. */
+export const maxWatchStreams = 64;
 
 type Unary<Req> = (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>) => void;
 
@@ -40,6 +52,7 @@ function unary<Req>(body: (req: Req) => unknown): Unary<Req> {
 
 function required(value: string | undefined, field: string): string {
   if (value === undefined || value === '') throw new DaemonError('INVALID_ARGUMENT', `${field} must not be empty`);
+  if (Buffer.byteLength(value, 'utf8') > maxNameBytes) throw new DaemonError('INVALID_ARGUMENT', `${field} is longer than ${maxNameBytes} bytes`);
   return value;
 }
 
@@ -72,8 +85,17 @@ export function createMaglevHandlers(deps: MaglevServiceDeps): UntypedServiceImp
       };
       return frontendInfo(await control.setFrontendPoolBackendWeight(change));
     }),
-    WatchEvents: (call: Parameters<typeof serveWatchStream>[0]) =>
-      serveWatchStream(call, { control, clock: deps.clock, sessions: deps.sessions }),
+    WatchEvents: (call: Parameters<typeof serveWatchStream>[0]) => {
+      if (Buffer.byteLength(call.request.log_level ?? '', 'utf8') > maxLogLevelBytes) {
+        call.emit('error', grpcError(status.INVALID_ARGUMENT, `log_level is longer than ${maxLogLevelBytes} bytes: expected debug, info, warn or error`));
+        return;
+      }
+      if (deps.sessions.size >= maxWatchStreams) {
+        call.emit('error', grpcError(status.RESOURCE_EXHAUSTED, `too many WatchEvents streams (at most ${maxWatchStreams})`));
+        return;
+      }
+      serveWatchStream(call, { control, clock: deps.clock, sessions: deps.sessions });
+    },
     CheckConfig: unary(async () => {
       const r = await control.checkConfig();
       return { ok: r.ok, parse_error: r.parseError, semantic_error: r.semanticError };
