@@ -3,14 +3,17 @@
 // (lb in lb.api order, so lb ordinal k is lbBase + k), optionally with messages omitted or CRCs
 // changed. Like VPP it processes each connection's messages in order, drops unknown ids and
 // short messages, and ignores requests with a wrong client_index. Test hooks: drop every
-// connection, delay or withhold replies.
+// connection, delay or withhold replies, and an intercept that may answer or drop a request.
 
 import fs from 'node:fs';
 import net from 'node:net';
 import { decodeMessage, encodeMessage, readMsgId } from '../codec.js';
 import { encodeFrame, FrameDecoder } from '../frame.js';
 import { messageNames, vppMessages, type MessageName } from '../messages.js';
-import { handleRequest, type SimRuntime } from './api-handlers.js';
+import { handleRequest, type HandlerResult, type SimRuntime } from './api-handlers.js';
+
+/** What an intercept may do instead of the handler: answer itself, or drop the connection unanswered. */
+export type InterceptResult = HandlerResult | 'drop';
 
 export interface ApiServerOptions {
   readonly socketPath: string;
@@ -25,6 +28,8 @@ export interface ApiServerOptions {
   readonly fillerMessages?: number;
   /** Called after each handled request (the composition refreshes the stats segment). */
   readonly afterRequest?: (name: MessageName) => void;
+  /** Sees each accepted request (after the client_index check) before the handler; a result replaces it. */
+  readonly intercept?: (name: MessageName, body: Record<string, unknown>) => InterceptResult | undefined;
 }
 
 interface SimConnection {
@@ -189,7 +194,12 @@ export class ApiServer {
     }
     // A wrong client_index gets no reply at all.
     if (c.index === undefined || decoded.clientIndex !== c.index) return;
-    const out = handleRequest(name, decoded.body, rt, c.index);
+    const over = this.#opts.intercept?.(name, decoded.body);
+    if (over === 'drop') {
+      c.socket.destroy();
+      return;
+    }
+    const out = over ?? handleRequest(name, decoded.body, rt, c.index);
     this.#send(c, decoded.context, out.replies);
     this.#opts.afterRequest?.(name);
     if (out.close === true) c.socket.end();

@@ -1,7 +1,9 @@
 // An in-memory model of VPP's lb plugin (vpp-wire.md §5, §9, §10) for the simulator: VIP and AS
 // pools with VPP's retvals and quirks (all-port rules, -73 encap clash, is_pow2 passing 0, IPv4
 // stored as ::a.b.c.d, removed objects lingering until a throttled GC), Maglev tables exactly as
-// VPP builds them, and a traffic knob advancing the counters of lb-counters.ts (VIP and FIB).
+// VPP builds them (computed when first read after a change: VPP rebuilds on every AS change in
+// C, but BigInt hashing here costs milliseconds per table, which would dominate bulk syncs), and
+// a traffic knob advancing the counters of lb-counters.ts (VIP and FIB).
 // Time comes from an injected Clock; the 60 s background GC runs on it until dispose().
 
 import type { Clock, TimerHandle } from '../../shared/clock.js';
@@ -75,8 +77,14 @@ export interface SimVip {
   used: boolean;
   lastGc: number;
   ases: SimAs[];
-  /** The new-flow table: slot → AS, undefined for no server. */
-  table: Array<SimAs | undefined>;
+  /** The new-flow table: slot → AS, undefined for no server (built at the first read after a change). */
+  readonly table: ReadonlyArray<SimAs | undefined>;
+}
+
+/** A VIP's new-flow table (slot → AS, undefined for no server) and each AS's bucket count. */
+interface FlowTable {
+  readonly slots: ReadonlyArray<SimAs | undefined>;
+  readonly buckets: ReadonlyMap<SimAs, number>;
 }
 
 export interface LbModelOptions {
@@ -125,6 +133,15 @@ interface ParsedKey {
   port: number;
 }
 
+/** Index keys of a live VIP: its prefix (internal form), and protocol/port within the prefix. */
+function prefixId(k: { readonly ip46: Uint8Array; readonly plen: number }): string {
+  return `${Buffer.from(k.ip46).toString('hex')}/${k.plen}`;
+}
+
+function portId(k: { readonly protocol: number; readonly port: number }): string {
+  return `${k.protocol}/${k.port}`;
+}
+
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -151,9 +168,13 @@ export class LbModel {
   #conf: LbConfValues = defaultConf;
   readonly #vips = new SimPool<SimVip>();
   readonly #ass = new SimPool<SimAs>();
+  /** Live VIPs by prefixId, then portId. VPP scans its pool; a map keeps bulk syncs cheap here. */
+  readonly #live = new Map<string, Map<string, SimVip>>();
   /** VIP counters and FIB routes. */
   readonly stats: LbCounters;
   #flowSeq = 0;
+  /** Tables of VIPs unchanged since they were last read; a change deletes the entry. */
+  readonly #tables = new WeakMap<SimVip, FlowTable>();
   #gcTimer: TimerHandle | undefined;
   /** Things a real VPP would have done badly (e.g. a 2^32-entry table). */
   readonly warnings: string[] = [];
@@ -219,11 +240,11 @@ export class LbModel {
   /** The live VIP with exactly this key. */
   findVip(key: VipKey): SimVip | undefined {
     const k = parseVipKey(key);
-    return this.liveVips().find((v) => sameBytes(v.ip46, k.ip46) && v.plen === k.plen && v.protocol === k.protocol && v.port === k.port);
+    return this.#live.get(prefixId(k))?.get(portId(k));
   }
 
   #onPrefix(k: ParsedKey): SimVip[] {
-    return this.liveVips().filter((v) => sameBytes(v.ip46, k.ip46) && v.plen === k.plen);
+    return [...(this.#live.get(prefixId(k))?.values() ?? [])];
   }
 
   /** lb_add_del_vip(_v2) add, with VPP's checks in VPP's order. */
@@ -239,26 +260,34 @@ export class LbModel {
     if (!(k.family === 4 ? v4Encaps : v6Encaps).includes(a.encap)) return rv.invalidAddressFamily;
     if (a.encap === 'l3dsr' && (a.dscp ?? 0) >= 64) return rv.valueExist;
     if (a.newFlowsTableLength === 0) this.warnings.push(`VIP ${a.prefix} added with new_flows_table_length 0: VPP would allocate 2^32 buckets`);
-    const index = this.#vips.alloc((index) => ({
-      index,
-      ip46: k.ip46,
-      plen: k.plen,
-      family: k.family,
-      protocol: k.protocol,
-      port: k.port,
-      encap: a.encap,
-      dscp: a.dscp ?? 0,
-      srvType: a.srvType ?? 0,
-      targetPort: a.targetPort ?? 0,
-      newSize: a.newFlowsTableLength,
-      srcIpSticky: a.srcIpSticky,
-      used: true,
-      lastGc: this.uptimeS(),
-      ases: [],
-      table: [],
-    }));
+    const tableOf = (v: SimVip): ReadonlyArray<SimAs | undefined> => this.#table(v).slots;
+    const index = this.#vips.alloc((index) => {
+      const vip: SimVip = {
+        index,
+        ip46: k.ip46,
+        plen: k.plen,
+        family: k.family,
+        protocol: k.protocol,
+        port: k.port,
+        encap: a.encap,
+        dscp: a.dscp ?? 0,
+        srvType: a.srvType ?? 0,
+        targetPort: a.targetPort ?? 0,
+        newSize: a.newFlowsTableLength,
+        srcIpSticky: a.srcIpSticky,
+        used: true,
+        lastGc: this.uptimeS(),
+        ases: [],
+        get table() {
+          return tableOf(vip);
+        },
+      };
+      return vip;
+    });
     this.stats.zeroVip(index);
     const vip = this.#vips.get(index)!;
+    const siblingMap = this.#live.get(prefixId(k)) ?? new Map<string, SimVip>();
+    this.#live.set(prefixId(k), siblingMap.set(portId(k), vip));
     this.#rebuild(vip);
     this.stats.addRoute(vipPrefix(vip));
     return rv.ok;
@@ -270,6 +299,9 @@ export class LbModel {
     if (vip === undefined) return rv.noSuchEntry;
     if (vip.ases.length > 0) this.#delAses(vip, [...vip.ases], false);
     vip.used = false;
+    const siblingMap = this.#live.get(prefixId(vip));
+    siblingMap?.delete(portId(vip));
+    if (siblingMap?.size === 0) this.#live.delete(prefixId(vip));
     const prefix = vipPrefix(vip);
     if (this.#onPrefix(parseVipKey({ prefix, protocol: 0, port: 0 })).length === 0) this.stats.removeRoute(prefix);
     return rv.ok;
@@ -371,10 +403,9 @@ export class LbModel {
 
   /** Buckets of the VIP's new-flow table held by this AS. */
   buckets(vip: SimVip, as: SimAs): number {
-    let n = 0;
-    for (const t of vip.table) if (t === as) n++;
-    return n;
+    return this.#table(vip).buckets.get(as) ?? 0;
   }
+
 
   /** Sticky entries still alive (they idle out after flow_timeout). */
   flows(as: SimAs): number {
@@ -382,14 +413,22 @@ export class LbModel {
     return as.flows;
   }
 
+  /** VPP rebuilds the table on every AS change; here the next read does. */
   #rebuild(vip: SimVip): void {
+    this.#tables.delete(vip);
+  }
+
+  #table(vip: SimVip): FlowTable {
+    let t = this.#tables.get(vip);
+    if (t !== undefined) return t;
     // new_flows_table_length 0 would be a 2^32 table in VPP; model it as an empty one.
-    if (vip.newSize === 0) {
-      vip.table = [];
-      return;
-    }
     const members = vip.ases.map((a) => ({ ip46: a.ip46, weight: a.used ? a.weight : 0 }));
-    vip.table = Array.from(maglevTable(members, vip.newSize), (m) => (m === noMember ? undefined : vip.ases[m]));
+    const slots = vip.newSize === 0 ? [] : Array.from(maglevTable(members, vip.newSize), (m) => (m === noMember ? undefined : vip.ases[m]));
+    const buckets = new Map<SimAs, number>();
+    for (const as of slots) if (as !== undefined) buckets.set(as, (buckets.get(as) ?? 0) + 1);
+    t = { slots, buckets };
+    this.#tables.set(vip, t);
+    return t;
   }
 
   // ---- garbage collection ----
@@ -440,6 +479,7 @@ export class LbModel {
     let sticky = this.allVips().reduce((n, v) => n + v.ases.reduce((m, a) => m + this.flows(a), 0), 0);
     const total: CounterSet = { next: 0, first: 0, untracked: 0, noServer: 0 };
     const prefix = vipPrefix(vip);
+    const table = this.#table(vip).slots;
     const count = (thread: number, kind: keyof CounterSet, n: number): void => {
       this.stats.count(vip.index, thread, kind, n);
       total[kind] += n;
@@ -447,7 +487,7 @@ export class LbModel {
     for (let i = 0; i < t.newFlows; i++) {
       const seq = this.#flowSeq++;
       const thread = this.threads > 1 ? 1 + (seq % dataThreads) : 0;
-      const as = vip.table.length === 0 ? undefined : vip.table[mix32(seq) & (vip.table.length - 1)];
+      const as = table.length === 0 ? undefined : table[mix32(seq) & (table.length - 1)];
       if (as === undefined) {
         count(thread, 'noServer', ppf);
       } else if (sticky >= capacity) {

@@ -1,17 +1,31 @@
 // The VPP simulator as one object: the api.sock server over an lb model, plus (when a stats
 // socket is given) a stats segment publisher kept in step with the model's counters,
 // /sys/boottime and /net/route/to. Test hooks: drop connections, stall replies, restart empty
-// (new model, pid and boottime, as a VPP restart loses all lb state), and a traffic knob.
+// (new model, pid and boottime, as a VPP restart loses all lb state), a traffic knob, request
+// observers (to see what a client wrote, in order) and injected faults (error retvals, drops).
 
 import { createRealClock, type Clock } from '../../shared/clock.js';
 import type { MessageName } from '../messages.js';
-import { ApiServer } from './api-server.js';
+import { ApiServer, type InterceptResult } from './api-server.js';
 import type { SimRuntime, SimVersion } from './api-handlers.js';
 import { LbModel, type TrafficArgs, type TrafficResult } from './lb-model.js';
+import { SimFaults, type SimFault } from './sim-faults.js';
 import { startStatsPublisher, type StatsPublisher } from './stats-publisher.js';
 
 /** The part of StatsPublisher the simulator drives (a seam, so tests can inject a fake). */
 export type SimStatsPublisher = Pick<StatsPublisher, 'setSimple' | 'addCombined' | 'setScalar' | 'close'>;
+
+/** One request the simulator accepted, as decoded in wire form (IPv4 addresses stay IPv4). */
+export interface SimRequest {
+  readonly name: MessageName;
+  readonly body: Readonly<Record<string, unknown>>;
+  /** Clock ms when it arrived. */
+  readonly at: number;
+  /** Set when an injected fault answered it instead of the model. */
+  readonly fault?: 'retval' | 'drop';
+}
+
+export type { SimFault } from './sim-faults.js';
 
 export type StatsPublisherFactory = (opts: { socketPath: string; threads: number }) => Promise<SimStatsPublisher>;
 
@@ -48,6 +62,11 @@ export interface VppSim {
   /** A VPP restart: connections dropped, all lb state lost, new pid and boottime, new stats segment. */
   restartEmpty(): Promise<void>;
   simulateTraffic(args: TrafficArgs): TrafficResult;
+  /** Calls fn for every accepted request (sockclnt_create excepted), before it is handled. Returns an unsubscribe. */
+  onRequest(fn: (r: SimRequest) => void): () => void;
+  /** Arms a fault for matching requests (see sim-faults.ts). */
+  injectFault(fault: SimFault): void;
+  clearFaults(): void;
   /** Pushes the model's counters into the stats segment (done after every request and traffic call). */
   syncStats(): void;
   close(): Promise<void>;
@@ -73,6 +92,8 @@ class VppSimulator implements VppSim {
   #rt: SimRuntime & { bootTimeS: number };
   #api: ApiServer | undefined;
   #stats: SimStatsPublisher | undefined;
+  readonly #faults = new SimFaults();
+  readonly #observers = new Set<(r: SimRequest) => void>();
   /** /net/route/to values already pushed (the publisher only adds). */
   #pushedRoutes = new Map<number, { packets: number[]; bytes: number[] }>();
 
@@ -97,9 +118,32 @@ class VppSimulator implements VppSim {
       crcOverrides: this.#opts.crcOverrides,
       fillerMessages: this.#opts.fillerMessages,
       afterRequest: () => this.syncStats(),
+      intercept: (name, body) => this.#intercept(name, body),
     });
     this.#rt = { ...this.#rt, lbBase: this.#api.messageIds.get('lb_conf')! };
     await this.#startStats();
+  }
+
+  #intercept(name: MessageName, body: Record<string, unknown>): InterceptResult | undefined {
+    const action = this.#faults.take(name, body);
+    const r: SimRequest = { name, body, at: this.#clock.now(), ...(action === undefined ? {} : { fault: action.kind }) };
+    for (const fn of [...this.#observers]) fn(r);
+    if (action === undefined) return undefined;
+    if (action.kind === 'drop') return 'drop';
+    return { replies: [{ name: action.reply, body: { retval: action.retval } }] };
+  }
+
+  onRequest(fn: (r: SimRequest) => void): () => void {
+    this.#observers.add(fn);
+    return () => this.#observers.delete(fn);
+  }
+
+  injectFault(fault: SimFault): void {
+    this.#faults.add(fault);
+  }
+
+  clearFaults(): void {
+    this.#faults.clear();
   }
 
   async #startStats(): Promise<void> {
