@@ -16,7 +16,8 @@ void t.test('names: up to 64 bytes are looked up, longer ones are INVALID_ARGUME
     ['65 ASCII bytes', 'a'.repeat(65), status.INVALID_ARGUMENT, 'name is longer than 64 bytes'],
     ['16 four-byte characters = 64 bytes', '😀'.repeat(16), status.NOT_FOUND, `frontend "${'😀'.repeat(16)}" not found`],
     ['33 two-byte characters = 66 bytes', 'é'.repeat(33), status.INVALID_ARGUMENT, 'name is longer than 64 bytes'],
-    ['1 MiB', 'x'.repeat(1 << 20), status.INVALID_ARGUMENT, 'name is longer than 64 bytes'],
+    ['60 KiB (under the request cap)', 'x'.repeat(60 * 1024), status.INVALID_ARGUMENT, 'name is longer than 64 bytes'],
+    ['1 MiB (over the 64 KiB request cap)', 'x'.repeat(1 << 20), status.RESOURCE_EXHAUSTED, 'Received message larger than max (1048580 vs 65536)'],
   ];
   for (const [what, name, code, details] of cases) {
     const e = await h.fail('GetFrontend', { name });

@@ -54,7 +54,7 @@ export function controlPlaneConfig(s: ConfigSpec): string {
       interval: 200ms
       fast-interval: 100ms
       down-interval: 200ms
-      timeout: 500ms
+      timeout: 1s
       rise: 1
       fall: 2
       params:

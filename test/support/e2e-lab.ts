@@ -193,7 +193,7 @@ export function labConfig(spec: LabConfigSpec): string {
         ? {}
         : {
             healthchecks: {
-              http: { type: 'http', port: spec.checkPort, interval: '200ms', 'fast-interval': '100ms', 'down-interval': '200ms', timeout: '300ms', rise: 2, fall: 2 },
+              http: { type: 'http', port: spec.checkPort, interval: '200ms', 'fast-interval': '100ms', 'down-interval': '200ms', timeout: '1s', rise: 2, fall: 3 },
             },
           }),
       backends,
