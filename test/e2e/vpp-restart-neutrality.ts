@@ -32,6 +32,9 @@ t.test('a restarted maglevd changes no AS weight during its warmup', async (t) =
 
   const first = await spawnLabDaemon(t, lab, spec({ 'startup-min-delay': '0s', 'startup-max-delay': '1s' }));
   await lab.until(converged, 'the first maglevd to program VPP');
+  // lb_conf goes out with the first periodic full sync (the warmup's VIP releases do not send
+  // it); wait for it, or the second maglevd's first full sync would legitimately write it.
+  await lab.until(() => lab.requests.some((r) => r.name === 'lb_conf'), 'the first maglevd to push lb_conf');
   const beforeStop = lab.requests.length;
   t.equal(await first.d.stop('SIGTERM'), 0, 'the first maglevd exits cleanly');
   t.same(lab.writes(beforeStop).map(describeWrite), [], 'shutdown writes nothing');
