@@ -1,10 +1,14 @@
 // One fleet backend: a loopback address with its own listeners (plain HTTP port, optional TLS
 // port), its current behaviour, and counters of what probes did to it. Listeners exist only
 // while the behaviour is not `down`, so a down backend refuses connections for real.
+// Fault behaviours act where they belong: at accept (reset, silent), in the TLS handshake
+// (tls-stall, certificate) or in the answer (half-open, trickle, streamed bodies).
 
 import net from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import { responseBytes, type FleetBehaviour } from './fleet-behaviour.js';
+import { faultSecureContext } from './fleet-fault-certificates.js';
+import { streamedBody, writeStreamed } from './fleet-streamed-body.js';
 
 export interface FleetRequest {
   readonly method: string;
@@ -16,6 +20,8 @@ export interface FleetRequest {
 export interface BackendStats {
   /** Connections accepted on both ports (one per probe). */
   readonly connections: number;
+  /** Connections open right now (accepted and not yet closed). */
+  readonly open: number;
   /** HTTP requests read (http and https). */
   readonly requests: number;
   /** TLS handshakes completed. */
@@ -72,6 +78,7 @@ export class FleetBackend {
   #servers: net.Server[] = [];
   #settled: Promise<void> = Promise.resolve();
   #connections = 0;
+  #open = 0;
   #requests = 0;
   #handshakes = 0;
   #lastHead: string | undefined;
@@ -104,6 +111,7 @@ export class FleetBackend {
   stats(): BackendStats {
     return {
       connections: this.#connections,
+      open: this.#open,
       requests: this.#requests,
       handshakes: this.#handshakes,
       lastRequest: this.#lastHead === undefined ? undefined : parseRequest(this.#lastHead),
@@ -115,6 +123,11 @@ export class FleetBackend {
 
   get connections(): number {
     return this.#connections;
+  }
+
+  /** Connections open right now. */
+  get open(): number {
+    return this.#open;
   }
 
   resetCounts(): void {
@@ -163,6 +176,8 @@ export class FleetBackend {
   /** Behaviours that act at accept time; true when the connection is taken care of. */
   #atAccept(c: net.Socket): boolean {
     this.#connections++;
+    this.#open++;
+    c.once('close', () => this.#open--);
     this.#lastPeer = c.remoteAddress;
     this.#track(c);
     const kind = this.#behaviour.kind;
@@ -178,7 +193,13 @@ export class FleetBackend {
 
   #onSecure(c: net.Socket): void {
     if (this.#atAccept(c) || this.#tls === undefined) return;
-    const s = new tls.TLSSocket(c, { isServer: true, secureContext: this.#tls, ALPNProtocols: ['http/1.1'] });
+    const b = this.#behaviour;
+    if (b.kind === 'tls-stall') {
+      c.resume(); // the ClientHello is read and never answered
+      return;
+    }
+    const secureContext = b.kind === 'certificate' ? faultSecureContext(b.certificate) : this.#tls;
+    const s = new tls.TLSSocket(c, { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] });
     this.#track(s);
     s.once('secure', () => {
       this.#handshakes++;
@@ -214,17 +235,37 @@ export class FleetBackend {
     this.#requests++;
     this.#lastHead = head;
     const b = this.#behaviour;
-    if (b.kind === 'silent') return;
+    if (b.kind === 'silent' || b.kind === 'half-open') return;
     if (b.kind === 'reset' || b.kind === 'down') {
       s.destroy();
       return;
     }
-    const bytes = responseBytes(b) ?? Buffer.alloc(0);
-    if (b.kind !== 'slow') {
-      s.end(bytes);
+    const streamed = streamedBody(b);
+    if (streamed !== undefined) {
+      writeStreamed(s, streamed);
       return;
     }
-    const timer = setTimeout(() => s.end(bytes), b.delayMs);
-    s.once('close', () => clearTimeout(timer));
+    const bytes = responseBytes(b) ?? Buffer.alloc(0);
+    if (b.kind === 'slow') {
+      const timer = setTimeout(() => s.end(bytes), b.delayMs);
+      s.once('close', () => clearTimeout(timer));
+    } else if (b.kind === 'trickle') {
+      trickle(s, bytes, b.intervalMs);
+    } else {
+      s.end(bytes);
+    }
   }
+}
+
+/** Writes `bytes` one byte every intervalMs, then ends; stops when the socket closes. */
+function trickle(s: net.Socket, bytes: Buffer, intervalMs: number): void {
+  let at = 0;
+  const timer = setInterval(() => {
+    if (s.destroyed) return;
+    s.write(bytes.subarray(at, at + 1));
+    if (++at < bytes.length) return;
+    clearInterval(timer);
+    s.end();
+  }, intervalMs);
+  s.once('close', () => clearInterval(timer));
 }

@@ -1,9 +1,17 @@
 // What one fleet backend does with a probe, switchable at run time: answer (up, a status, a
-// body with a given framing, raw bytes), answer late, never answer, reset, or refuse (down).
-// Also the validation of behaviours arriving as JSON on the control endpoint, and the bytes of
-// each HTTP answer.
+// body with a given framing, raw bytes), answer late, never answer, reset, or refuse (down),
+// and the fault injections of peers.md §6: half-open, trickle, TLS stall, a bad certificate,
+// huge and gzip-bomb bodies. Also the validation of behaviours arriving as JSON on the control
+// endpoint, and the bytes of each HTTP answer (streamed bodies: fleet-streamed-body.ts).
 
 export type BodyFraming = 'length' | 'chunked' | 'close';
+
+/** Which bad certificate the `certificate` behaviour serves (see fleet-fault-certificates.ts). */
+export type FaultCertificate = 'expired' | 'wrong-name';
+const faultCertificates: readonly FaultCertificate[] = ['expired', 'wrong-name'];
+
+/** The largest streamed body: 1 TiB (only what a client reads is ever produced). */
+export const maxStreamedBytes = 2 ** 40;
 
 export type FleetBehaviour =
   /** 200 with body "ok". */
@@ -21,17 +29,35 @@ export type FleetBehaviour =
   /** A body with the chosen framing (chunks of chunkSize bytes, default 4096). */
   | { readonly kind: 'body'; readonly status?: number; readonly body: string; readonly framing: BodyFraming; readonly chunkSize?: number }
   /** These bytes verbatim (latin1), then close. */
-  | { readonly kind: 'raw'; readonly response: string };
+  | { readonly kind: 'raw'; readonly response: string }
+  /** Accept, complete TLS, read the request, then neither answer nor close (a frozen application). */
+  | { readonly kind: 'half-open' }
+  /** The `up` answer, one byte every intervalMs. */
+  | { readonly kind: 'trickle'; readonly intervalMs: number }
+  /** TLS port: accept and read the ClientHello, never answer it. Plain port: `up`. */
+  | { readonly kind: 'tls-stall' }
+  /** TLS port: this bad certificate, then `up`. Plain port: `up`. */
+  | { readonly kind: 'certificate'; readonly certificate: FaultCertificate }
+  /** 200 with a Content-Length body of `bytes` bytes of 'x', produced as the client reads. */
+  | { readonly kind: 'huge'; readonly bytes: number }
+  /** 200, Content-Encoding: gzip, a body that inflates to about `bytes` zero bytes. */
+  | { readonly kind: 'gzip-bomb'; readonly bytes: number };
 
 export type FleetBehaviourKind = FleetBehaviour['kind'];
 
 const okResponse = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok', 'latin1');
 
-/** The bytes a behaviour answers an HTTP request with (undefined for behaviours that never answer). */
+/**
+ * The bytes a behaviour answers an HTTP request with: undefined for behaviours that never answer
+ * and for streamed bodies (huge, gzip-bomb). `trickle` sends these bytes one at a time.
+ */
 export function responseBytes(b: FleetBehaviour): Buffer | undefined {
   switch (b.kind) {
     case 'up':
     case 'slow':
+    case 'trickle':
+    case 'tls-stall':
+    case 'certificate':
       return okResponse;
     case 'status':
       return framed(b.code, `status ${b.code}`, 'length', 4096);
@@ -42,6 +68,9 @@ export function responseBytes(b: FleetBehaviour): Buffer | undefined {
     case 'down':
     case 'silent':
     case 'reset':
+    case 'half-open':
+    case 'huge':
+    case 'gzip-bomb':
       return undefined;
     default: {
       const exhaustive: never = b;
@@ -83,7 +112,19 @@ export function parseBehaviour(v: unknown): FleetBehaviour {
     case 'down':
     case 'silent':
     case 'reset':
+    case 'half-open':
+    case 'tls-stall':
       return { kind: o['kind'] };
+    case 'trickle':
+      return { kind: 'trickle', intervalMs: int('intervalMs', 1, 60_000) };
+    case 'certificate': {
+      const c = faultCertificates.find((f) => f === o['certificate']);
+      if (c === undefined) throw new TypeError(`certificate must be one of ${faultCertificates.join(', ')}`);
+      return { kind: 'certificate', certificate: c };
+    }
+    case 'huge':
+    case 'gzip-bomb':
+      return { kind: o['kind'], bytes: int('bytes', 1, maxStreamedBytes) };
     case 'status':
       return { kind: 'status', code: int('code', 100, 599) };
     case 'slow':
@@ -102,6 +143,6 @@ export function parseBehaviour(v: unknown): FleetBehaviour {
       };
     }
     default:
-      throw new TypeError('kind must be one of up, down, status, slow, silent, reset, body, raw');
+      throw new TypeError('kind must be one of up, down, status, slow, silent, reset, body, raw, half-open, trickle, tls-stall, certificate, huge, gzip-bomb');
   }
 }

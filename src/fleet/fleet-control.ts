@@ -1,6 +1,6 @@
 // The fleet's HTTP control endpoint on 127.0.0.1, for processes that do not hold the Fleet
 // object (benchmarks, the demo):
-//   GET  /backends              → [{address, behaviour, connections, requests, handshakes}]
+//   GET  /backends              → [{address, behaviour, connections, open, requests, handshakes}]
 //   POST /backends              {addresses, behaviour?} → add
 //   PUT  /backends              behaviour → every backend
 //   PUT  /backends/<address>    behaviour → one backend
@@ -43,7 +43,7 @@ async function route(fleet: FleetControlTarget, req: http.IncomingMessage): Prom
   if (method === 'GET' && path === '/backends') {
     return fleet.addresses().map((address) => {
       const s = fleet.stats(address);
-      return { address, behaviour: fleet.behaviour(address), connections: s?.connections, requests: s?.requests, handshakes: s?.handshakes };
+      return { address, behaviour: fleet.behaviour(address), connections: s?.connections, open: s?.open, requests: s?.requests, handshakes: s?.handshakes };
     });
   }
   if (method === 'GET' && path === '/counts') return Object.fromEntries(fleet.addresses().map((a) => [a, fleet.count(a)]));

@@ -37,6 +37,8 @@ export interface Fleet {
   /** Connections the backend accepted since start or the last resetCounts (0 when unknown). */
   count(address: string): number;
   stats(address: string): BackendStats | undefined;
+  /** Connections open right now on every backend (a leak check: 0 once every client is gone). */
+  openConnections(): number;
   resetCounts(): void;
   addresses(): string[];
   close(): Promise<void>;
@@ -104,6 +106,12 @@ class LoopbackFleet implements Fleet {
 
   stats(address: string): BackendStats | undefined {
     return this.#backends.get(address)?.stats();
+  }
+
+  openConnections(): number {
+    let n = 0;
+    for (const b of this.#backends.values()) n += b.open;
+    return n;
   }
 
   resetCounts(): void {

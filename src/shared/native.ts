@@ -31,7 +31,10 @@ export interface NativeAddon {
   sendTo(fd: number, data: Uint8Array, address: string): number;
   /** recvfrom() one datagram into `buf`, non-blocking; null when none is queued. */
   recvFrom(fd: number, buf: Uint8Array): { bytes: number; address: string } | null;
-  /** Calls onReadable() on this thread's event loop whenever fd is readable; returns an id. */
+  /**
+   * Calls onReadable() on this thread's event loop whenever fd is readable; returns an id. A
+   * watcher still live when its thread tears down is closed with its fd.
+   */
   watchReadable(fd: number, onReadable: () => void): number;
   /** Stops a watcher (unknown ids are ignored). Call before closing its fd. */
   unwatch(id: number): void;

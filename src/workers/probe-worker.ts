@@ -15,8 +15,9 @@ export async function runProbeShard(task: ShardTask): Promise<ShardExit> {
   const entered = task.netns === '' ? undefined : enterNetns(task.netns);
   const lag = new LagMonitor().start();
   const env = createProbeEnv({ lag });
-  // Native ICMP watchers must be gone before the thread dies (a crash included): the addon's
-  // teardown with live watchers takes the whole process down (reported; terminate() still does).
+  // Close the ICMP sockets when the thread exits (process.exit, an uncaught exception). Belt and
+  // braces: the addon's env teardown also closes watchers still live (and their fds), which is
+  // what covers terminate() of a hung shard.
   const closeIcmp = (): void => env.icmp.close();
   process.on('exit', closeIcmp);
   try {

@@ -14,6 +14,13 @@ t.test('parseBehaviour accepts', (t) => {
     { in: { kind: 'raw', response: 'x' }, want: { kind: 'raw', response: 'x' } },
     { in: { kind: 'body', body: 'b' }, want: { kind: 'body', body: 'b', framing: 'length' } },
     { in: { kind: 'body', body: 'b', framing: 'chunked', status: 201, chunkSize: 2 }, want: { kind: 'body', body: 'b', framing: 'chunked', status: 201, chunkSize: 2 } },
+    { in: { kind: 'half-open' }, want: { kind: 'half-open' } },
+    { in: { kind: 'tls-stall', intervalMs: 5 }, want: { kind: 'tls-stall' } },
+    { in: { kind: 'trickle', intervalMs: 20 }, want: { kind: 'trickle', intervalMs: 20 } },
+    { in: { kind: 'certificate', certificate: 'expired' }, want: { kind: 'certificate', certificate: 'expired' } },
+    { in: { kind: 'certificate', certificate: 'wrong-name' }, want: { kind: 'certificate', certificate: 'wrong-name' } },
+    { in: { kind: 'huge', bytes: 100_000_000 }, want: { kind: 'huge', bytes: 100_000_000 } },
+    { in: { kind: 'gzip-bomb', bytes: 2 ** 30 }, want: { kind: 'gzip-bomb', bytes: 2 ** 30 } },
   ];
   for (const c of cases) t.same(parseBehaviour(c.in), c.want, JSON.stringify(c.in));
   t.end();
@@ -29,6 +36,13 @@ t.test('parseBehaviour refuses', (t) => {
     { in: { kind: 'slow', delayMs: -1 }, want: /delayMs/ },
     { in: { kind: 'raw' }, want: /response must be a string/ },
     { in: { kind: 'body', body: 'x', framing: 'gzip' }, want: /framing must be/ },
+    { in: { kind: 'trickle' }, want: /intervalMs must be an integer in 1\.\.60000/ },
+    { in: { kind: 'trickle', intervalMs: 0 }, want: /intervalMs/ },
+    { in: { kind: 'certificate' }, want: /certificate must be one of expired, wrong-name/ },
+    { in: { kind: 'certificate', certificate: 'self-signed' }, want: /certificate must be one of/ },
+    { in: { kind: 'huge', bytes: 0 }, want: /bytes must be an integer in 1\.\.1099511627776/ },
+    { in: { kind: 'huge', bytes: 2 ** 41 }, want: /bytes must be/ },
+    { in: { kind: 'gzip-bomb', bytes: 1.5 }, want: /bytes must be/ },
   ];
   for (const c of cases) t.throws(() => parseBehaviour(c.in), c.want, JSON.stringify(c.in));
   t.end();
@@ -42,6 +56,12 @@ t.test('answer bytes', (t) => {
   t.match(text({ kind: 'body', body: 'hello', framing: 'close' }), /^HTTP\/1\.1 200 Fleet\r\n(?!.*Content-Length).*\r\n\r\nhello$/s);
   t.match(text({ kind: 'body', body: 'hello', framing: 'chunked', chunkSize: 2 }), /Transfer-Encoding: chunked\r\n\r\n2\r\nhe\r\n2\r\nll\r\n1\r\no\r\n0\r\n\r\n$/);
   t.equal(text({ kind: 'raw', response: 'junk' }), 'junk');
-  for (const kind of ['down', 'silent', 'reset'] as const) t.equal(responseBytes({ kind }), undefined, kind);
+  // Faults that break TLS or pace the answer still answer like `up` once they let it through.
+  t.equal(text({ kind: 'trickle', intervalMs: 5 }), text({ kind: 'up' }));
+  t.equal(text({ kind: 'tls-stall' }), text({ kind: 'up' }));
+  t.equal(text({ kind: 'certificate', certificate: 'expired' }), text({ kind: 'up' }));
+  for (const kind of ['down', 'silent', 'reset', 'half-open'] as const) t.equal(responseBytes({ kind }), undefined, kind);
+  t.equal(responseBytes({ kind: 'huge', bytes: 10 }), undefined, 'huge is streamed');
+  t.equal(responseBytes({ kind: 'gzip-bomb', bytes: 10 }), undefined, 'gzip-bomb is streamed');
   t.end();
 });

@@ -43,8 +43,8 @@ t.test('many targets concurrently, spread over the shards', async (t) => {
 });
 
 t.test('a crashed worker is replaced and its probes re-issued', async (t) => {
-  // A dispatcher of its own that never opened ICMP sockets: terminating a worker that holds
-  // native ICMP watchers crashes the process (a native addon bug, reported).
+  // A dispatcher of its own (terminating a worker with live ICMP watchers is covered by
+  // test/shared/native-teardown.ts and test/e2e/backend-faults.ts).
   const dispatcher = await createProbeDispatcher({ threads: 2 });
   t.teardown(() => dispatcher.close());
   const slow = fleetAddresses(20, '127.8.3.1');

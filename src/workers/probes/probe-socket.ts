@@ -40,6 +40,12 @@ export function startTls(socket: net.Socket, spec: TlsSpec, context: SecureConte
 
 /** Closes a plain TCP socket with an RST. Not for a socket under TLS (see http.ts). */
 export function closeAbruptly(socket: net.Socket): void {
+  // resetAndDestroy() on a socket still connecting waits for a connect that may never come
+  // (black hole): the fd would stay open until the kernel gives up on the SYN.
+  if (socket.connecting) {
+    socket.destroy();
+    return;
+  }
   try {
     socket.resetAndDestroy();
   } catch {
