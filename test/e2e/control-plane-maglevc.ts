@@ -50,7 +50,7 @@ void t.test('maglevc one-shot commands against a running maglevd', async (t) => 
     t.match(be.stdout, /^\s+frontends\s+web$/m);
     t.match(be.stdout, /^\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+unknown -> up\s+L7OK/m);
 
-    t.match(hcs.stdout, new RegExp(`^web-check\\s+http\\s+${port}\\s+200ms\\s+500ms\\s+1\\s+2$`, 'm'));
+    t.match(hcs.stdout, new RegExp(`^web-check\\s+http\\s+${port}\\s+200ms\\s+1s\\s+1\\s+2$`, 'm'));
     t.match(hc.stdout, /^healthcheck web-check$/m);
     t.match(hc.stdout, /^\s+fast-interval\s+100ms$/m);
     t.match(hc.stdout, /^\s+path\s+\/healthz$/m);

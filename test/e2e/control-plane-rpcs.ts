@@ -57,7 +57,7 @@ void t.test('a daemon with VPP: every RPC, NOT_FOUND, INVALID_ARGUMENT, FAILED_P
     t.match(st.last_probe, { ok: true, code: 'L7OK', detail: 'static backend' });
 
     const hc = await rpc.call<HealthCheckInfo>('GetHealthCheck', { name: 'web-check' });
-    t.match(hc, { name: 'web-check', type: 'http', port: lab.backends.port, interval_ns: '200000000', fast_interval_ns: '100000000', timeout_ns: '500000000', rise: 1, fall: 2, tcp: null });
+    t.match(hc, { name: 'web-check', type: 'http', port: lab.backends.port, interval_ns: '200000000', fast_interval_ns: '100000000', timeout_ns: '1000000000', rise: 1, fall: 2, tcp: null });
     t.match(hc.http, { path: '/healthz', response_code_min: 200, response_code_max: 399 });
   });
 
