@@ -167,7 +167,8 @@ t.test('maglevt probes every kind of VIP and reports JSON lines', async (t) => {
   t.ok(Math.abs(tally.nginx0!.count - tally.nginx1!.count) <= 1, 'alternating answers split evenly');
   t.equal(tally.nginx0!.count + tally.nginx1!.count, web.n, 'every answer tallied');
   t.ok(tally.nginx0!.receiving && tally.nginx1!.receiving, 'both seen in the last 5 s');
-  t.equal(connections, served, 'without -keepalive every probe is a new connection');
+  // One probe may be in flight (connected, not yet answered) when the run stops.
+  t.ok(connections >= served && connections - served <= 1, `without -keepalive every probe is a new connection (${connections} for ${served})`);
   t.same([...hosts], [`127.0.0.1:${webPort}`], 'Host defaults to the VIP address and port');
   t.same([...paths], ['/probe'], 'GET -uri');
 
