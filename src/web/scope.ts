@@ -69,6 +69,8 @@ export class Scope {
   #probed = false;
   #refreshing: Promise<void> | undefined;
   #refreshAgain = false;
+  /** Bumped by every vpp connect/disconnect event, so an older VPP answer cannot overwrite it. */
+  #vppGen = 0;
   #lbReading = false;
   #lbAgain = false;
 
@@ -213,6 +215,7 @@ export class Scope {
         return;
       }
       case 'vpp':
+        this.#vppGen += 1;
         publish('vpp', { maglevd: this.name, connected: a.connected, detail: a.detail });
         if (a.connected) void this.#refreshVppInfo();
         else this.#publishUpdate(this.state.setVpp(null));
@@ -274,6 +277,7 @@ export class Scope {
 
   async #fetchAll(): Promise<void> {
     const api = this.#o.api;
+    const vppGen = this.#vppGen;
     const [frontends, backends, healthchecks, vpp] = await Promise.all([
       this.#fetchList(() => api.listFrontends(), (n) => api.getFrontend(n)),
       this.#fetchList(() => api.listBackends(), (n) => api.getBackend(n)),
@@ -281,14 +285,17 @@ export class Scope {
       this.#fetchVppInfo(),
     ]);
     if (this.#stopped) return;
-    // When the maglevd itself is unreachable every call failed: keep the VPP info too.
-    this.#publishUpdate(this.state.replaceAll({ frontends, backends, healthchecks, vpp: frontends === undefined ? undefined : vpp }));
+    // When the maglevd itself is unreachable every call failed: keep the VPP info too. A vpp
+    // event that arrived while we fetched is newer than our answer: keep what it set.
+    const fresh = frontends !== undefined && vppGen === this.#vppGen;
+    this.#publishUpdate(this.state.replaceAll({ frontends, backends, healthchecks, vpp: fresh ? vpp : undefined }));
     this.#lb.trigger();
   }
 
   async #refreshVppInfo(): Promise<void> {
+    const vppGen = this.#vppGen;
     const vpp = await this.#fetchVppInfo();
-    this.#publishUpdate(this.state.setVpp(vpp));
+    if (vppGen === this.#vppGen) this.#publishUpdate(this.state.setVpp(vpp));
   }
 
   #markDirty(backends: readonly string[], frontends: readonly string[]): void {
