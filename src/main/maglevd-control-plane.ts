@@ -12,7 +12,6 @@ import type { Checker } from './checker.js';
 import type { BackendSnapshot } from './checker-snapshots.js';
 import { formatIssue, loadConfigFile, type ConfigLoad } from './config-loader.js';
 import {
-  buildFrontendView,
   type BackendView,
   type ConfigCheckResult,
   type ConfigReloadResult,
@@ -80,10 +79,10 @@ export class MaglevdControlPlane implements ControlPlane {
   }
 
   getFrontend(name: string): FrontendView {
-    const fe = this.#o.checker.config.frontends.get(name);
+    // The checker's own view: weights.ts over live state, latest transitions without copying histories.
+    const fe = this.#o.checker.frontendInfo(name);
     if (fe === undefined) throw notFound('frontend', name);
-    const c = this.#o.checker;
-    return buildFrontendView(fe, c.stateOf, c.weightOf, (b) => c.getBackend(b)?.transitions[0]?.at);
+    return fe;
   }
 
   listBackends(): readonly string[] {
