@@ -1,7 +1,13 @@
-// The soak's verdict and tables: growth of RSS and fds between the second and the last quarter
-// of the run (the first quarter is warm-up, unless set), the sample table in Markdown, and the splice of our
+// The soak's verdict and tables: growth between the first and the last third of the time after
+// the warm-up (by default Q2 and Q4), the sample table in Markdown, and the splice of our
 // `## soak` section into bench/RESULTS.md, where other benchmarks own other sections. Pure
 // except writeSoakSection, which does a read-modify-write of just our section.
+//
+// Growth is judged on what grows when something leaks, not on where the GC sawtooth happens to
+// be: the live heap after major GCs (maglev_heap_live_bytes, lowest value of each window, so a GC
+// that lands in the middle of a /metrics render does not count), the RSS band (the late window's
+// lowest RSS against the early window's highest), and fds. Mean RSS is reported, not judged: V8
+// sizes its sawtooth from GC speed and load, and a 40 s window can catch one crest or two.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { SoakSample } from './soak-sample.js';
@@ -13,9 +19,21 @@ export interface GrowthVerdict {
   readonly late: readonly [number, number];
   readonly earlyRssMb: number;
   readonly lateRssMb: number;
+  /** Mean RSS growth, for the record. */
   readonly rssGrowthPct: number;
+  /** RSS range [min, max] of each window's 1 s readings. */
+  readonly earlyRssBandMb: readonly [number, number];
+  readonly lateRssBandMb: readonly [number, number];
+  /** How far the late window's lowest RSS sits above the early window's highest (≤ 0: bands overlap). */
+  readonly rssFloorOverCeilingPct: number;
   readonly earlyHeapMb: number;
   readonly lateHeapMb: number;
+  /** Lowest live heap (after major GC) seen in each window, and its growth. */
+  readonly earlyLiveHeapMb: number;
+  readonly lateLiveHeapMb: number;
+  readonly liveHeapGrowthPct: number;
+  /** Major GCs from the first sample after the warm-up to the last one. */
+  readonly majorGcsAfterWarmup: number;
   readonly earlyFds: number;
   readonly lateFds: number;
   /** fds after warm-up never went down and ended higher than they started. */
@@ -24,12 +42,15 @@ export interface GrowthVerdict {
   readonly flags: string[];
 }
 
-export const rssGrowthLimitPct = 10;
+export const growthLimitPct = 10;
+/** The live heap may also grow this much: a few MB of V8 code and label sets are noise, not a leak. */
+export const liveHeapSlackMb = 3;
 
 const mean = (xs: readonly number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+const pct = (from: number, to: number): number => ((to - from) / from) * 100;
 
-/** A cheap /proc reading taken every second, so window means are not at the mercy of GC timing. */
+/** A cheap /proc reading taken every second, so window statistics are not at the mercy of GC timing. */
 export interface ProcReading {
   readonly t: number;
   readonly rssMb: number;
@@ -42,8 +63,8 @@ function within<T extends { readonly t: number }>(items: readonly T[], [from, to
 
 /**
  * The time after the warm-up is cut in thirds; the last third is compared with the first. With
- * the default warm-up of a quarter of the run these are exactly Q4 and Q2. Mean RSS and fds come
- * from the 1 s readings, mean heap from the samples; fd monotonicity from the samples.
+ * the default warm-up of a quarter of the run these are exactly Q4 and Q2. RSS and fds come from
+ * the 1 s readings, heap figures from the samples; fd monotonicity from the samples.
  */
 export function growthVerdict(readings: readonly ProcReading[], samples: readonly SoakSample[], durationS: number, warmupS = durationS / 4): GrowthVerdict {
   const third = (durationS - warmupS) / 3;
@@ -51,27 +72,53 @@ export function growthVerdict(readings: readonly ProcReading[], samples: readonl
   const late = [durationS - third, Infinity] as const;
   const a = within(readings, early);
   const b = within(readings, late);
+  const sa = within(samples, early);
+  const sb = within(samples, late);
   const flags: string[] = [];
-  if (a.length < 3 || b.length < 3) flags.push(`too few readings for a verdict (${a.length} early, ${b.length} late)`);
-  const aRss = mean(a.map((s) => s.rssMb));
-  const bRss = mean(b.map((s) => s.rssMb));
-  const growth = ((bRss - aRss) / aRss) * 100;
+  if (a.length < 3 || b.length < 3 || sa.length < 1 || sb.length < 1) {
+    flags.push(`too few readings for a verdict (${a.length} early, ${b.length} late; samples ${sa.length} early, ${sb.length} late)`);
+  }
   const span = (w: readonly [number, number]): string => `${Math.round(w[0])}–${Math.round(Math.min(w[1], durationS))} s`;
-  if (growth > rssGrowthLimitPct) flags.push(`RSS grew ${round1(growth)} % from ${span(early)} to ${span(late)} (limit ${rssGrowthLimitPct} %)`);
-  const after = samples.filter((s) => s.t >= warmupS).map((s) => s.fds);
-  const first = after[0];
-  const last = after[after.length - 1];
-  const fdMonotonic =
-    after.length >= 3 && first !== undefined && last !== undefined && last > first && after.every((v, i) => i === 0 || v >= (after[i - 1] ?? v));
+
+  const aRss = a.map((s) => s.rssMb);
+  const bRss = b.map((s) => s.rssMb);
+  const earlyBand = [Math.min(...aRss), Math.max(...aRss)] as const;
+  const lateBand = [Math.min(...bRss), Math.max(...bRss)] as const;
+  const floorOverCeiling = pct(earlyBand[1], lateBand[0]);
+  if (floorOverCeiling > growthLimitPct) {
+    flags.push(`RSS rose out of its band: the lowest reading of ${span(late)} (${round1(lateBand[0])} MB) is ${round1(floorOverCeiling)} % above the highest of ${span(early)} (${round1(earlyBand[1])} MB; limit ${growthLimitPct} %)`);
+  }
+
+  const earlyLive = Math.min(...sa.map((s) => s.liveHeapMb));
+  const lateLive = Math.min(...sb.map((s) => s.liveHeapMb));
+  const liveGrowth = pct(earlyLive, lateLive);
+  if (liveGrowth > growthLimitPct && lateLive - earlyLive > liveHeapSlackMb) {
+    flags.push(`the live heap after major GCs grew ${round1(liveGrowth)} % from ${span(early)} to ${span(late)} (${round1(earlyLive)} → ${round1(lateLive)} MB; limit ${growthLimitPct} % and ${liveHeapSlackMb} MB)`);
+  }
+  const after = samples.filter((s) => s.t >= warmupS);
+  const majorGcs = (after[after.length - 1]?.majorGcs ?? NaN) - (after[0]?.majorGcs ?? NaN);
+  if (!(majorGcs >= 1)) flags.push('no major GC after the warm-up: the live heap was never measured in the windows (run longer)');
+
+  const fds = after.map((s) => s.fds);
+  const first = fds[0];
+  const last = fds[fds.length - 1];
+  const fdMonotonic = fds.length >= 3 && first !== undefined && last !== undefined && last > first && fds.every((v, i) => i === 0 || v >= (fds[i - 1] ?? v));
   if (fdMonotonic) flags.push(`fds grew monotonically after warm-up (${first} → ${last})`);
   return {
     early: [round1(early[0]), round1(early[1])],
     late: [round1(late[0]), round1(durationS)],
-    earlyRssMb: round1(aRss),
-    lateRssMb: round1(bRss),
-    rssGrowthPct: round1(growth),
-    earlyHeapMb: round1(mean(within(samples, early).map((s) => s.heapMb))),
-    lateHeapMb: round1(mean(within(samples, late).map((s) => s.heapMb))),
+    earlyRssMb: round1(mean(aRss)),
+    lateRssMb: round1(mean(bRss)),
+    rssGrowthPct: round1(pct(mean(aRss), mean(bRss))),
+    earlyRssBandMb: [round1(earlyBand[0]), round1(earlyBand[1])],
+    lateRssBandMb: [round1(lateBand[0]), round1(lateBand[1])],
+    rssFloorOverCeilingPct: round1(floorOverCeiling),
+    earlyHeapMb: round1(mean(sa.map((s) => s.heapMb))),
+    lateHeapMb: round1(mean(sb.map((s) => s.heapMb))),
+    earlyLiveHeapMb: round1(earlyLive),
+    lateLiveHeapMb: round1(lateLive),
+    liveHeapGrowthPct: round1(liveGrowth),
+    majorGcsAfterWarmup: majorGcs,
     earlyFds: round1(mean(a.map((s) => s.fds))),
     lateFds: round1(mean(b.map((s) => s.fds))),
     fdMonotonic,
@@ -83,6 +130,7 @@ const columns: readonly [string, (s: SoakSample) => string | number][] = [
   ['t s', (s) => Math.round(s.t)],
   ['RSS MB', (s) => s.rssMb.toFixed(1)],
   ['heap MB', (s) => s.heapMb.toFixed(1)],
+  ['live MB', (s) => s.liveHeapMb.toFixed(1)],
   ['fds', (s) => s.fds],
   ['thr', (s) => s.threads],
   ['CPU %', (s) => s.cpuPct.toFixed(0)],

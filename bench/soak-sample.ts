@@ -81,6 +81,10 @@ export interface SoakSample {
   readonly t: number;
   readonly rssMb: number;
   readonly heapMb: number;
+  /** maglev_heap_live_bytes: the main thread's heap right after its last major GC. */
+  readonly liveHeapMb: number;
+  /** Major GCs so far (nodejs_gc_duration_seconds_count{kind="major"}). */
+  readonly majorGcs: number;
   readonly fds: number;
   readonly threads: number;
   /** maglevd CPU over the interval, % of one core. */

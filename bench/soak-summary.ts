@@ -6,7 +6,7 @@
 import { cpus, totalmem } from 'node:os';
 import { formatDurationMs } from '../src/shared/duration.js';
 import type { Convergence } from './soak-convergence.js';
-import { sampleTable, type GrowthVerdict } from './soak-report.js';
+import { growthLimitPct, liveHeapSlackMb, sampleTable, type GrowthVerdict } from './soak-report.js';
 import type { SoakSample } from './soak-sample.js';
 
 export interface SoakOutcome {
@@ -64,13 +64,14 @@ export function soakWriteup(r: SoakOutcome): string {
     (xs.reduce((a, s) => a + f(s), 0) / Math.max(1, xs.length)).toFixed(digits);
   const v = r.verdict;
   const span = (w: readonly [number, number]): string => `${w[0]}–${w[1]} s`;
+  const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x}`;
   const ok = r.problems.length === 0;
   const topLogs = [...r.logCounts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([m, n]) => `${m} ${n}`).join(', ');
   const codes = [...r.failureCodes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ');
   const lines = [
     `Verdict: **${ok ? 'PASS' : 'FAIL'}**${ok ? '' : ` — ${r.problems.map((p) => p.split('\n')[0]).join('; ')}`}.`,
     '',
-    `- Growth (first ${v.early[0]} s = warm-up, skipped; means of 1 s readings, ${span(v.early)} vs ${span(v.late)}): RSS ${v.earlyRssMb} → ${v.lateRssMb} MB (${v.rssGrowthPct >= 0 ? '+' : ''}${v.rssGrowthPct} %, limit +10 %); V8 heap used ${v.earlyHeapMb} → ${v.lateHeapMb} MB; fds ${v.earlyFds} → ${v.lateFds} (monotonic growth: ${v.fdMonotonic ? 'YES' : 'no'}).`,
+    `- Growth (first ${v.early[0]} s = warm-up, skipped; ${span(v.early)} vs ${span(v.late)}; limits +${growthLimitPct} %, and +${liveHeapSlackMb} MB for the live heap): live heap after major GCs (window minimum) ${v.earlyLiveHeapMb} → ${v.lateLiveHeapMb} MB (${signed(v.liveHeapGrowthPct)} %, ${v.majorGcsAfterWarmup} major GCs after warm-up); RSS band ${v.earlyRssBandMb[0]}–${v.earlyRssBandMb[1]} → ${v.lateRssBandMb[0]}–${v.lateRssBandMb[1]} MB (late floor vs early ceiling ${signed(v.rssFloorOverCeilingPct)} %; mean ${v.earlyRssMb} → ${v.lateRssMb} MB, ${signed(v.rssGrowthPct)} %, not judged: it moves with the GC sawtooth); V8 heap used ${v.earlyHeapMb} → ${v.lateHeapMb} MB; fds ${v.earlyFds} → ${v.lateFds} (monotonic growth: ${v.fdMonotonic ? 'YES' : 'no'}).`,
     `- After warm-up: probes/s ${avg(steady, (s) => s.probesPerS, 0)} (≈ ${r.backends}/s expected at a 1 s interval), failures/s ${avg(steady, (s) => s.failuresPerS, 0)}, transitions/s ${avg(steady, (s) => s.transitionsPerS, 1)}; maglevd CPU ${avg(steady, (s) => s.cpuPct, 0)} % of a core, fleet CPU ${avg(steady, (s) => s.fleetCpuPct, 0)} %; event-loop lag p99 ${avg(steady, (s) => s.lagP99Ms, 1)} ms (worst max ${Math.max(0, ...steady.map((s) => s.lagMaxMs)).toFixed(0)} ms); /metrics ${avg(all, (s) => s.scrapeKb, 0)} kB fetched in ${avg(all, (s) => s.scrapeMs, 0)} ms.`,
     `- Probes over the whole run: ${['success', 'failure', 'discarded'].map((k) => `${k} ${r.results.get(k) ?? 0}`).join(', ')} (discarded = timeouts dropped by the event-loop stall guard); failures by code: ${codes === '' ? 'none' : codes}.`,
     `- /healthz: ${r.healthz.polls} polls at 1 s, ${r.healthz.bad} non-200. maglevd ${r.shutdown === undefined ? 'DIED' : `alive for ${r.ranS.toFixed(0)} s; exit code ${r.shutdown.code} ${r.shutdown.seconds.toFixed(1)} s after SIGTERM`}.`,

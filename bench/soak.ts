@@ -174,6 +174,8 @@ export async function runSoak(o: SoakOptions, signals: NodeJS.EventEmitter = pro
         t: elapsedS(),
         rssMb: proc.rss / 2 ** 20,
         heapMb: (metricSum(scrape.text, 'nodejs_heap_size_used_bytes') ?? NaN) / 2 ** 20,
+        liveHeapMb: (metricSum(scrape.text, 'maglev_heap_live_bytes') ?? NaN) / 2 ** 20,
+        majorGcs: metricByLabel(scrape.text, 'nodejs_gc_duration_seconds_count', 'kind').get('major') ?? 0,
         fds: proc.fds,
         threads: proc.threads,
         cpuPct: ((proc.cpuTicks - prev.cpu) / userHz / dt) * 100,
@@ -260,7 +262,7 @@ export async function runSoak(o: SoakOptions, signals: NodeJS.EventEmitter = pro
         o.resultsFile,
         `${soakTitle(o)} `,
         body,
-        'bench/soak.ts: maglevd (built), the VPP simulator and the loopback fleet as separate processes, with backends flapping continuously. Growth is judged on the mean of the last quarter against the second quarter; the first quarter is warm-up.',
+        'bench/soak.ts: maglevd (built), the VPP simulator and the loopback fleet as separate processes, with backends flapping continuously. Growth is judged on the last quarter against the second quarter (the first quarter is warm-up): the live heap after major GCs, the RSS band, and fds.',
       );
       console.log(`soak: wrote the section to ${o.resultsFile}`);
     }

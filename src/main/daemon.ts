@@ -16,6 +16,7 @@ import { WatchEventHub } from './grpc-watch-hub.js';
 import { MaglevdControlPlane } from './maglevd-control-plane.js';
 import { maglevdExitCodes, type MaglevdOptions } from './maglevd-options.js';
 import { countCheckerTransitions, createMetrics, type MetricsHooks } from './metrics.js';
+import { registerLiveHeapGauge } from './metrics-live-heap.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 import { NetnsProbeExecutor } from './netns-probe-executor.js';
 import { createProbeDispatcher } from './probe-dispatcher.js';
@@ -107,6 +108,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   late.control = control;
   late.metrics = metrics;
   const unsubscribeMetrics = countCheckerTransitions(checker, metrics);
+  const stopLiveHeap = registerLiveHeapGauge(registry);
 
   let grpc: GrpcServer | undefined;
   let metricsServer: MetricsServer | undefined;
@@ -117,6 +119,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     }
   } catch (e) {
     logger.error('listen-error', { err: errorMessage(e) });
+    stopLiveHeap();
     await grpc?.shutdown(0);
     await dispatcher.close();
     return { ok: false, exitCode: maglevdExitCodes.startup };
@@ -139,6 +142,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
         await grpc.shutdown();
         checker.stop();
         unsubscribeMetrics();
+        stopLiveHeap();
         await dispatcher.close();
         await vpp?.stop();
         await metricsServer?.close();

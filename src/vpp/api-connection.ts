@@ -248,10 +248,15 @@ export class ApiConnection {
       const timeoutMs = opts.timeoutMs ?? this.#timeoutMs;
       p.timer = this.#clock.setTimeout(() => {
         p.timer = undefined;
-        const err = new DaemonError('VPP_TIMEOUT', `${msg}: no reply within ${formatDurationMs(timeoutMs)}`);
-        this.#settle(p, err, undefined);
-        // Replies are strictly ordered: a missing one means the stream can no longer be trusted.
-        this.destroy(`${msg} reply timeout`);
+        // After an event-loop stall, timers run before the poll phase reads the socket, so a
+        // reply that arrived in time would lose the race. Judge after that poll phase instead.
+        setImmediate(() => {
+          if (this.#pending.get(context) !== p) return;
+          const err = new DaemonError('VPP_TIMEOUT', `${msg}: no reply within ${formatDurationMs(timeoutMs)}`);
+          this.#settle(p, err, undefined);
+          // Replies are strictly ordered: a missing one means the stream can no longer be trusted.
+          this.destroy(`${msg} reply timeout`);
+        });
       }, timeoutMs);
       this.#socket.write(frames, (err) => this.#count(msg, 'send', err ? 'failure' : 'success'));
     });

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ManualClock } from '../../src/shared/clock.js';
 import { isDaemonError } from '../../src/shared/errors.js';
@@ -194,6 +197,30 @@ t.test('timeouts with a stalled VPP', async (t) => {
   sim.stallReplies(30);
   t.equal((await c2.request('control_ping', {}, { timeoutMs: 2000 })).retval, 0, 'a slow reply within the timeout');
   sim.resumeReplies();
+});
+
+t.test('a reply that arrived during an event-loop stall longer than the timeout is not a timeout', async (t) => {
+  // The simulator runs in another process (the built bin), so it answers while we are stalled.
+  const apiSocket = path.join(tempDir(t), 'api.sock');
+  const bin = fileURLToPath(new URL('../../bin/maglev-vppsim.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, '--api-socket', apiSocket], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  t.teardown(async () => {
+    child.kill();
+    await exited;
+  });
+  await until(() => existsSync(apiSocket), 'the simulator socket', 15_000);
+  const conn = await ApiConnection.connect({ path: apiSocket, timeoutMs: 100 });
+  t.teardown(() => conn.close());
+  for (let round = 0; round < 3; round++) {
+    const reply = conn.request('show_version', {});
+    const end = Date.now() + 400;
+    while (Date.now() < end) {
+      // a busy main thread: GC pause, a huge config parse, a slow /metrics render
+    }
+    t.equal((await reply).retval, 0, `round ${round}: the reply that was waiting in the socket wins`);
+    t.notOk(conn.closed, `round ${round}: the connection stays up`);
+  }
 });
 
 t.test('EOF fails every pending call', async (t) => {
