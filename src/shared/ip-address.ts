@@ -11,8 +11,20 @@ export function ipFamily(text: string): IpFamily | undefined {
   return undefined;
 }
 
+/** Only for text already validated as a dotted quad. A plain loop: the codec calls this per AS. */
 function ipv4Bytes(text: string): Uint8Array {
-  return Uint8Array.from(text.split('.').map((p) => Number(p)));
+  const out = new Uint8Array(4);
+  let octet = 0;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      out[octet++] = v;
+      v = 0;
+    } else v = v * 10 + (c - 0x30);
+  }
+  out[octet] = v;
+  return out;
 }
 
 function ipv6Bytes(text: string): Uint8Array {
@@ -55,7 +67,7 @@ export function ipToIp46(text: string): Uint8Array {
 
 /** Formats 4 or 16 bytes; IPv6 in RFC 5952 form (lowercase, longest zero run compressed). */
 export function ipFromBytes(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join('.');
+  if (bytes.length === 4) return `${bytes[0]!}.${bytes[1]!}.${bytes[2]!}.${bytes[3]!}`;
   if (bytes.length !== 16) throw new TypeError(`bad address length ${bytes.length}`);
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! << 8) | bytes[i + 1]!);

@@ -126,6 +126,19 @@ export class ApiConnection {
     return this.#closeReason !== undefined;
   }
 
+  /**
+   * Runs fn with the socket corked, so the requests it starts leave in one write when it
+   * returns. Only for synchronous fn: nothing is held past its return.
+   */
+  inOneWrite<T>(fn: () => T): T {
+    this.#socket.cork();
+    try {
+      return fn();
+    } finally {
+      this.#socket.uncork();
+    }
+  }
+
   /** True when VPP offers this message with our CRC. */
   has(name: MessageName): boolean {
     return this.#ids?.has(name) ?? false;

@@ -72,4 +72,9 @@ export interface LbApi {
   asDump(): Promise<LbAs[]>;
   /** `show lb vips verbose`, parsed. */
   vipsVerbose(): Promise<CliVip[]>;
+  /**
+   * Runs fn, sending the requests it starts in one socket write (one syscall and one wake-up of
+   * VPP for a pipelined batch). Optional: without it each request is its own write.
+   */
+  inOneWrite?<T>(fn: () => T): T;
 }

@@ -55,6 +55,10 @@ export class LbClient implements LbApi {
     return this.#conn;
   }
 
+  inOneWrite<T>(fn: () => T): T {
+    return this.#conn.inOneWrite(fn);
+  }
+
   /** True when VPP offers ip_route_lookup (FIB counters). */
   get hasRouteLookup(): boolean {
     return this.#conn.has('ip_route_lookup');

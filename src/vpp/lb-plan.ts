@@ -149,3 +149,48 @@ export function planAll(desired: ReadonlyMap<string, DesiredVip>, current: Reado
   }
   return ops;
 }
+
+/** The make-before-break phase of an AS call (planReconcileVip's groups); undefined for VIP and conf calls. */
+export function asPhase(op: LbOp): 'make' | 'drain' | 'remove' | undefined {
+  switch (op.kind) {
+    case 'as-add':
+      return 'make';
+    case 'as-weight':
+      return op.to > op.from ? 'make' : 'drain';
+    case 'as-flush':
+      return 'drain';
+    case 'as-del':
+      return 'remove';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Cuts an ordered plan into batches the sync engine may pipeline: runs of AS calls on one VIP in
+ * one phase (they do not depend on each other), at most `max` long; every other operation is a
+ * batch of its own. VPP executes one socket's messages in the order sent, so the dataplane sees
+ * exactly the plan's order; a batch is awaited before the next one starts, so a failure still
+ * stops the sync before the next phase (no break before the make has landed).
+ */
+export function pipelineBatches(ops: readonly LbOp[], max: number): LbOp[][] {
+  const out: LbOp[][] = [];
+  let run: LbOp[] = [];
+  let runKey = '';
+  for (const op of ops) {
+    const phase = asPhase(op);
+    const key = phase === undefined || !('vip' in op) ? '' : `${phase} ${op.vip.prefix} ${op.vip.protocol} ${op.vip.port}`;
+    if (key === '' || key !== runKey || run.length >= max) {
+      if (run.length > 0) out.push(run);
+      run = [];
+    }
+    run.push(op);
+    runKey = key;
+    if (key === '') {
+      out.push(run);
+      run = [];
+    }
+  }
+  if (run.length > 0) out.push(run);
+  return out;
+}

@@ -10,7 +10,7 @@ import { formatDurationMs } from '../shared/duration.js';
 import { DaemonError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { LbApi } from './lb-api.js';
-import { opKinds, planAll, planConf, planVip, syncKinds, zeroCounts, type FlushHints, type LbOp, type SyncCounts, type SyncKind } from './lb-plan.js';
+import { opKinds, pipelineBatches, planAll, planConf, planVip, syncKinds, zeroCounts, type FlushHints, type LbOp, type SyncCounts, type SyncKind } from './lb-plan.js';
 import { readVips } from './lb-state.js';
 import { VppApiError } from './vpp-api-error.js';
 
@@ -35,6 +35,8 @@ export interface LbSyncOptions {
 }
 
 const retvalValueExist = -81;
+/** AS calls of one batch in flight at once: enough to hide the round trip, small next to VPP's 5 s reply budget. */
+const maxInFlight = 64;
 const retvalInvalidArgument = -73;
 
 /** Changes worth an INFO summary: flush-only calls repeat every sync while a backend is down. */
@@ -104,9 +106,17 @@ export class LbSync {
   }
 
   async #execute(api: LbApi, ops: readonly LbOp[], counts: SyncCounts): Promise<void> {
-    for (const op of ops) {
-      const kind = await this.#apply(api, op);
-      if (kind !== undefined) counts[kind]++;
+    for (const batch of pipelineBatches(ops, maxInFlight)) {
+      // A batch's calls go out back to back (each #apply sends before its first await) and are
+      // answered in order; the whole batch settles before the next one starts.
+      const start = (): Array<Promise<SyncKind | undefined>> => batch.map((op) => this.#apply(api, op));
+      const results = await Promise.allSettled(batch.length > 1 && api.inOneWrite !== undefined ? api.inOneWrite(start) : start());
+      let failure: { reason: unknown } | undefined;
+      for (const r of results) {
+        if (r.status === 'rejected') failure ??= { reason: r.reason };
+        else if (r.value !== undefined) counts[r.value]++;
+      }
+      if (failure !== undefined) throw failure.reason instanceof Error ? failure.reason : new Error(String(failure.reason));
     }
   }
 

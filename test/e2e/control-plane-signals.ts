@@ -57,7 +57,11 @@ void t.test('SIGTERM: streams end with UNAVAILABLE, exit 0, VPP state left as it
   const lab = await startControlPlaneLab(t);
   const { rpc, d } = lab;
   await lab.allUp();
-  await lab.until(() => lab.vips()[webKey]?.[checkedBackends.be2] === 50, 'the web VIP programmed');
+  // Every backend up in maglevd does not mean every weight has reached VPP yet: wait for all of them.
+  await lab.until(() => {
+    const web = lab.vips()[webKey];
+    return web?.[checkedBackends.be1] === 100 && web[checkedBackends.be2] === 50 && web[checkedBackends.be3] === 0;
+  }, 'the web VIP programmed');
   const before = lab.vips();
   t.equal(Object.keys(before).length, 2);
 

@@ -5,6 +5,7 @@ import {
   countOps,
   isWrite,
   needsRecreate,
+  pipelineBatches,
   planAll,
   planConf,
   planReconcileVip,
@@ -254,5 +255,36 @@ void t.test('counts per kind', (t) => {
   t.same(countOps([]), zeroCounts());
   t.notOk(isWrite(ops[0]!), 'the recreate marker is not a write');
   t.equal(ops.filter(isWrite).length, ops.length - 1);
+  t.end();
+});
+
+void t.test('pipeline batches: AS calls of one VIP and one phase; everything else alone', (t) => {
+  const W = '192.0.2.2/32';
+  const ops = [
+    ...planConf({ ip4SrcAddress: '1.1.1.1', ip6SrcAddress: '::1', stickyBucketsPerCore: 1, flowTimeoutS: 1 }, { ip4SrcAddress: '1.1.1.2', ip6SrcAddress: '::1', stickyBucketsPerCore: 1, flowTimeoutS: 1 }),
+    // A sticky flip: recreate marker, AS deletes, VIP delete, VIP add, AS adds.
+    ...planVip(dv(V, { '10.0.0.1': 10, '10.0.0.2': 10 }, { sticky: true }), cv(V, { '10.0.0.1': 1, '10.0.0.2': 1 })),
+    // make (add .3, raise .1), drain (lower .2, flush .4), remove (.5, .6)
+    ...planReconcileVip(
+      dv(W, { '10.0.0.1': 9, '10.0.0.2': 1, '10.0.0.3': 5, '10.0.0.4': [0, true] }),
+      cv(W, { '10.0.0.1': 1, '10.0.0.2': 9, '10.0.0.4': 0, '10.0.0.5': 1, '10.0.0.6': 1 }),
+    ),
+  ];
+  const batches = pipelineBatches(ops, 64).map((b) => b.map(render));
+  t.same(batches, [
+    ['conf'],
+    [`recreate ${V} (src-ip-sticky false -> true)`],
+    [`as-del ${V} 10.0.0.1`, `as-del ${V} 10.0.0.2`],
+    [`vip-del ${V}`],
+    [`vip-add ${V} gre4 sticky=1`],
+    [`as-add ${V} 10.0.0.1 w=10 flush=0`, `as-add ${V} 10.0.0.2 w=10 flush=0`],
+    [`as-weight ${W} 10.0.0.1 1->9 flush=0`, `as-add ${W} 10.0.0.3 w=5 flush=0`],
+    [`as-weight ${W} 10.0.0.2 9->1 flush=0`, `as-flush ${W} 10.0.0.4 w=0`],
+    [`as-del ${W} 10.0.0.5`, `as-del ${W} 10.0.0.6`],
+  ]);
+  t.same(batches.flat(), ops.map(render), 'the order is the plan\'s');
+  t.same(pipelineBatches(ops, 1).map((b) => b.length), ops.map(() => 1), 'max 1: one call at a time');
+  const big = planReconcileVip(dv(W, Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`10.1.0.${i + 1}`, 1]))), undefined);
+  t.same(pipelineBatches(big, 64).map((b) => b.length), [1, 64, 64, 22], 'long runs are cut at max');
   t.end();
 });

@@ -164,10 +164,34 @@ void t.test('AS add answering -81 falls back to lb_as_set_weight', async (t) => 
   const r = await h.sync.syncAll(h.cfg, h.inputs);
   const writes = h.api.writes();
   const i = writes.indexOf('as-add 192.0.2.1/32 tcp 80 10.0.0.2 w=100 flush=0');
-  t.ok(i >= 0);
-  t.equal(writes[i + 1], 'as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=100 flush=0', 'fallback right after the refused add');
+  const fallback = writes.indexOf('as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=100 flush=0');
+  const nextVip = writes.indexOf('vip-add 2001:db8::53/128 udp 53 gre6 sticky=0 len=1024');
+  t.ok(i >= 0 && fallback > i, 'the fallback follows the refused add');
+  // The adds of its batch were already in flight; the next VIP waits for the fallback.
+  t.same(writes.slice(i + 1, fallback), ['as-add 192.0.2.1/32 tcp 80 10.0.0.3 w=0 flush=0', 'as-add 192.0.2.1/32 tcp 80 10.0.0.10 w=100 flush=0']);
+  t.ok(nextVip > fallback, 'the next batch starts after the fallback');
   t.equal(h.api.table()['192.0.2.1/32 tcp 80']!['10.0.0.2'], 100);
   t.match(r.counts, { as_added: 3, as_weight_updated: 1 });
+});
+
+void t.test('AS calls of one VIP and phase are pipelined; the next batch waits for their replies', async (t) => {
+  const h = harness();
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  // Hold every AS add of the IPv4 VIP until released, as a VPP slow to answer would.
+  h.api.beforeCall = (call) => (call.startsWith('as-add 192.0.2.1/32 ') ? held : undefined);
+  const run = h.sync.syncAll(h.cfg, h.inputs);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(h.api.writes().filter((w) => w.startsWith('as-add')), [
+    'as-add 192.0.2.1/32 tcp 80 10.0.0.2 w=100 flush=0',
+    'as-add 192.0.2.1/32 tcp 80 10.0.0.3 w=0 flush=0',
+    'as-add 192.0.2.1/32 tcp 80 10.0.0.10 w=100 flush=0',
+  ], 'all three adds are in flight before any reply');
+  t.notOk(h.api.calls.some((c) => c.includes('2001:db8::53')), 'the next VIP waits');
+  release();
+  const r = await run;
+  t.match(r.counts, { vip_added: 2, as_added: 4 });
+  t.ok(h.api.calls.some((c) => c.startsWith('vip-add 2001:db8::53/128')), 'and then goes on');
 });
 
 void t.test('VIP add answering -73 in a VIP sync escalates to a full sync', async (t) => {
@@ -222,16 +246,18 @@ void t.test('any other error aborts the run', async (t) => {
   );
   t.ok(err instanceof VppApiError && err.retval === -97, 'the VPP error propagates');
   t.equal((err as Error).message, 'lb_add_del_as_v2: INVALID_ADDRESS_FAMILY (-97)');
-  t.notOk(h.api.calls.some((c) => c.includes('10.0.0.10')), 'nothing after the failed call');
+  // 10.0.0.10 was in flight in the same batch (same VIP, same phase); the next batch never starts.
+  t.ok(h.api.calls.some((c) => c.startsWith('as-add 192.0.2.1/32 tcp 80 10.0.0.10 ')), 'the rest of the batch landed');
+  t.notOk(h.api.calls.some((c) => c.includes('2001:db8::53')), 'nothing after the failed batch');
   t.same(h.metrics, [
     ['all', 'vip_added', 1],
-    ['all', 'as_added', 1],
+    ['all', 'as_added', 2],
     ['all', 'conf_updated', 1],
   ], 'changes made before the failure are counted');
   t.same(h.log.named('vpp-lb-sync-done'), [], 'no sync-done for a failed run');
   // The next run diffs again and finishes the job.
   const r = await h.sync.syncAll(h.cfg, h.inputs);
-  t.match(r.counts, { vip_added: 1, as_added: 3, conf_updated: 0 });
+  t.match(r.counts, { vip_added: 1, as_added: 2, conf_updated: 0 });
 
   const d = harness();
   d.api.connected = false;

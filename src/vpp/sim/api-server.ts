@@ -151,18 +151,24 @@ export class ApiServer {
   async #pump(c: SimConnection): Promise<void> {
     if (c.busy) return;
     c.busy = true;
+    // Replies to one burst of requests leave in one write, as from a VPP that drains its queue;
+    // never held back across a stall.
+    c.socket.cork();
     try {
       while (c.queue.length > 0 && !c.socket.destroyed) {
         if (this.#held()) return;
         const delay = this.#stall;
         if (typeof delay === 'number') {
+          c.socket.uncork();
           await new Promise((r) => setTimeout(r, delay).unref());
+          c.socket.cork();
           // The stall may have changed while we slept.
           if (this.#held()) return;
         }
         this.#handle(c, c.queue.shift()!);
       }
     } finally {
+      c.socket.uncork();
       c.busy = false;
     }
   }
