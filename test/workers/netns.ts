@@ -91,7 +91,8 @@ t.test('the trap the warmup avoids: a pool first used from inside follows the wo
   // own can reach the pool first.
   const workerCode = `const { workerData: flag } = require('worker_threads');
 require(${JSON.stringify(addon)}).setnsNet(${JSON.stringify(netnsPath(ns))});
-require('fs').promises.stat('/').then(() => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); });`;
+require('fs').promises.stat('/').then(() => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); });
+setTimeout(() => {}, 60000); // stay alive until terminated: a finished worker's thread leaves /proc/self/task`;
   const main = `const fs = require('fs');
 const ino = fs.statSync(${JSON.stringify(netnsPath(ns))}).ino;
 const flag = new Int32Array(new SharedArrayBuffer(4));
