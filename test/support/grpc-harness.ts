@@ -1,13 +1,13 @@
-// Test harness: the real gRPC server on 127.0.0.1:0 over a FakeControlPlane, plus a generic
-// grpc-js client loaded from the same proto (client-side options), with promise helpers.
+// Test harness: the real gRPC server on 127.0.0.1:0 over a FakeControlPlane, plus the e2e
+// client's grpc-js client and promise helpers (connectE2e).
 
 import * as grpc from '@grpc/grpc-js';
 import type { Test } from 'tap';
 import { Registry } from 'prom-client';
-import { loadMaglevProto } from '../../src/main/grpc-proto.js';
 import { startGrpcServer, type GrpcServer } from '../../src/main/grpc-server.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createSilentLogger, type Logger } from '../../src/shared/log.js';
+import { connectE2e } from './e2e-grpc-client.js';
 import { FakeControlPlane, T0 } from './fake-control-plane.js';
 
 export interface Harness {
@@ -28,8 +28,6 @@ export interface HarnessOptions {
   readonly logger?: Logger;
 }
 
-type ClientCtor = new (address: string, creds: grpc.ChannelCredentials) => grpc.Client;
-
 export async function startHarness(t: Test, opts: HarnessOptions = {}): Promise<Harness> {
   const fake = opts.fake ?? new FakeControlPlane();
   const registry = new Registry();
@@ -43,35 +41,10 @@ export async function startHarness(t: Test, opts: HarnessOptions = {}): Promise<
     registry,
   });
   const address = `127.0.0.1:${server.port}`;
-  const pkg = grpc.loadPackageDefinition(loadMaglevProto('client')) as unknown as { maglev: { Maglev: ClientCtor } };
-  const client = new pkg.maglev.Maglev(address, grpc.credentials.createInsecure());
-  t.teardown(async () => {
-    client.close();
-    await server.shutdown(500);
-  });
-  const invoke = (method: string, req: object): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, (r: object, cb: (e: grpc.ServiceError | null, v: unknown) => void) => void>)[method];
-      if (fn === undefined) throw new Error(`no method ${method}`);
-      fn.call(client, req, (e, v) => (e === null ? resolve(v) : reject(e)));
-    });
-  return {
-    fake,
-    server,
-    registry,
-    clock,
-    address,
-    client,
-    call: <T>(method: string, req: object = {}) => invoke(method, req) as Promise<T>,
-    fail: async (method, req = {}) => {
-      try {
-        await invoke(method, req);
-      } catch (e) {
-        return e as grpc.ServiceError;
-      }
-      throw new Error(`${method} succeeded but should have failed`);
-    },
-  };
+  // The client is closed at teardown before the server shuts down.
+  const { client, call, fail } = connectE2e(t, address);
+  t.teardown(() => server.shutdown(500));
+  return { fake, server, registry, clock, address, client, call, fail };
 }
 
 /** Collects events of a WatchEvents stream until `count` arrived, the stream ended, or it errored. */

@@ -5,21 +5,13 @@
 // The same faults through the real dispatcher, with fd-leak checks: test/e2e/backend-faults.ts.
 
 import t from 'tap';
-import { fleetCertificatePem } from '../../../src/fleet/fleet-certificate.js';
 import type { FleetBehaviour } from '../../../src/fleet/fleet-behaviour.js';
-import { startFleet } from '../../../src/fleet/fleet.js';
 import { probeCodeLayer, type ProbeCode } from '../../../src/shared/health.js';
 import type { ProbeSpec } from '../../../src/shared/probe-messages.js';
-import { createProbeEnv } from '../../../src/workers/probes/probe-env.js';
-import { httpSpec, probeOnce, tcpSpec, tls } from '../../support/probe-harness.js';
+import { httpSpec, probeOnce, startProbeFleet, tcpSpec, tls } from '../../support/probe-harness.js';
 import { waitFor } from '../../support/wait-for.js';
 
-const fleet = await startFleet({ httpPort: 0, httpsPort: 0 });
-const env = createProbeEnv({ ca: fleetCertificatePem });
-t.teardown(async () => {
-  await fleet.close();
-  env.icmp.close();
-});
+const { fleet, env } = await startProbeFleet(t);
 
 const timeoutMs = 300;
 const verified = tls({ verifyName: '127.0.0.1' });
