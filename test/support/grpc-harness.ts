@@ -1,7 +1,7 @@
 // Test harness: the real gRPC server on 127.0.0.1:0 over a FakeControlPlane, plus the e2e
 // client's grpc-js client and promise helpers (connectE2e).
 
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import type { Test } from 'tap';
 import { Registry } from 'prom-client';
 import { startGrpcServer, type GrpcServer } from '../../src/main/grpc-server.js';
@@ -42,9 +42,18 @@ export async function startHarness(t: Test, opts: HarnessOptions = {}): Promise<
   });
   const address = `127.0.0.1:${server.port}`;
   // The client is closed at teardown before the server shuts down.
-  const { client, call, fail } = connectE2e(t, address);
+  const rpc = connectE2e(t, address);
   t.teardown(() => server.shutdown(500));
-  return { fake, server, registry, clock, address, client, call, fail };
+  return {
+    fake,
+    server,
+    registry,
+    clock,
+    address,
+    client: rpc.client,
+    call: (method, req) => rpc.call(method, req),
+    fail: (method, req) => rpc.fail(method, req),
+  };
 }
 
 /** Collects events of a WatchEvents stream until `count` arrived, the stream ended, or it errored. */
