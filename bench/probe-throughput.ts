@@ -13,9 +13,9 @@ import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Checker } from '../src/main/checker.js';
-import { createProbeDispatcher } from '../src/main/probe-dispatcher.js';
-import type { ProbeExecutor } from '../src/main/probe-executor.js';
+import { Checker } from '../src/checker/checker.js';
+import { createProbeDispatcher } from '../src/checker/probe-dispatcher.js';
+import type { ProbeExecutor } from '../src/checker/probe-executor.js';
 import { createRealClock, type Clock } from '../src/shared/clock.js';
 import type { Backend, Config, Frontend, HealthCheck, HealthCheckType } from '../src/shared/config.js';
 import { createSilentLogger } from '../src/shared/log.js';

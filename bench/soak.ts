@@ -42,7 +42,7 @@ async function fetchText(url: string, timeoutMs = 10_000): Promise<{ status: num
 
 /** Runs the soak; resolves with the exit code. `signals` emits SIGINT/SIGTERM to stop early. */
 export async function runSoak(o: SoakOptions, signals: NodeJS.EventEmitter = process): Promise<number> {
-  if (!existsSync(new URL('../dist/main/maglevd.js', import.meta.url))) {
+  if (!existsSync(new URL('../dist/daemon/maglevd.js', import.meta.url))) {
     console.error('soak: dist/ is missing; run `npm run build` first');
     return 2;
   }

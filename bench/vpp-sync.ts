@@ -13,14 +13,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../src/main/config-loader.js';
-import type { DesiredInputs } from '../src/main/desired-state.js';
+import { parseConfig } from '../src/config/loader.js';
+import type { DesiredInputs } from '../src/core/desired-state.js';
 import type { Config } from '../src/shared/config.js';
 import { createRealClock } from '../src/shared/clock.js';
 import { createSilentLogger } from '../src/shared/log.js';
 import { ApiConnection, type ApiMetricsHook } from '../src/vpp/api-connection.js';
 import { LbClient } from '../src/vpp/lb-client.js';
-import { LbSync, type SyncReport } from '../src/vpp/lb-sync.js';
+import { LbSync, type SyncReport } from '../src/sync/lb-sync.js';
 
 const { values: flags } = parseArgs({
   options: {

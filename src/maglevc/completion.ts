@@ -4,7 +4,7 @@
 
 import type { CommandNode, SlotKind } from './command-tree.js';
 import { matchKeywords, tokenize, walk } from './command-walk.js';
-import type { FrontendInfo } from '../main/grpc-messages.js';
+import type { FrontendInfo } from '../api/maglev-messages.js';
 
 /** The RPCs completion needs (MaglevClient has them). */
 export interface NameSource {

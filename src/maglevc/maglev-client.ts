@@ -15,8 +15,8 @@ import type {
   VPPLBCounters,
   VPPLBState,
   WatchRequest,
-} from '../main/grpc-messages.js';
-import { loadMaglevProto } from '../main/grpc-proto.js';
+} from '../api/maglev-messages.js';
+import { loadMaglevProto } from '../api/maglev-proto.js';
 
 /** Unary calls give up after this long (a sync waits for its VPP run). */
 const unaryDeadlineMs = 30_000;

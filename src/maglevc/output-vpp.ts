@@ -2,7 +2,7 @@
 // (conf line, one line per VIP, one indented line per AS) and the `show vpp lb counters` table.
 // VIP addresses drop /32 and /128; other prefix lengths stay.
 
-import type { FrontendInfo, VPPInfo, VPPLBCounters, VPPLBState, VPPLBVIP } from '../main/grpc-messages.js';
+import type { FrontendInfo, VPPInfo, VPPLBCounters, VPPLBState, VPPLBVIP } from '../api/maglev-messages.js';
 import { ageText, isoTime, kvBlock, kvLine, label, nsToMs, orDash, table, type Style } from './output-style.js';
 
 /** 198.51.100.1/32 → 198.51.100.1; 2001:db8::1/128 → 2001:db8::1; 10.0.0.0/24 stays. */

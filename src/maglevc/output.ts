@@ -2,7 +2,7 @@
 // (behaviour.md §7.4). Pure: wire messages in, lines out; `nowMs` is passed for relative times.
 // Pool member rows keep upstream's regex-friendly `<name> weight <cfg> effective <eff>` form.
 
-import type { BackendInfo, CheckConfigResponse, FrontendInfo, HealthCheckInfo, ReloadConfigResponse } from '../main/grpc-messages.js';
+import type { BackendInfo, CheckConfigResponse, FrontendInfo, HealthCheckInfo, ReloadConfigResponse } from '../api/maglev-messages.js';
 import { ageText, durationText, isoTime, kvBlock, kvLine, label, nsToMs, orDash, probeDurationText, table, type Style } from './output-style.js';
 
 export function formatFrontend(style: Style, f: FrontendInfo): string[] {

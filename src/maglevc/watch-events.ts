@@ -3,7 +3,7 @@
 // event until `num` events, the caller's stop signal (a key, Ctrl-C) or the end of the stream.
 
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { EventMsg, WatchRequest } from '../main/grpc-messages.js';
+import type { EventMsg, WatchRequest } from '../api/maglev-messages.js';
 import type { MaglevClient } from './maglev-client.js';
 import { toProtoJson } from './protojson.js';
 

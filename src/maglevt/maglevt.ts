@@ -6,7 +6,7 @@
 
 import type { Readable, Writable } from 'node:stream';
 import { buildInfo } from '../generated/build-info.js';
-import { formatIssue, loadConfigFile } from '../main/config-loader.js';
+import { formatIssue, loadConfigFile } from '../config/loader.js';
 import { createRealClock, type Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
 import { hostFqdn } from './host-fqdn.js';

@@ -1,5 +1,5 @@
 // The typed, immutable configuration. Produced only by the config loader
-// (src/main/config-loader.ts); nothing downstream ever sees raw YAML.
+// (src/config/loader.ts); nothing downstream ever sees raw YAML.
 // Durations are milliseconds (fractions allowed), addresses are canonical strings.
 
 export type HealthCheckType = 'icmp' | 'tcp' | 'http' | 'https';

@@ -3,7 +3,8 @@
 // type are skipped, AS lines are read as whitespace-separated key:value tokens, and the header
 // accepts flags in any spacing. Pure: text in, blocks out (removed ones included, flagged).
 
-import type { CliVip, Encap } from './lb-api.js';
+import type { CliVip } from './lb-api.js';
+import type { Encap } from '../shared/lb-vip.js';
 import { canonicalIp, ipFamily } from '../shared/ip-address.js';
 import { splitPrefix } from './codec.js';
 

@@ -7,7 +7,8 @@
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { errorMessage, isDaemonError, type DaemonError } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import type { CliVip, LbApi, VipKey } from './lb-api.js';
+import type { CliVip, LbApi } from './lb-api.js';
+import type { VipKey } from '../shared/lb-vip.js';
 import type { StatsReading, StatsRequest } from './stats-segment.js';
 
 /** The lb plugin's per-VIP simple counters (no leading slash, with spaces), by maglev kind. */

@@ -2,23 +2,7 @@
 // real binary API by the VPP client (src/vpp/lb-client.ts) and by in-memory fakes in tests.
 // Every call goes through the client's single request wrapper (logging, metrics, timeout).
 
-export type Encap = 'gre4' | 'gre6' | 'l3dsr' | 'nat4' | 'nat6';
-
-/** A VIP key as VPP sees it. prefix is canonical CIDR ("192.0.2.1/32", "2001:db8::1/128"). */
-export interface VipKey {
-  readonly prefix: string;
-  /** 6, 17, or 255 for all-port VIPs. */
-  readonly protocol: number;
-  /** 0 for all-port VIPs. */
-  readonly port: number;
-}
-
-export interface LbConf {
-  readonly ip4SrcAddress: string;
-  readonly ip6SrcAddress: string;
-  readonly stickyBucketsPerCore: number;
-  readonly flowTimeoutS: number;
-}
+import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
 
 /** lb_vip_details. */
 export interface LbVip extends VipKey {

@@ -4,7 +4,7 @@
 // against lb.api / memclnt.api line by line. lb messages are listed in lb.api order: the simulator
 // uses that order for its ordinals (base + k); clients resolve ids by name_crc only.
 
-import type { Encap } from './lb-api.js';
+import type { Encap } from '../shared/lb-vip.js';
 
 /** Scalar wire types. `enum32` is an .api enum without width (u32 BE); `address` is 17 B, `prefix` 18 B. */
 export type ScalarType = 'u8' | 'u16' | 'u32' | 'u64' | 'i32' | 'bool' | 'enum32' | 'ip4' | 'ip6' | 'address' | 'prefix' | 'vstring';

@@ -4,7 +4,7 @@
 // same-origin check, the body is validated, and each action is logged as an audit record.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { SetWeightRequest } from '../main/grpc-messages.js';
+import type { SetWeightRequest } from '../api/maglev-messages.js';
 import type { Logger } from '../shared/log.js';
 import { HttpError } from './http-error.js';
 import { readJsonBody, sendError, sendJson } from './http-reply.js';

@@ -4,7 +4,7 @@
 
 import { formatFlagUsage, parseFlags, type FlagSpec } from '../shared/go-flags.js';
 import { isLogLevel, type LogLevel } from '../shared/log.js';
-import { parseListenAddress, type ListenAddress } from '../main/maglevd-options.js';
+import { parseListenAddress, type ListenAddress } from '../shared/listen-address.js';
 
 export const frontendExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 

@@ -1,5 +1,5 @@
 // The dashboard's gRPC client of one maglevd: plaintext HTTP/2 through grpc-js, the proto loaded
-// with the client options of src/main/grpc-proto.ts (defaults filled in, int64 as strings), a
+// with the client options of src/api/maglev-proto.ts (defaults filled in, int64 as strings), a
 // deadline on every unary call, and the WatchEvents stream. Errors are grpc-js ServiceErrors;
 // http-error.ts turns them into HTTP answers.
 
@@ -13,8 +13,8 @@ import type {
   VPPInfo,
   VPPLBState,
   WatchRequest,
-} from '../main/grpc-messages.js';
-import { loadMaglevProto } from '../main/grpc-proto.js';
+} from '../api/maglev-messages.js';
+import { loadMaglevProto } from '../api/maglev-proto.js';
 
 export type BackendAction = 'pause' | 'resume' | 'enable' | 'disable';
 export const backendActions: readonly BackendAction[] = ['pause', 'resume', 'enable', 'disable'];

@@ -3,7 +3,7 @@
 // the gRPC wire form; turned into proto3 JSON for /view/api/state and the SSE payloads. Every
 // mutation reports the `update` event it implies (only changed objects), or undefined. No I/O.
 
-import type { BackendInfo, FrontendInfo, HealthCheckInfo, TransitionRecordMsg, VPPInfo, VPPLBState } from '../main/grpc-messages.js';
+import type { BackendInfo, FrontendInfo, HealthCheckInfo, TransitionRecordMsg, VPPInfo, VPPLBState } from '../api/maglev-messages.js';
 import { NamedCollection } from './named-collection.js';
 import { toProtoJson } from './proto-json.js';
 

@@ -5,7 +5,7 @@
 // RPCs are logged and never thrown into its timers.
 
 import { status as grpcStatus } from '@grpc/grpc-js';
-import type { BackendInfo, FrontendInfo, SetWeightRequest } from '../main/grpc-messages.js';
+import type { BackendInfo, FrontendInfo, SetWeightRequest } from '../api/maglev-messages.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';

@@ -3,7 +3,7 @@
 // flashes, vpp-connect/disconnect become `vpp` events, config-reload triggers a refetch,
 // sync-done triggers an lb-state read, and every other record is an admin `log` line. Pure.
 
-import type { EventMsg, LogEventMsg, TransitionRecordMsg } from '../main/grpc-messages.js';
+import type { EventMsg, LogEventMsg, TransitionRecordMsg } from '../api/maglev-messages.js';
 
 export type WatchAction =
   /** Includes the subscribe-time snapshot entries (from == to). */

@@ -4,7 +4,7 @@
 // so the owner can refetch whatever happened while it was down.
 
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { EventMsg } from '../main/grpc-messages.js';
+import type { EventMsg } from '../api/maglev-messages.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/log.js';
 import type { MaglevdApi } from './maglevd-client.js';

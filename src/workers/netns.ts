@@ -1,7 +1,7 @@
 // Moves the calling thread into the health-check network namespace (/var/run/netns/<name>).
 // Only this thread moves: sockets its event loop creates afterwards live in the namespace.
 // Enter first, then create sockets or agents; and have the main thread warm libuv's
-// threadpool first (src/main/threadpool-warmup.ts), or the whole pool follows this thread.
+// threadpool first (src/checker/threadpool-warmup.ts), or the whole pool follows this thread.
 
 import { errorMessage } from '../shared/errors.js';
 import { loadNative } from '../shared/native.js';

@@ -20,7 +20,7 @@ import t from 'tap';
 import { readdirSync, readlinkSync } from 'node:fs';
 import type { FleetBehaviour } from '../../src/fleet/fleet-behaviour.js';
 import { startFleet } from '../../src/fleet/fleet.js';
-import { createProbeDispatcher, type ProbeDispatcher } from '../../src/main/probe-dispatcher.js';
+import { createProbeDispatcher, type ProbeDispatcher } from '../../src/checker/probe-dispatcher.js';
 import type { HealthCheck } from '../../src/shared/config.js';
 import type { ProbeCode, ProbeResult } from '../../src/shared/health.js';
 import { startBlackhole } from '../support/blackhole-listener.js';

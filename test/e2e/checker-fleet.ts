@@ -9,10 +9,10 @@
 import t, { type Test } from 'tap';
 import type { FleetBehaviour } from '../../src/fleet/fleet-behaviour.js';
 import { startFleet } from '../../src/fleet/fleet.js';
-import { Checker } from '../../src/main/checker.js';
-import type { CheckerEvent } from '../../src/main/checker-events.js';
-import { parseConfig } from '../../src/main/config-loader.js';
-import { createProbeDispatcher } from '../../src/main/probe-dispatcher.js';
+import { Checker } from '../../src/checker/checker.js';
+import type { CheckerEvent } from '../../src/checker/events.js';
+import { parseConfig } from '../../src/config/loader.js';
+import { createProbeDispatcher } from '../../src/checker/probe-dispatcher.js';
 import { createRealClock } from '../../src/shared/clock.js';
 import type { Config } from '../../src/shared/config.js';
 import type { BackendState, ProbeCode, TransitionRecord } from '../../src/shared/health.js';

@@ -14,7 +14,7 @@ import type {
   VPPInfo,
   VPPLBCounters,
   VPPLBState,
-} from '../../src/main/grpc-messages.js';
+} from '../../src/api/maglev-messages.js';
 import { defaultSimVersion } from '../../src/vpp/sim/vppsim.js';
 import { allVip, checkedBackends, staticAddress, startControlPlaneLab, webVip } from '../support/control-plane-lab.js';
 

@@ -6,7 +6,7 @@
 
 import { status } from '@grpc/grpc-js';
 import t from 'tap';
-import type { FrontendInfo } from '../../src/main/grpc-messages.js';
+import type { FrontendInfo } from '../../src/api/maglev-messages.js';
 import { checkedBackends, startControlPlaneLab, webVip } from '../support/control-plane-lab.js';
 
 const webKey = `${webVip.prefix} ${webVip.protocol} ${webVip.port}`;

@@ -1,11 +1,11 @@
 // WatchEvents against the REAL daemon (behaviour.md §6.3), with a grpc-js client on the proto as
-// src/main/grpc-proto.ts loads it: the snapshot (backends sorted, then frontends, from == to),
+// src/api/maglev-proto.ts loads it: the snapshot (backends sorted, then frontends, from == to),
 // then live transitions caused by failing and repairing real HTTP backends (backend events,
 // the frontend going down and up, pool failover in VPP), kind filters, and debug log records
 // delivered to a subscriber while the daemon's stdout stays at info.
 
 import t from 'tap';
-import type { EventMsg, FrontendInfo } from '../../src/main/grpc-messages.js';
+import type { EventMsg, FrontendInfo } from '../../src/api/maglev-messages.js';
 import { checkedBackends, startControlPlaneLab, webVip } from '../support/control-plane-lab.js';
 import { describeEvent } from '../support/e2e-grpc-client.js';
 

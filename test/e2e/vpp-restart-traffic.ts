@@ -6,7 +6,7 @@
 // maglevd without a warmup (and slow first probes) black-holes new flows until its probes pass.
 
 import t from 'tap';
-import type { VipKey } from '../../src/vpp/lb-api.js';
+import type { VipKey } from '../../src/shared/lb-vip.js';
 import { startBackends } from '../support/e2e-backends.js';
 import { describeWrite, labConfig, spawnLabDaemon, startSimLab, writeMessages, type LabConfigSpec, type SimLab } from '../support/e2e-lab.js';
 

@@ -2,8 +2,8 @@
 // members from the frontend named on the line), the 5 s name cache, and unreachable servers.
 
 import t from 'tap';
-import type { FrontendInfo } from '../../src/main/grpc-messages.js';
-import { frontendInfo } from '../../src/main/grpc-convert.js';
+import type { FrontendInfo } from '../../src/api/maglev-messages.js';
+import { frontendInfo } from '../../src/control/grpc-convert.js';
 import { createCommandTree } from '../../src/maglevc/command-tree.js';
 import { Completer, nameCacheMs, splitLine, type NameSource } from '../../src/maglevc/completion.js';
 import { FakeControlPlane } from '../support/fake-control-plane.js';

@@ -3,7 +3,7 @@
 // column where it was.
 
 import t from 'tap';
-import { backendInfo, frontendInfo, healthCheckInfo, vppInfoMsg, vppLbCountersMsg, vppLbStateMsg } from '../../src/main/grpc-convert.js';
+import { backendInfo, frontendInfo, healthCheckInfo, vppInfoMsg, vppLbCountersMsg, vppLbStateMsg } from '../../src/control/grpc-convert.js';
 import {
   formatBackend,
   formatBackendAction,

@@ -2,7 +2,7 @@
 // set messages kept — checked on messages decoded by the real proto (client options).
 
 import t from 'tap';
-import { loadMaglevProto } from '../../src/main/grpc-proto.js';
+import { loadMaglevProto } from '../../src/api/maglev-proto.js';
 import { jsonName, toProtoJson } from '../../src/maglevc/protojson.js';
 
 const pkg = loadMaglevProto('client');

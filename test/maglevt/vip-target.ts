@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseConfig } from '../../src/main/config-loader.js';
+import { parseConfig } from '../../src/config/loader.js';
 import type { Config, FrontendProtocol } from '../../src/shared/config.js';
 import { defaultProbePorts, probeKind, selectTargets, vipLabel, type ProbeKind, type ProbePorts } from '../../src/maglevt/vip-target.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { maglevdFlags } from '../../src/main/maglevd-options.js';
+import { maglevdFlags } from '../../src/daemon/maglevd-options.js';
 
 const unitPath = fileURLToPath(new URL('../../packaging/maglevd.service', import.meta.url));
 const unitText = readFileSync(unitPath, 'utf8');

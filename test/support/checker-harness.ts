@@ -1,8 +1,8 @@
 // Test helper (not a test): a Checker wired to a ManualClock, the fake executor, a recording
 // logger and an event/observer recorder, with random() = 0.5 so jitter is exactly 1.
 
-import { Checker, type CheckerObserver } from '../../src/main/checker.js';
-import type { CheckerEvent } from '../../src/main/checker-events.js';
+import { Checker, type CheckerObserver } from '../../src/checker/checker.js';
+import type { CheckerEvent } from '../../src/checker/events.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { FakeProbeExecutor } from './fake-probe-executor.js';
 import { makeConfig, type FixtureSpec } from './checker-fixtures.js';

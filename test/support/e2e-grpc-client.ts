@@ -1,11 +1,11 @@
-// Test helper: a grpc-js client of a running maglevd (the proto loaded as src/main/grpc-proto.ts
+// Test helper: a grpc-js client of a running maglevd (the proto loaded as src/api/maglev-proto.ts
 // loads it for clients), with promise helpers that keep the ServiceError (to assert status
 // codes), a WatchEvents collector that waits for matching events, and raw calls whose body is
 // any bytes (identity serializers) for fuzzing the server's decoding. Closed at teardown.
 
 import * as grpc from '@grpc/grpc-js';
-import type { EventMsg, WatchRequest } from '../../src/main/grpc-messages.js';
-import { loadMaglevProto } from '../../src/main/grpc-proto.js';
+import type { EventMsg, WatchRequest } from '../../src/api/maglev-messages.js';
+import { loadMaglevProto } from '../../src/api/maglev-proto.js';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;

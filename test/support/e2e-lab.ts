@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import { MaglevClient } from '../../src/maglevc/maglev-client.js';
-import type { VipKey } from '../../src/vpp/lb-api.js';
+import type { VipKey } from '../../src/shared/lb-vip.js';
 import { encapByNumber, type MessageName } from '../../src/vpp/messages.js';
 import { startVppSim, type SimRequest, type VppSim, type VppSimOptions } from '../../src/vpp/sim/vppsim.js';
 import { spawnMaglevd, type LogLine, type MaglevdProcess, type MaglevdSpawnOptions } from './maglevd-process.js';

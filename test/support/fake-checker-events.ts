@@ -1,7 +1,7 @@
 // A hand-driven CheckerEventSource for reconciler and warmup tests, plus a builder of backend
 // transition events.
 
-import type { BackendTransitionEvent, CheckerEvent, CheckerEventSource } from '../../src/main/checker-events.js';
+import type { BackendTransitionEvent, CheckerEvent, CheckerEventSource } from '../../src/checker/events.js';
 import type { BackendState } from '../../src/shared/health.js';
 
 export class FakeCheckerEvents implements CheckerEventSource {

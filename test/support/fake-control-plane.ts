@@ -16,10 +16,10 @@ import {
   type VppStatus,
   type WatchSubscription,
   type WeightChange,
-} from '../../src/main/control-plane.js';
-import type { CheckerEvent } from '../../src/main/checker-events.js';
-import type { Subscription } from '../../src/main/event-subscribers.js';
-import { WatchEventHub } from '../../src/main/grpc-watch-hub.js';
+} from '../../src/control/control-plane.js';
+import type { CheckerEvent } from '../../src/checker/events.js';
+import type { Subscription } from '../../src/control/event-subscribers.js';
+import { WatchEventHub } from '../../src/control/grpc-watch-hub.js';
 import type { Frontend, HealthCheck } from '../../src/shared/config.js';
 import { DaemonError } from '../../src/shared/errors.js';
 import type { BackendState, FrontendState, OperatorCode, ProbeCode, ProbeResult, TransitionRecord } from '../../src/shared/health.js';

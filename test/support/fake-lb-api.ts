@@ -3,10 +3,11 @@
 // removed ASes kept with flags 0 and revived by add), and records every call as a short text
 // line so tests can assert on the exact write sequence.
 
-import { canonicalPrefix, vipKeyString } from '../../src/main/desired-state.js';
+import { canonicalPrefix, vipKeyString } from '../../src/core/desired-state.js';
 import { DaemonError } from '../../src/shared/errors.js';
 import { ipFamily } from '../../src/shared/ip-address.js';
-import type { CliVip, Encap, LbApi, LbAs, LbConf, LbVip, VipKey } from '../../src/vpp/lb-api.js';
+import type { CliVip, LbApi, LbAs, LbVip } from '../../src/vpp/lb-api.js';
+import type { Encap, LbConf, VipKey } from '../../src/shared/lb-vip.js';
 import { VppApiError } from '../../src/vpp/vpp-api-error.js';
 
 interface FakeAs {

@@ -5,7 +5,7 @@
 import type { ManualClock, TimerHandle } from '../../src/shared/clock.js';
 import type { ProbeCode, ProbeResult } from '../../src/shared/health.js';
 import { probeCodeLayer } from '../../src/shared/health.js';
-import type { ProbeExecutor, ProbeTarget } from '../../src/main/probe-executor.js';
+import type { ProbeExecutor, ProbeTarget } from '../../src/checker/probe-executor.js';
 
 export interface FakeAnswer {
   readonly ok: boolean;

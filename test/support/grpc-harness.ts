@@ -4,7 +4,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Test } from 'tap';
 import { Registry } from 'prom-client';
-import { startGrpcServer, type GrpcServer } from '../../src/main/grpc-server.js';
+import { startGrpcServer, type GrpcServer } from '../../src/control/grpc-server.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createSilentLogger, type Logger } from '../../src/shared/log.js';
 import { connectE2e } from './e2e-grpc-client.js';

@@ -4,7 +4,7 @@
 import type { Backend, Config, Frontend, FrontendProtocol, LbConfig } from '../../src/shared/config.js';
 import type { BackendState } from '../../src/shared/health.js';
 import { ipFamily } from '../../src/shared/ip-address.js';
-import type { DesiredInputs } from '../../src/main/desired-state.js';
+import type { DesiredInputs } from '../../src/core/desired-state.js';
 
 export interface FrontendSpec {
   readonly address: string;

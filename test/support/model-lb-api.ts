@@ -5,7 +5,8 @@
 
 import type { Clock } from '../../src/shared/clock.js';
 import { parseVipsVerbose } from '../../src/vpp/cli-vips-parser.js';
-import type { CliVip, Encap, LbApi, LbAs, LbConf, LbVip, VipKey } from '../../src/vpp/lb-api.js';
+import type { CliVip, LbApi, LbAs, LbVip } from '../../src/vpp/lb-api.js';
+import type { Encap, LbConf, VipKey } from '../../src/shared/lb-vip.js';
 import { renderVipsVerbose } from '../../src/vpp/sim/lb-cli-render.js';
 import { LbModel, vipPrefix } from '../../src/vpp/sim/lb-model.js';
 import { VppApiError } from '../../src/vpp/vpp-api-error.js';

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { isDaemonError } from '../../src/shared/errors.js';
 import { ApiConnection } from '../../src/vpp/api-connection.js';
-import type { VipKey } from '../../src/vpp/lb-api.js';
+import type { VipKey } from '../../src/shared/lb-vip.js';
 import { LbClient, VppCliError } from '../../src/vpp/lb-client.js';
 import { VppApiError } from '../../src/vpp/vpp-api-error.js';
 import { recordingLogger, startTestSim, type Teardown } from '../support/vpp-sim-harness.js';

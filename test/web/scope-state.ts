@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { BackendInfo, FrontendInfo, VPPInfo } from '../../src/main/grpc-messages.js';
+import type { BackendInfo, FrontendInfo, VPPInfo } from '../../src/api/maglev-messages.js';
 import { ScopeState } from '../../src/web/scope-state.js';
 
 const member = (name: string, state = 'up', eff = 100) => ({ name, weight: 100, effective_weight: eff, state, last_transition_unix_ns: '1000000' });

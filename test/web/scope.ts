@@ -4,7 +4,7 @@
 // events, and admin actions. Timings are shortened.
 
 import t, { type Test } from 'tap';
-import { startGrpcServer, type GrpcServer } from '../../src/main/grpc-server.js';
+import { startGrpcServer, type GrpcServer } from '../../src/control/grpc-server.js';
 import { createRealClock, ManualClock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { MaglevdClient } from '../../src/web/maglevd-client.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { EventMsg, LogEventMsg } from '../../src/main/grpc-messages.js';
+import type { EventMsg, LogEventMsg } from '../../src/api/maglev-messages.js';
 import { watchActions } from '../../src/web/watch-actions.js';
 
 const tr = { from: 'up', to: 'down', at_unix_ns: '1', code: 'L4TOUT', detail: '' };

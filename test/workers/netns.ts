@@ -4,7 +4,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { enterNetns, netnsPath } from '../../src/workers/netns.js';
-import { warmThreadpool } from '../../src/main/threadpool-warmup.js';
+import { warmThreadpool } from '../../src/checker/threadpool-warmup.js';
 import { startTsWorker } from '../support/ts-worker.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@
 
 import t from 'tap';
 import { startFleet } from '../../src/fleet/fleet.js';
-import { createProbeDispatcher } from '../../src/main/probe-dispatcher.js';
+import { createProbeDispatcher } from '../../src/checker/probe-dispatcher.js';
 import type { HealthCheck } from '../../src/shared/config.js';
 import type { ProbeCode, ProbeResult } from '../../src/shared/health.js';
 import { healthCheck } from '../support/health-check.js';

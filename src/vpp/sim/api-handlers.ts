@@ -4,7 +4,7 @@
 
 import type { MessageBody, MessageName } from '../messages.js';
 import { encapByNumber, lbModuleNameCrc } from '../messages.js';
-import type { Encap } from '../lb-api.js';
+import type { Encap } from '../../shared/lb-vip.js';
 import { renderLbMain, renderVips, renderVipsVerbose } from './lb-cli-render.js';
 import { rv, vipPrefix, type LbModel, type SimAs, type SimVip } from './lb-model.js';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { parseVipsVerbose } from '../../../src/vpp/cli-vips-parser.js';
-import type { VipKey } from '../../../src/vpp/lb-api.js';
+import type { VipKey } from '../../../src/shared/lb-vip.js';
 import { renderLbMain, renderVips, renderVipsVerbose } from '../../../src/vpp/sim/lb-cli-render.js';
 import { LbModel, vipPrefix, type VipAddArgs } from '../../../src/vpp/sim/lb-model.js';
 

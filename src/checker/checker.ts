@@ -1,0 +1,335 @@
+// The health checker (behaviour.md §3, §4): the main thread owns every backend's schedule and
+// state. One BackendLoop per active backend (probed once however many frontends use it),
+// operator actions, reload, runtime weight overrides and frontend states. Transitions leave
+// through the CheckerEventSource seam (one backend event per referencing frontend, sharing a
+// seq), the optional observer (metrics) and the log. Probes run in a ProbeExecutor.
+
+import type { Config, HealthCheckType } from '../shared/config.js';
+import type { Clock } from '../shared/clock.js';
+import { DaemonError, errorMessage } from '../shared/errors.js';
+import type { BackendState, FrontendState, ProbeResult, TransitionRecord } from '../shared/health.js';
+import type { Logger } from '../shared/log.js';
+import { activeBackends, compareNames } from '../core/active-backends.js';
+import { BackendLoop, type BackendLoopDeps, type ProbeOutcome } from './backend-loop.js';
+import { CheckerEventBus } from './event-bus.js';
+import type { BackendStateView, CheckerEvent, CheckerEventSource } from './events.js';
+import { checkOf, planReload, type KeptBackend, type ReloadPlan } from '../core/reload-plan.js';
+import { backendSnapshot, frontendSnapshot, type BackendSnapshot, type FrontendSnapshot } from './views.js';
+import { ConfiguredWeights } from './configured-weights.js';
+import { isProbingState } from '../core/backend-machine.js';
+import type { ProbeExecutor } from './probe-executor.js';
+import { staggerMs, type RandomSource } from '../core/probe-interval.js';
+import { FrontendStates } from '../core/frontend-states.js';
+
+/** Hooks for metrics. Every method is optional; exceptions are logged, never propagated. */
+export interface CheckerObserver {
+  onProbe?(backend: string, type: HealthCheckType, result: ProbeResult, outcome: ProbeOutcome): void;
+  onBackendTransition?(backend: string, t: TransitionRecord): void;
+  onFrontendTransition?(frontend: string, from: FrontendState, to: FrontendState): void;
+}
+
+export interface CheckerOptions {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly executor: ProbeExecutor;
+  /** Uniform in [0, 1); default Math.random. */
+  readonly random?: RandomSource;
+  readonly observer?: CheckerObserver;
+}
+
+export interface ReloadCounts {
+  readonly started: number;
+  readonly stopped: number;
+  readonly restarted: number;
+}
+
+export class Checker implements CheckerEventSource, BackendStateView {
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #observer: CheckerObserver;
+  readonly #bus: CheckerEventBus;
+  readonly #workerDeps: BackendLoopDeps;
+  readonly #workers = new Map<string, BackendLoop>();
+  readonly #frontendStates: FrontendStates;
+  readonly #weights: ConfiguredWeights;
+  #config: Config;
+  #refs: ReadonlyMap<string, readonly string[]>;
+  #seq = 0;
+  #running = false;
+  #deferFrontends = false;
+
+  constructor(opts: CheckerOptions) {
+    this.#clock = opts.clock;
+    this.#log = opts.logger;
+    this.#observer = opts.observer ?? {};
+    this.#bus = new CheckerEventBus((err) => this.#log.error('event-subscriber-error', { err: errorMessage(err) }));
+    this.#config = opts.config;
+    this.#refs = activeBackends(opts.config);
+    this.#weights = new ConfiguredWeights(opts.config);
+    this.#workerDeps = {
+      clock: opts.clock,
+      random: opts.random ?? Math.random,
+      executor: opts.executor,
+      logger: opts.logger,
+      running: () => this.#running,
+      onTransition: (w, t) => this.#emitTransition(w, t),
+      onProbe: (w, check, result, outcome) => this.#notify(() => this.#observer.onProbe?.(w.name, check.type, result, outcome)),
+    };
+    for (const name of this.#refs.keys()) this.#workers.set(name, this.#newWorker(name, opts.config));
+    this.#frontendStates = new FrontendStates(opts.config, this.stateOf, this.weightOf);
+  }
+
+  /** Starts every probe loop, staggered by position in the name-sorted active list. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    const total = this.#workers.size;
+    [...this.#workers.values()].forEach((w, pos) => {
+      this.#log.info('backend-start', { backend: w.name });
+      w.startLoop(staggerMs(w.check?.intervalMs ?? 0, pos, total));
+    });
+  }
+
+  /** Stops every loop and aborts in-flight probes (shutdown). The executor is not closed. */
+  stop(): void {
+    this.#running = false;
+    for (const w of this.#workers.values()) w.stopLoop();
+  }
+
+  subscribe(fn: (ev: CheckerEvent) => void): () => void {
+    return this.#bus.subscribe(fn);
+  }
+
+  get config(): Config {
+    return this.#config;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------
+
+  /** Active backend names, sorted. */
+  listBackends(): string[] {
+    return [...this.#workers.keys()];
+  }
+
+  /** Configured frontend names, sorted. */
+  listFrontends(): string[] {
+    return [...this.#config.frontends.keys()].sort(compareNames);
+  }
+
+  /** Bound: pass it as a StateOf. undefined for a backend that is not active. */
+  readonly stateOf = (backend: string): BackendState | undefined => this.#workers.get(backend)?.machine.state;
+
+  getBackend(name: string): BackendSnapshot | undefined {
+    const w = this.#workers.get(name);
+    return w === undefined ? undefined : backendSnapshot(w, this.#refs.get(name) ?? []);
+  }
+
+  frontendState(name: string): FrontendState | undefined {
+    return this.#frontendStates.get(name);
+  }
+
+  frontendInfo(name: string): FrontendSnapshot | undefined {
+    const fe = this.#config.frontends.get(name);
+    const state = this.#frontendStates.get(name);
+    if (fe === undefined || state === undefined) return undefined;
+    return frontendSnapshot(fe, state, this.stateOf, this.weightOf, (b) => this.#workers.get(b)?.machine.latestTransition()?.at);
+  }
+
+  /** Configured weight (override, else YAML; 0 for a non-member). Bound: pass it as a WeightOf. */
+  readonly weightOf = (frontend: string, pool: string, backend: string): number => this.#weights.weightOf(frontend, pool, backend);
+
+  // ---- operator actions (§3.8) ------------------------------------------------------------------
+
+  pause(name: string): BackendSnapshot {
+    const w = this.#worker(name);
+    const t = w.machine.pause(this.#clock.now());
+    this.#log.info('backend-pause', { backend: name });
+    if (t !== undefined) {
+      w.stopLoop();
+      this.#emitTransition(w, t);
+    }
+    return this.#snapshot(w);
+  }
+
+  resume(name: string): BackendSnapshot {
+    const w = this.#worker(name);
+    const t = w.machine.resume(this.#clock.now());
+    this.#log.info('backend-resume', { backend: name });
+    if (t !== undefined) {
+      this.#emitTransition(w, t);
+      w.startLoop(); // one jittered fast-interval, no stagger
+    }
+    return this.#snapshot(w);
+  }
+
+  disable(name: string): BackendSnapshot {
+    const w = this.#worker(name);
+    const t = w.machine.disable(this.#clock.now());
+    this.#log.info('backend-disable', { backend: name });
+    if (t !== undefined) {
+      w.stopLoop();
+      this.#emitTransition(w, t);
+    }
+    return this.#snapshot(w);
+  }
+
+  enable(name: string): BackendSnapshot {
+    const w = this.#worker(name);
+    const t = w.machine.enable(this.#clock.now());
+    this.#log.info('backend-enable', { backend: name });
+    if (t !== undefined) {
+      this.#emitTransition(w, t);
+      w.startLoop();
+    }
+    return this.#snapshot(w);
+  }
+
+  /** §4.4 runtime override until the next reload. `flush` is only logged; the sync applies it. */
+  setWeight(frontend: string, pool: string, backend: string, weight: number, flush = false): FrontendSnapshot {
+    this.#weights.set(frontend, pool, backend, weight);
+    this.#log.info('frontend-weight-set', { frontend, pool, backend, weight, flush });
+    this.#recomputeFrontends();
+    return this.frontendInfo(frontend)!;
+  }
+
+  // ---- reload (§3.9) ----------------------------------------------------------------------------
+
+  /** Applies an already validated config. Logging `config-reload` and the sync are the caller's. */
+  reload(next: Config): ReloadCounts {
+    const plan = planReload(this.#config, next);
+    const oldRefs = this.#refs;
+    const now = this.#clock.now();
+    let restarted = 0;
+    this.#deferFrontends = true;
+    try {
+      for (const name of plan.removed) {
+        const w = this.#workers.get(name)!;
+        w.stopLoop();
+        this.#log.info('backend-stop', { backend: name });
+        const t = w.machine.remove(now);
+        if (t !== undefined) this.#emitTransition(w, t, oldRefs.get(name) ?? []);
+        this.#workers.delete(name);
+      }
+      this.#config = next;
+      this.#refs = activeBackends(next);
+      this.#weights.reset(next);
+
+      for (const k of plan.kept) if (this.#reloadKept(k, plan, next, now)) restarted++;
+
+      for (const a of plan.added) {
+        const w = this.#newWorker(a.name, next);
+        this.#workers.set(a.name, w);
+        this.#log.info('backend-start', { backend: a.name });
+        w.startLoop(staggerMs(w.check?.intervalMs ?? 0, a.pos, plan.total));
+      }
+      this.#sortWorkers();
+    } finally {
+      this.#deferFrontends = false;
+    }
+    this.#recomputeFrontends();
+    return { started: plan.added.length, stopped: plan.removed.length, restarted };
+  }
+
+  /** One backend active before and after (§3.9 rows 3-7). Returns whether it restarted. */
+  #reloadKept(k: KeptBackend, plan: ReloadPlan, next: Config, now: number): boolean {
+    const w = this.#workers.get(k.name)!;
+    const backend = next.backends.get(k.name)!;
+    const check = checkOf(next, k.name);
+    const oldAddress = w.backend.address;
+    w.update(backend, check);
+    w.machine.setHistorySize(next.healthchecker.transitionHistory);
+    const reason = k.addressChanged
+      ? 'address changed'
+      : k.checkChanged
+        ? 'healthcheck changed'
+        : plan.netnsChanged && check !== undefined
+          ? 'netns changed'
+          : undefined;
+    let startAfter: 'stagger' | 'fast' | undefined;
+    if (reason !== undefined) {
+      w.stopLoop();
+      this.#log.info('backend-restart', { backend: k.name, reason });
+      if (k.checkChanged) w.machine.reconfigure(check ?? { rise: 1, fall: 1 });
+      if (k.addressChanged) {
+        const t = w.machine.restart(now, `address changed from ${oldAddress} to ${backend.address}`);
+        if (t !== undefined) this.#emitTransition(w, t);
+      }
+      startAfter = 'stagger';
+    }
+    if (k.enabledChange === 'enable') {
+      const t = w.machine.enable(now, 'enabled in config');
+      this.#log.info('backend-enable', { backend: k.name });
+      if (t !== undefined) {
+        this.#emitTransition(w, t);
+        startAfter = 'fast'; // like an operator enable: no stagger
+      }
+    } else if (k.enabledChange === 'disable') {
+      const t = w.machine.disable(now, 'disabled in config');
+      this.#log.info('backend-disable', { backend: k.name });
+      if (t !== undefined) {
+        w.stopLoop();
+        this.#emitTransition(w, t);
+        startAfter = undefined;
+      }
+    }
+    if (startAfter !== undefined && isProbingState(w.machine.state)) {
+      w.startLoop(startAfter === 'stagger' ? staggerMs(check?.intervalMs ?? 0, k.pos, plan.total) : 0);
+    }
+    return reason !== undefined;
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  #newWorker(name: string, config: Config): BackendLoop {
+    return new BackendLoop(this.#workerDeps, config.backends.get(name)!, checkOf(config, name), config.healthchecker.transitionHistory);
+  }
+
+  /** Keeps the worker map in name order, so listBackends() needs no sort. */
+  #sortWorkers(): void {
+    const sorted = [...this.#workers.entries()].sort(([a], [b]) => compareNames(a, b));
+    this.#workers.clear();
+    for (const [k, v] of sorted) this.#workers.set(k, v);
+  }
+
+  #worker(name: string): BackendLoop {
+    const w = this.#workers.get(name);
+    if (w === undefined) throw new DaemonError('NOT_FOUND', `backend ${name} not found`);
+    return w;
+  }
+
+  #snapshot(w: BackendLoop): BackendSnapshot {
+    return backendSnapshot(w, this.#refs.get(w.name) ?? []);
+  }
+
+  #emitTransition(w: BackendLoop, t: TransitionRecord, frontends: readonly string[] = this.#refs.get(w.name) ?? []): void {
+    const seq = ++this.#seq;
+    this.#log.info('backend-transition', { backend: w.name, from: t.from, to: t.to, code: t.code, detail: t.detail });
+    this.#notify(() => this.#observer.onBackendTransition?.(w.name, t));
+    if (frontends.length === 0) this.#bus.emit({ kind: 'backend', seq, backend: w.name, frontend: undefined, transition: t });
+    for (const frontend of frontends) this.#bus.emit({ kind: 'backend', seq, backend: w.name, frontend, transition: t });
+    this.#recomputeFrontends(frontends);
+  }
+
+  /** Emits a frontend transition for every state change (§4.3); `only`: just these frontends. */
+  #recomputeFrontends(only?: readonly string[]): void {
+    if (this.#deferFrontends) return;
+    const changes =
+      only === undefined
+        ? this.#frontendStates.update(this.#config, this.stateOf, this.weightOf)
+        : this.#frontendStates.updateOnly(this.#config, only, this.stateOf, this.weightOf);
+    for (const { frontend, from, to } of changes) {
+      this.#log.info('frontend-transition', { frontend, from, to });
+      this.#notify(() => this.#observer.onFrontendTransition?.(frontend, from, to));
+      this.#bus.emit({ kind: 'frontend', frontend, from, to, at: this.#clock.now() });
+    }
+  }
+
+  #notify(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.#log.error('checker-observer-error', { err: errorMessage(err) });
+    }
+  }
+}

@@ -1,0 +1,68 @@
+// Resolves a health check and a backend address into the ProbeSpec a shard runs: the Host
+// header default, the SNI and verification name, and the source address of the family
+// (behaviour.md §2.5, §3.6). Pure; the dispatcher calls it once per target registration.
+
+import { isIP } from 'node:net';
+import type { HealthCheck } from '../shared/config.js';
+import type { ProbeSpec, TlsSpec } from '../shared/probe-messages.js';
+
+/** The default Host header: the address (IPv6 in brackets), plus `:port` unless it is the scheme's default. */
+export function defaultHostHeader(address: string, port: number, tls: boolean): string {
+  const host = address.includes(':') ? `[${address}]` : address;
+  return port === (tls ? 443 : 80) ? host : `${host}:${port}`;
+}
+
+/** A Host header value without its port and brackets, for use as a TLS name. */
+function hostName(host: string): string {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(host);
+  if (bracketed?.[1] !== undefined) return bracketed[1];
+  return isIP(host) === 6 ? host : host.replace(/:\d+$/, '');
+}
+
+/** SNI and verification: a name sends SNI and is verified; an IP literal is verified without SNI. */
+export function tlsSpec(address: string, name: string | undefined, insecureSkipVerify: boolean): TlsSpec {
+  if (name === undefined || name === '') return { servername: undefined, verifyName: address, insecureSkipVerify };
+  return { servername: isIP(name) === 0 ? name : undefined, verifyName: name, insecureSkipVerify };
+}
+
+/** The spec for probing `address` with `check`. */
+export function probeSpecFor(address: string, check: HealthCheck): ProbeSpec {
+  const family = isIP(address) === 6 ? 6 : 4;
+  const base = {
+    address,
+    family,
+    timeoutMs: check.timeoutMs,
+    sourceAddress: family === 6 ? check.probeIpv6Src : check.probeIpv4Src,
+  } as const;
+  switch (check.type) {
+    case 'icmp':
+      return { ...base, kind: 'icmp' };
+    case 'tcp': {
+      const p = check.tcp;
+      const tls = p?.ssl === true ? tlsSpec(address, p.serverName, p.insecureSkipVerify) : undefined;
+      return { ...base, kind: 'tcp', port: check.port, tls };
+    }
+    case 'http':
+    case 'https': {
+      const p = check.http;
+      const https = check.type === 'https';
+      const host = p?.host ?? defaultHostHeader(address, check.port, https);
+      const sniName = p?.serverName ?? (p?.host !== undefined ? hostName(p.host) : undefined);
+      return {
+        ...base,
+        kind: 'http',
+        port: check.port,
+        tls: https ? tlsSpec(address, sniName, p?.insecureSkipVerify ?? false) : undefined,
+        path: p?.path ?? '/',
+        host,
+        codeMin: p?.responseCodeMin ?? 200,
+        codeMax: p?.responseCodeMax ?? 399,
+        responseRegexp: p?.responseRegexp,
+      };
+    }
+    default: {
+      const exhaustive: never = check.type;
+      throw new Error(`unknown health check type ${String(exhaustive)}`);
+    }
+  }
+}

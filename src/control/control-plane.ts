@@ -1,0 +1,262 @@
+// The facade the gRPC API and the metrics read the daemon through: plain TS data, no proto
+// objects. The daemon (main.ts) implements it over the checker, the config holder and the VPP
+// client; tests implement it with test/support/fake-control-plane.ts.
+// Failures are DaemonErrors with a stable code (grpc-status.ts maps them to gRPC codes); their
+// message is shown to operators verbatim, so it names the object, e.g. `backend "x" not found`.
+// Times are unix milliseconds (the proto's nanoseconds are made at the gRPC edge).
+
+import type { CheckerEvent } from '../checker/events.js';
+import type { CloseReason, Subscription } from './event-subscribers.js';
+import { frontendState, frontendWeights, type StateOf, type WeightOf } from '../core/weights.js';
+import type { Frontend, FrontendProtocol, HealthCheck } from '../shared/config.js';
+import type { BackendState, FrontendState, ProbeResult, TransitionRecord } from '../shared/health.js';
+import type { LogLevel, LogRecord } from '../shared/log.js';
+import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
+
+export interface PoolMemberView {
+  readonly backend: string;
+  /** Configured weight: YAML or runtime override, 0..100. */
+  readonly weight: number;
+  readonly effectiveWeight: number;
+  readonly state: BackendState;
+  /** Unix ms of the backend's latest transition; undefined if it has none. */
+  readonly lastTransitionAt: number | undefined;
+}
+
+export interface PoolView {
+  readonly name: string;
+  readonly active: boolean;
+  /** In YAML order. */
+  readonly members: readonly PoolMemberView[];
+}
+
+export interface FrontendView {
+  readonly name: string;
+  /** VIP address without prefix length. */
+  readonly address: string;
+  readonly protocol: FrontendProtocol;
+  readonly port: number;
+  readonly description: string;
+  readonly srcIpSticky: boolean;
+  readonly flushOnDown: boolean;
+  readonly state: FrontendState;
+  /** In priority order. */
+  readonly pools: readonly PoolView[];
+}
+
+export interface BackendView {
+  readonly name: string;
+  readonly address: string;
+  readonly state: BackendState;
+  readonly enabled: boolean;
+  /** Health-check name; undefined for static backends. */
+  readonly healthcheck: string | undefined;
+  /** The rise/fall counter, 0..rise+fall-1. */
+  readonly health: number;
+  /** Effective rise and fall (1 and 1 for static backends). */
+  readonly rise: number;
+  readonly fall: number;
+  /** Newest first. */
+  readonly transitions: readonly TransitionRecord[];
+  readonly lastProbe: ProbeResult | undefined;
+  /** Frontends referencing the backend, sorted. */
+  readonly frontends: readonly string[];
+}
+
+export interface WeightChange {
+  readonly frontend: string;
+  readonly pool: string;
+  readonly backend: string;
+  /** Already checked to be an integer in 0..100. */
+  readonly weight: number;
+  readonly flush: boolean;
+}
+
+export interface ConfigCheckResult {
+  readonly ok: boolean;
+  /** '' when none; several problems are separated by newlines. */
+  readonly parseError: string;
+  readonly semanticError: string;
+}
+
+export interface ConfigReloadResult extends ConfigCheckResult {
+  /** Set only when a valid config could not be applied. */
+  readonly reloadError: string;
+}
+
+export interface VppInfo {
+  readonly version: string;
+  readonly buildDate: string;
+  readonly buildDirectory: string;
+  readonly pid: number;
+  /** Unix ms when VPP started; undefined when unknown (no stats segment). */
+  readonly bootTime: number | undefined;
+  /** Unix ms when the current connection was made. */
+  readonly connectTime: number;
+}
+
+export type VppStatus =
+  | { readonly state: 'disabled' }
+  | { readonly state: 'disconnected'; readonly warmupComplete: boolean }
+  | { readonly state: 'connected'; readonly warmupComplete: boolean; readonly info: VppInfo };
+
+export interface VppLbAsView {
+  readonly address: string;
+  readonly weight: number;
+  /** Bit 0 (value 1) = in use. */
+  readonly flags: number;
+  readonly numBuckets: number;
+  /** Removed ASes: unix ms of the removal, when known; undefined for ASes in use. */
+  readonly removedAt: number | undefined;
+}
+
+export interface VppLbVipView extends VipKey {
+  readonly encap: Encap;
+  readonly flowTableLength: number;
+  readonly srcIpSticky: boolean;
+  readonly index: number;
+  /** Numeric IP order. */
+  readonly applicationServers: readonly VppLbAsView[];
+}
+
+export interface VppLbStateView {
+  readonly conf: LbConf;
+  /** Numeric order (address, protocol, port). */
+  readonly vips: readonly VppLbVipView[];
+}
+
+export interface VppVipCountersView extends VipKey {
+  readonly next: number | bigint;
+  readonly first: number | bigint;
+  readonly untracked: number | bigint;
+  readonly noServer: number | bigint;
+  /** FIB /net/route/to of the prefix; undefined without the stats segment or ip_route_lookup. */
+  readonly fib: { readonly packets: number | bigint; readonly bytes: number | bigint } | undefined;
+  /** The configured frontend for this VIP; undefined if none. */
+  readonly frontend: string | undefined;
+  readonly index: number;
+}
+
+export interface VppLbCountersView {
+  /** Unix ms of the snapshot; undefined when no scrape has completed since connecting. */
+  readonly scrapedAt: number | undefined;
+  /** Numeric order. */
+  readonly vips: readonly VppVipCountersView[];
+}
+
+/** Inputs of the /healthz watchdog. */
+export interface ProbeWatchdogView {
+  /** Unix ms when the latest real probe (not a static backend's) completed; undefined if none yet. */
+  readonly lastProbeAt: number | undefined;
+  /**
+   * Unix ms at which the oldest probe that is due now (its scheduled start has passed and it has
+   * not completed) became due; undefined when no probe is due (no probe loops, or every loop is
+   * waiting for its next interval).
+   */
+  readonly probesDueSince: number | undefined;
+}
+
+export interface WatchSubscription {
+  /** The gRPC peer, named in `event-drop`. */
+  readonly peer: string;
+  /** Log records wanted at or above this level; undefined: none. */
+  readonly logLevel: LogLevel | undefined;
+  /** Only accepted events are queued (kinds, level, first copy of a transition). */
+  readonly accept: (ev: ControlPlaneEvent) => boolean;
+  /** Called once, asynchronously, when the subscription ends for any reason. */
+  readonly onClosed?: (reason: CloseReason) => void;
+}
+
+/** What WatchEvents receives live. Backend events arrive once per referencing frontend (same seq). */
+export type ControlPlaneEvent = CheckerEvent | { readonly kind: 'log'; readonly record: LogRecord };
+
+export interface ControlPlane {
+  /** Every configured frontend, sorted by name. */
+  listFrontends(): readonly string[];
+  /** NOT_FOUND. */
+  getFrontend(name: string): FrontendView;
+  /** Active backends, sorted. */
+  listBackends(): readonly string[];
+  /** NOT_FOUND (also for configured but unreferenced backends). */
+  getBackend(name: string): BackendView;
+  /** §3.8. NOT_FOUND; FAILED_PRECONDITION for pause/resume of a disabled backend. No-ops return the info. */
+  pauseBackend(name: string): Promise<BackendView>;
+  resumeBackend(name: string): Promise<BackendView>;
+  enableBackend(name: string): Promise<BackendView>;
+  disableBackend(name: string): Promise<BackendView>;
+  /** Sorted. */
+  listHealthChecks(): readonly string[];
+  /** Defaults resolved. NOT_FOUND. */
+  getHealthCheck(name: string): HealthCheck;
+  /** §4.4; resolves once the immediate sync is queued. NOT_FOUND for frontend, pool or member. */
+  setFrontendPoolBackendWeight(change: WeightChange): Promise<FrontendView>;
+  /**
+   * Opens the live event queue of one WatchEvents stream, synchronously (the API takes the
+   * snapshot in the same tick). Implement with WatchEventHub.subscribe (grpc-watch-hub.ts): a
+   * bounded queue per stream, fed with every checker event and every log record at or above the
+   * lowest level an open stream asked for.
+   */
+  watchEvents(opts: WatchSubscription): Subscription<ControlPlaneEvent>;
+  /** Re-reads --config and validates it; problems are data, never a rejection. */
+  checkConfig(): Promise<ConfigCheckResult>;
+  /** §3.9; problems are data, never a rejection. */
+  reloadConfig(): Promise<ConfigReloadResult>;
+  vppStatus(): VppStatus;
+  /** Live readState(). VPP_DISABLED, VPP_NOT_CONNECTED; VPP_RETVAL/VPP_TIMEOUT on a failed read. */
+  vppLbState(): Promise<VppLbStateView>;
+  /**
+   * Resolves when the sync run covering this request has finished. undefined → full sync.
+   * VPP_DISABLED, VPP_NOT_CONNECTED, NOT_FOUND, WARMUP_IN_PROGRESS, VPP_RETVAL (the run failed).
+   */
+  syncVppLbState(frontend: string | undefined): Promise<void>;
+  /** The last scrape snapshot. VPP_DISABLED, VPP_NOT_CONNECTED. */
+  vppLbCounters(): VppLbCountersView;
+  probeWatchdog(): ProbeWatchdogView;
+}
+
+/**
+ * A filter that lets through the first copy of each backend transition (the checker emits one
+ * copy per referencing frontend, sharing `seq`) and every other event unchanged.
+ */
+export function firstCopyFilter(): (ev: ControlPlaneEvent) => boolean {
+  let lastSeq: number | undefined;
+  return (ev) => {
+    if (ev.kind !== 'backend') return true;
+    if (ev.seq === lastSeq) return false;
+    lastSeq = ev.seq;
+    return true;
+  };
+}
+
+/** Builds a FrontendView from the config and live lookups (§4 via weights.ts); for facade implementations. */
+export function buildFrontendView(
+  fe: Frontend,
+  stateOf: StateOf,
+  weightOf: WeightOf,
+  lastTransitionAt: (backend: string) => number | undefined,
+): FrontendView {
+  const { active, members } = frontendWeights(fe, stateOf, weightOf);
+  return {
+    name: fe.name,
+    address: fe.address,
+    protocol: fe.protocol,
+    port: fe.port,
+    description: fe.description,
+    srcIpSticky: fe.srcIpSticky,
+    flushOnDown: fe.flushOnDown,
+    state: frontendState(members),
+    pools: fe.pools.map((pool, i) => ({
+      name: pool.name,
+      active: i === active && members.some((m) => m.effective.weight > 0),
+      members: members
+        .filter((m) => m.poolIndex === i)
+        .map((m) => ({
+          backend: m.backend,
+          weight: m.configured,
+          effectiveWeight: m.effective.weight,
+          state: m.state,
+          lastTransitionAt: lastTransitionAt(m.backend),
+        })),
+    })),
+  };
+}

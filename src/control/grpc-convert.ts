@@ -1,0 +1,194 @@
+// Facade views (plain TS, unix ms) → proto wire messages (snake_case, int64 nanoseconds as
+// decimal strings). Pure; the only place that knows both shapes.
+
+import type {
+  BackendView,
+  FrontendView,
+  VppInfo,
+  VppLbCountersView,
+  VppLbStateView,
+} from './control-plane.js';
+import type {
+  BackendInfo,
+  FrontendInfo,
+  HealthCheckInfo,
+  Int64,
+  LogEventMsg,
+  ProbeResultMsg,
+  TransitionRecordMsg,
+  VPPInfo,
+  VPPLBCounters,
+  VPPLBState,
+} from '../api/maglev-messages.js';
+import type { HealthCheck } from '../shared/config.js';
+import type { ProbeResult, TransitionRecord } from '../shared/health.js';
+import type { LogRecord } from '../shared/log.js';
+
+/**
+ * Unix ms (possibly fractional) → integer nanoseconds as a decimal string; undefined → "0".
+ * The fraction is kept to the microsecond: a double near 1.7e12 ms holds nothing finer.
+ */
+export function msToNs(ms: number | undefined): Int64 {
+  if (ms === undefined || !Number.isFinite(ms)) return '0';
+  const whole = Math.floor(ms);
+  const us = Math.round((ms - whole) * 1000);
+  return (BigInt(whole) * 1_000_000n + BigInt(us) * 1000n).toString();
+}
+
+/** A counter value as a uint64 decimal string. */
+export function u64(v: number | bigint): Int64 {
+  return typeof v === 'bigint' ? v.toString() : BigInt(Math.max(0, Math.trunc(v))).toString();
+}
+
+export function transitionMsg(t: TransitionRecord): TransitionRecordMsg {
+  return { from: t.from, to: t.to, at_unix_ns: msToNs(t.at), code: t.code, detail: t.detail };
+}
+
+export function probeResultMsg(p: ProbeResult): ProbeResultMsg {
+  return {
+    ok: p.ok,
+    layer: p.layer,
+    code: p.code,
+    detail: p.detail,
+    at_unix_ns: msToNs(p.at),
+    duration_ns: msToNs(p.durationMs),
+  };
+}
+
+export function frontendInfo(f: FrontendView): FrontendInfo {
+  return {
+    name: f.name,
+    address: f.address,
+    protocol: f.protocol,
+    port: f.port,
+    description: f.description,
+    src_ip_sticky: f.srcIpSticky,
+    flush_on_down: f.flushOnDown,
+    state: f.state,
+    pools: f.pools.map((p) => ({
+      name: p.name,
+      active: p.active,
+      backends: p.members.map((m) => ({
+        name: m.backend,
+        weight: m.weight,
+        effective_weight: m.effectiveWeight,
+        state: m.state,
+        last_transition_unix_ns: msToNs(m.lastTransitionAt),
+      })),
+    })),
+  };
+}
+
+export function backendInfo(b: BackendView): BackendInfo {
+  return {
+    name: b.name,
+    address: b.address,
+    state: b.state,
+    transitions: b.transitions.map(transitionMsg),
+    enabled: b.enabled,
+    healthcheck: b.healthcheck ?? '',
+    health: b.health,
+    rise: b.rise,
+    fall: b.fall,
+    last_probe: b.lastProbe === undefined ? null : probeResultMsg(b.lastProbe),
+    frontends: [...b.frontends],
+  };
+}
+
+export function healthCheckInfo(h: HealthCheck): HealthCheckInfo {
+  return {
+    name: h.name,
+    type: h.type,
+    port: h.port,
+    probe_ipv4_src: h.probeIpv4Src ?? '',
+    probe_ipv6_src: h.probeIpv6Src ?? '',
+    interval_ns: msToNs(h.intervalMs),
+    fast_interval_ns: msToNs(h.fastIntervalMs),
+    down_interval_ns: msToNs(h.downIntervalMs),
+    timeout_ns: msToNs(h.timeoutMs),
+    rise: h.rise,
+    fall: h.fall,
+    http:
+      h.http === undefined
+        ? null
+        : {
+            path: h.http.path,
+            host: h.http.host ?? '',
+            response_code_min: h.http.responseCodeMin,
+            response_code_max: h.http.responseCodeMax,
+            response_regexp: h.http.responseRegexp ?? '',
+            server_name: h.http.serverName ?? '',
+            insecure_skip_verify: h.http.insecureSkipVerify,
+          },
+    tcp:
+      h.tcp === undefined
+        ? null
+        : { ssl: h.tcp.ssl, server_name: h.tcp.serverName ?? '', insecure_skip_verify: h.tcp.insecureSkipVerify },
+  };
+}
+
+export function vppInfoMsg(i: VppInfo): VPPInfo {
+  return {
+    version: i.version,
+    build_date: i.buildDate,
+    build_directory: i.buildDirectory,
+    pid: i.pid,
+    boottime_ns: msToNs(i.bootTime),
+    connecttime_ns: msToNs(i.connectTime),
+  };
+}
+
+export function vppLbStateMsg(s: VppLbStateView): VPPLBState {
+  return {
+    conf: {
+      ip4_src_address: s.conf.ip4SrcAddress,
+      ip6_src_address: s.conf.ip6SrcAddress,
+      sticky_buckets_per_core: s.conf.stickyBucketsPerCore,
+      flow_timeout: s.conf.flowTimeoutS,
+    },
+    vips: s.vips.map((v) => ({
+      prefix: v.prefix,
+      protocol: v.protocol,
+      port: v.port,
+      encap: v.encap,
+      flow_table_length: v.flowTableLength,
+      src_ip_sticky: v.srcIpSticky,
+      index: v.index,
+      application_servers: v.applicationServers.map((a) => ({
+        address: a.address,
+        weight: a.weight,
+        flags: a.flags,
+        num_buckets: a.numBuckets,
+        in_use_since_ns: msToNs(a.removedAt),
+      })),
+    })),
+  };
+}
+
+export function vppLbCountersMsg(c: VppLbCountersView): VPPLBCounters {
+  return {
+    scraped_at_unix_ns: msToNs(c.scrapedAt),
+    vips: c.vips.map((v) => ({
+      prefix: v.prefix,
+      protocol: v.protocol,
+      port: v.port,
+      next_packets: u64(v.next),
+      first_packets: u64(v.first),
+      untracked_packets: u64(v.untracked),
+      no_server_packets: u64(v.noServer),
+      fib_packets: u64(v.fib?.packets ?? 0),
+      fib_bytes: u64(v.fib?.bytes ?? 0),
+      frontend: v.frontend ?? '',
+      index: v.index,
+    })),
+  };
+}
+
+export function logEventMsg(r: LogRecord): LogEventMsg {
+  return {
+    at_unix_ns: msToNs(r.at),
+    level: r.level,
+    msg: r.msg,
+    attrs: r.attrs.map(([key, value]) => ({ key, value })),
+  };
+}

@@ -1,0 +1,121 @@
+// The maglev.Maglev handlers (behaviour.md §6.2): request validation, facade calls, conversion
+// to wire messages and error → status mapping. Field checks answer INVALID_ARGUMENT naming the
+// field; everything else is decided by the facade.
+// Input limits (docs/security.md): names are at most 64 bytes (no config name is longer), and
+// over-long input is never echoed, because a status message of ~64 KiB no longer fits the HTTP/2
+// trailers and the call hangs; at most 64 WatchEvents streams are open at once.
+
+import { status, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ControlPlane } from './control-plane.js';
+import {
+  backendInfo,
+  frontendInfo,
+  healthCheckInfo,
+  vppInfoMsg,
+  vppLbCountersMsg,
+  vppLbStateMsg,
+} from './grpc-convert.js';
+import type { NameRequest, SetWeightRequest, SyncVPPLBStateRequest } from '../api/maglev-messages.js';
+import { grpcError, statusFromError } from './grpc-status.js';
+import { serveWatchStream, type WatchSessions } from './grpc-watch-stream.js';
+import type { Clock } from '../shared/clock.js';
+import { DaemonError } from '../shared/errors.js';
+
+export interface MaglevServiceDeps {
+  readonly control: ControlPlane;
+  readonly clock: Clock;
+  readonly sessions: WatchSessions;
+}
+
+/** The longest name a request may carry: config names are `[A-Za-z0-9][A-Za-z0-9._-]{0,63}`. */
+export const maxNameBytes = 64;
+
+/** The longest `log_level` a WatchEvents request may carry (the longest level is 5 bytes). */
+export const maxLogLevelBytes = 16;
+
+/** Concurrent WatchEvents streams; one more is refused with RESOURCE_EXHAUSTED. */
+export const maxWatchStreams = 64;
+
+type Unary<Req> = (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>) => void;
+
+/** Wraps a handler body: its value is the response, anything it throws becomes the status. */
+function unary<Req>(body: (req: Req) => unknown): Unary<Req> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => body(call.request))
+      .then(
+        (res) => callback(null, res),
+        (e: unknown) => callback(statusFromError(e)),
+      );
+  };
+}
+
+function required(value: string | undefined, field: string): string {
+  if (value === undefined || value === '') throw new DaemonError('INVALID_ARGUMENT', `${field} must not be empty`);
+  if (Buffer.byteLength(value, 'utf8') > maxNameBytes) throw new DaemonError('INVALID_ARGUMENT', `${field} is longer than ${maxNameBytes} bytes`);
+  return value;
+}
+
+function weightField(value: number | undefined): number {
+  const w = value ?? 0;
+  if (!Number.isInteger(w) || w < 0 || w > 100) throw new DaemonError('INVALID_ARGUMENT', `weight ${w} out of range 0..100`);
+  return w;
+}
+
+export function createMaglevHandlers(deps: MaglevServiceDeps): UntypedServiceImplementation {
+  const { control } = deps;
+  return {
+    ListFrontends: unary(() => ({ frontend_names: [...control.listFrontends()] })),
+    GetFrontend: unary((r: NameRequest) => frontendInfo(control.getFrontend(required(r.name, 'name')))),
+    ListBackends: unary(() => ({ backend_names: [...control.listBackends()] })),
+    GetBackend: unary((r: NameRequest) => backendInfo(control.getBackend(required(r.name, 'name')))),
+    PauseBackend: unary(async (r: NameRequest) => backendInfo(await control.pauseBackend(required(r.name, 'name')))),
+    ResumeBackend: unary(async (r: NameRequest) => backendInfo(await control.resumeBackend(required(r.name, 'name')))),
+    EnableBackend: unary(async (r: NameRequest) => backendInfo(await control.enableBackend(required(r.name, 'name')))),
+    DisableBackend: unary(async (r: NameRequest) => backendInfo(await control.disableBackend(required(r.name, 'name')))),
+    ListHealthChecks: unary(() => ({ names: [...control.listHealthChecks()] })),
+    GetHealthCheck: unary((r: NameRequest) => healthCheckInfo(control.getHealthCheck(required(r.name, 'name')))),
+    SetFrontendPoolBackendWeight: unary(async (r: SetWeightRequest) => {
+      const change = {
+        frontend: required(r.frontend, 'frontend'),
+        pool: required(r.pool, 'pool'),
+        backend: required(r.backend, 'backend'),
+        weight: weightField(r.weight),
+        flush: r.flush ?? false,
+      };
+      return frontendInfo(await control.setFrontendPoolBackendWeight(change));
+    }),
+    WatchEvents: (call: Parameters<typeof serveWatchStream>[0]) => {
+      if (Buffer.byteLength(call.request.log_level ?? '', 'utf8') > maxLogLevelBytes) {
+        call.emit('error', grpcError(status.INVALID_ARGUMENT, `log_level is longer than ${maxLogLevelBytes} bytes: expected debug, info, warn or error`));
+        return;
+      }
+      if (deps.sessions.size >= maxWatchStreams) {
+        call.emit('error', grpcError(status.RESOURCE_EXHAUSTED, `too many WatchEvents streams (at most ${maxWatchStreams})`));
+        return;
+      }
+      serveWatchStream(call, { control, clock: deps.clock, sessions: deps.sessions });
+    },
+    CheckConfig: unary(async () => {
+      const r = await control.checkConfig();
+      return { ok: r.ok, parse_error: r.parseError, semantic_error: r.semanticError };
+    }),
+    ReloadConfig: unary(async () => {
+      const r = await control.reloadConfig();
+      return { ok: r.ok, parse_error: r.parseError, semantic_error: r.semanticError, reload_error: r.reloadError };
+    }),
+    GetVPPInfo: unary(() => {
+      const s = control.vppStatus();
+      if (s.state === 'disabled') throw new DaemonError('VPP_DISABLED', 'VPP integration is disabled');
+      if (s.state === 'disconnected') throw new DaemonError('VPP_NOT_CONNECTED', 'VPP not connected');
+      return vppInfoMsg(s.info);
+    }),
+    GetVPPLBState: unary(async () => vppLbStateMsg(await control.vppLbState())),
+    SyncVPPLBState: unary(async (r: SyncVPPLBStateRequest) => {
+      const fe = r.frontend_name === undefined ? undefined : required(r.frontend_name, 'frontend_name');
+      await control.syncVppLbState(fe);
+      return {};
+    }),
+    GetVPPLBCounters: unary(() => vppLbCountersMsg(control.vppLbCounters())),
+  };
+}

@@ -1,0 +1,182 @@
+// maglevd's normal run: builds and wires every part (the only place that does), then serves
+// until SIGTERM/SIGINT. Startup order: logger → config → probe workers → checker → VPP side →
+// control plane → metrics → gRPC → start probing and connecting. Shutdown never touches VPP
+// state: VIPs and ASes stay programmed so a restart is dataplane-neutral.
+
+import { Registry } from 'prom-client';
+import type { DestinationStream } from 'pino';
+import { buildInfo } from '../generated/build-info.js';
+import { createRealClock, type Clock } from '../shared/clock.js';
+import { errorMessage } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/log.js';
+import { Checker } from '../checker/checker.js';
+import { formatIssue, loadConfigFile } from '../config/loader.js';
+import { startGrpcServer, type GrpcServer } from '../control/grpc-server.js';
+import { WatchEventHub } from '../control/grpc-watch-hub.js';
+import { MaglevdControlPlane } from './maglevd-control-plane.js';
+import { maglevdExitCodes, type MaglevdOptions } from './maglevd-options.js';
+import { countCheckerTransitions, createMetrics, type MetricsHooks } from '../metrics/metrics.js';
+import { registerLiveHeapGauge } from '../metrics/live-heap.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
+import { NetnsProbeExecutor } from '../checker/netns-probe-executor.js';
+import { createProbeDispatcher } from '../checker/probe-dispatcher.js';
+import { createVppSide, type VppSide } from './vpp-side.js';
+
+export interface DaemonDeps {
+  /** Where JSON log lines go (default stdout). */
+  readonly logDestination?: DestinationStream;
+  readonly clock?: Clock;
+  /** Probe worker threads (default 2). */
+  readonly probeThreads?: number;
+}
+
+export interface Daemon {
+  readonly logger: Logger;
+  readonly grpcPort: number;
+  readonly metricsPort: number | undefined;
+  readonly control: MaglevdControlPlane;
+  readonly checker: Checker;
+  readonly vpp: VppSide | undefined;
+  /** Graceful shutdown; idempotent. */
+  stop(signal: string): Promise<void>;
+}
+
+export type StartResult = { readonly ok: true; readonly daemon: Daemon } | { readonly ok: false; readonly exitCode: number };
+
+/** Starts maglevd in this process; returns the exit code instead when startup fails. */
+export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Promise<StartResult> {
+  const hub = new WatchEventHub();
+  const logger = createLogger({ level: o.logLevel, tap: hub, ...(deps.logDestination === undefined ? {} : { destination: deps.logDestination }) });
+  hub.setLogger(logger);
+  logger.info('starting', { version: buildInfo.version, commit: buildInfo.commit, date: buildInfo.date });
+
+  const load = await loadConfigFile(o.config);
+  if (!load.ok) {
+    for (const e of load.errors) logger.error('config-error', { stage: load.stage, error: formatIssue(e) });
+    return { ok: false, exitCode: load.stage === 'parse' ? maglevdExitCodes.configParse : maglevdExitCodes.configSemantic };
+  }
+  for (const w of load.warnings) logger.warn('config-warning', { path: w.path, warning: formatIssue(w) });
+  const config = load.config;
+
+  const clock = deps.clock ?? createRealClock();
+  const startedAt = clock.now();
+  const probeLog = logger.child({ component: 'probes' });
+  const dispatcher = await NetnsProbeExecutor.create(
+    (netns) => createProbeDispatcher({ netns, logger: probeLog, ...(deps.probeThreads === undefined ? {} : { threads: deps.probeThreads }) }),
+    config.healthchecker.netns,
+  );
+
+  // The checker reports probes to the metrics and the watchdog, which are built after it.
+  const late: { metrics?: MetricsHooks; control?: MaglevdControlPlane } = {};
+  const checker = new Checker({
+    config,
+    clock,
+    logger: logger.child({ component: 'checker' }),
+    executor: dispatcher,
+    observer: {
+      onProbe: (backend, type, result) => {
+        late.metrics?.onProbe(backend, type, result);
+        late.control?.noteProbe(result.at + result.durationMs);
+      },
+    },
+  });
+  checker.subscribe((ev) => hub.publish(ev));
+
+  const registry = new Registry();
+  const metricsProxy: MetricsHooks = {
+    onProbe: (...a) => late.metrics?.onProbe(...a),
+    onBackendTransition: (...a) => late.metrics?.onBackendTransition(...a),
+    onFrontendTransition: (...a) => late.metrics?.onFrontendTransition(...a),
+    onVppApi: (...a) => late.metrics?.onVppApi(...a),
+    onLbSync: (...a) => late.metrics?.onLbSync(...a),
+  };
+  const vpp =
+    o.vppApiAddr === undefined
+      ? undefined
+      : createVppSide({ apiAddr: o.vppApiAddr, statsAddr: o.vppStatsAddr, checker, clock, logger, metrics: metricsProxy, startedAt });
+  const control = new MaglevdControlPlane({
+    configPath: o.config,
+    checker,
+    hub,
+    vpp,
+    clock,
+    logger,
+    startedAt,
+    switchNetns: (netns) => dispatcher.switchTo(netns),
+  });
+  const metrics = createMetrics({ registry, source: control, clock, vppEnabled: vpp !== undefined, build: buildInfo });
+  late.control = control;
+  late.metrics = metrics;
+  const unsubscribeMetrics = countCheckerTransitions(checker, metrics);
+  const stopLiveHeap = registerLiveHeapGauge(registry);
+
+  let grpc: GrpcServer | undefined;
+  let metricsServer: MetricsServer | undefined;
+  try {
+    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry });
+    if (o.metricsAddr !== undefined) {
+      metricsServer = await startMetricsServer({ addr: o.metricsAddr, registry, source: control, clock, logger });
+    }
+  } catch (e) {
+    logger.error('listen-error', { err: errorMessage(e) });
+    stopLiveHeap();
+    await grpc?.shutdown(0);
+    await dispatcher.close();
+    return { ok: false, exitCode: maglevdExitCodes.startup };
+  }
+
+  checker.start();
+  vpp?.start();
+
+  let stopping: Promise<void> | undefined;
+  const daemon: Daemon = {
+    logger,
+    grpcPort: grpc.port,
+    metricsPort: metricsServer?.port,
+    control,
+    checker,
+    vpp,
+    stop(signal) {
+      stopping ??= (async () => {
+        logger.info('shutdown', { signal });
+        await grpc.shutdown();
+        checker.stop();
+        unsubscribeMetrics();
+        stopLiveHeap();
+        await dispatcher.close();
+        await vpp?.stop();
+        await metricsServer?.close();
+      })();
+      return stopping;
+    },
+  };
+  return { ok: true, daemon };
+}
+
+/** Hard stop after the first signal, or at once on a second one. */
+const shutdownGraceMs = 5000;
+
+/** Runs maglevd until SIGTERM/SIGINT; SIGHUP reloads the config. Resolves with the exit code. */
+export async function runDaemon(o: MaglevdOptions): Promise<number> {
+  const started = await startDaemon(o);
+  if (!started.ok) return started.exitCode;
+  const { daemon } = started;
+  const onHup = (): void => {
+    void daemon.control.reloadConfig();
+  };
+  process.on('SIGHUP', onHup);
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onStop = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals > 1) process.exit(0);
+      setTimeout(() => process.exit(0), shutdownGraceMs).unref();
+      void daemon.stop(signal).then(() => {
+        process.off('SIGHUP', onHup);
+        resolve(0);
+      });
+    };
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+  });
+}

@@ -1,0 +1,104 @@
+// maglevd's Prometheus metrics (behaviour.md §8) in an injected Registry (never the global one):
+// scrape-time gauges read through the facade, counters and histograms fed by hooks the daemon
+// calls inline, VPP metrics only when VPP integration is enabled, build info and prom-client's
+// default process/nodejs metrics. grpc_server_* live in grpc-metrics.ts (same registry).
+
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import type { CheckerEventSource } from '../checker/events.js';
+import { firstCopyFilter, type ControlPlane } from '../control/control-plane.js';
+import { registerStateGauges } from './state.js';
+import { registerVppMetrics, type VppMetricsHooks } from './vpp.js';
+import type { Clock } from '../shared/clock.js';
+import type { HealthCheckType } from '../shared/config.js';
+import type { BackendState, FrontendState, ProbeResult } from '../shared/health.js';
+
+export type { LbSyncKind } from './vpp.js';
+
+export type MetricsSource = Pick<
+  ControlPlane,
+  'listBackends' | 'getBackend' | 'listFrontends' | 'getFrontend' | 'vppStatus' | 'vppLbCounters' | 'probeWatchdog'
+>;
+
+export interface MetricsOptions {
+  readonly registry: Registry;
+  readonly source: MetricsSource;
+  readonly clock: Clock;
+  /** false with --vpp-api-addr "": every maglev_vpp_* and maglev_vip_* metric is absent. */
+  readonly vppEnabled: boolean;
+  readonly build: { readonly version: string; readonly commit: string; readonly date: string };
+  /** process_* and nodejs_* (default true). */
+  readonly defaultMetrics?: boolean;
+}
+
+/** What the daemon calls inline. Each call is cheap and synchronous. */
+export interface MetricsHooks extends VppMetricsHooks {
+  /** One recorded or discarded probe of a health-checked backend (never a static backend's). */
+  onProbe(backend: string, type: HealthCheckType, result: ProbeResult): void;
+  /** One backend transition, operator ones included (once per transition, not per frontend). */
+  onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
+  onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
+}
+
+const probeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+export function createMetrics(opts: MetricsOptions): MetricsHooks {
+  const registers = [opts.registry];
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: opts.registry });
+  new Gauge({
+    name: 'maglev_build_info',
+    help: 'maglevd build (always 1).',
+    labelNames: ['version', 'commit', 'date'] as const,
+    registers,
+  }).set({ ...opts.build }, 1);
+  registerStateGauges(opts.registry, opts.source);
+  const probes = new Counter({
+    name: 'maglev_probe_total',
+    help: 'Health-check probes by backend, type, result (success, failure, discarded) and code.',
+    labelNames: ['backend', 'type', 'result', 'code'] as const,
+    registers,
+  });
+  const probeSeconds = new Histogram({
+    name: 'maglev_probe_duration_seconds',
+    help: 'Duration of recorded health-check probes.',
+    labelNames: ['backend', 'type'] as const,
+    buckets: probeBuckets,
+    registers,
+  });
+  const backendTransitions = new Counter({
+    name: 'maglev_backend_transitions_total',
+    help: 'Backend state transitions, operator actions included.',
+    labelNames: ['backend', 'from', 'to'] as const,
+    registers,
+  });
+  const frontendTransitions = new Counter({
+    name: 'maglev_frontend_transitions_total',
+    help: 'Frontend state transitions.',
+    labelNames: ['frontend', 'from', 'to'] as const,
+    registers,
+  });
+  const vpp: VppMetricsHooks = opts.vppEnabled
+    ? registerVppMetrics(opts.registry, opts.source, opts.clock)
+    : { onVppApi: () => {}, onLbSync: () => {} };
+  return {
+    onProbe(backend, type, r) {
+      const result = r.discarded === true ? 'discarded' : r.ok ? 'success' : 'failure';
+      probes.inc({ backend, type, result, code: r.code });
+      if (r.discarded !== true) probeSeconds.observe({ backend, type }, r.durationMs / 1000);
+    },
+    onBackendTransition: (backend, from, to) => backendTransitions.inc({ backend, from, to }),
+    onFrontendTransition: (frontend, from, to) => frontendTransitions.inc({ frontend, from, to }),
+    onVppApi: (msg, direction, ok) => vpp.onVppApi(msg, direction, ok),
+    onLbSync: (scope, counts) => vpp.onLbSync(scope, counts),
+  };
+}
+
+/** Feeds the transition counters from the checker's events (one count per backend transition). */
+export function countCheckerTransitions(events: CheckerEventSource, hooks: MetricsHooks): () => void {
+  const first = firstCopyFilter();
+  return events.subscribe((ev) => {
+    if (!first(ev)) return;
+    if (ev.kind === 'backend') hooks.onBackendTransition(ev.backend, ev.transition.from, ev.transition.to);
+    else hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
+  });
+}
+

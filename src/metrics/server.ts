@@ -1,0 +1,66 @@
+// The HTTP listener on --metrics-addr: GET /metrics (Prometheus text format from the injected
+// registry) and GET /healthz (healthz.ts). Anything else is 404, other methods 405.
+
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { MetricsSource } from './metrics.js';
+import { healthz } from './healthz.js';
+import type { Clock } from '../shared/clock.js';
+import { errorMessage } from '../shared/errors.js';
+import type { Logger } from '../shared/log.js';
+
+export interface MetricsServerOptions {
+  /** --metrics-addr as parsed by maglevd-options (host '' = every interface; port 0 picks one). */
+  readonly addr: { readonly host: string; readonly port: number };
+  readonly registry: Registry;
+  readonly source: Pick<MetricsSource, 'vppStatus' | 'probeWatchdog'>;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface MetricsServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Listens; rejects with the listen error (maglevd exits 3). */
+export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/metrics' && path !== '/healthz') return reply(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return reply(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    }
+    if (path === '/metrics') return reply(res, 200, opts.registry.contentType, await opts.registry.metrics());
+    const h = healthz(opts.source.vppStatus(), opts.source.probeWatchdog(), opts.clock.now());
+    return reply(res, h.httpStatus, 'application/json', `${JSON.stringify(h.body)}\n`);
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      opts.logger.warn('metrics-error', { err: errorMessage(e) });
+      if (!res.headersSent) reply(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new Error(`metrics listen on ${opts.addr.host}:${opts.addr.port}: ${errorMessage(e)}`, { cause: e })));
+    server.listen(opts.addr.port, opts.addr.host === '' ? undefined : opts.addr.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  opts.logger.info('metrics-listen', { addr: `${opts.addr.host.includes(':') ? `[${opts.addr.host}]` : opts.addr.host}:${port}` });
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function reply(res: ServerResponse, code: number, type: string, body: string): void {
+  res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

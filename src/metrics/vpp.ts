@@ -1,0 +1,133 @@
+// The maglev_vpp_* and maglev_vip_* metrics (behaviour.md §8). Registered only when VPP
+// integration is enabled, so they are all absent with --vpp-api-addr "". While disconnected,
+// the identity/uptime gauges and the VIP counters are omitted and maglev_vpp_connected is 0.
+// VIP counters mirror the scrape snapshot (§5.7): set at scrape time, not incremented.
+
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ControlPlane, VppLbCountersView } from '../control/control-plane.js';
+import type { Clock } from '../shared/clock.js';
+
+export type VppSource = Pick<ControlPlane, 'vppStatus' | 'vppLbCounters'>;
+
+export type LbSyncKind = 'vip_added' | 'vip_removed' | 'as_added' | 'as_removed' | 'as_weight_updated' | 'as_flushed' | 'conf_updated';
+
+export interface VppMetricsHooks {
+  onVppApi(msg: string, direction: 'send' | 'recv', ok: boolean): void;
+  onLbSync(scope: 'all' | 'vip', counts: Readonly<Partial<Record<LbSyncKind, number>>>): void;
+}
+
+function counters(source: VppSource): VppLbCountersView | undefined {
+  if (source.vppStatus().state !== 'connected') return undefined;
+  try {
+    return source.vppLbCounters();
+  } catch {
+    return undefined; // disconnected between the two reads: omit, as while disconnected
+  }
+}
+
+export function registerVppMetrics(registry: Registry, source: VppSource, clock: Clock): VppMetricsHooks {
+  const registers = [registry];
+  new Gauge({
+    name: 'maglev_vpp_connected',
+    help: '1 while the VPP API and stats connection is up.',
+    registers,
+    collect() {
+      this.set(source.vppStatus().state === 'connected' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'maglev_vpp_uptime_seconds',
+    help: 'Seconds since VPP started (stats /sys/boottime).',
+    registers,
+    collect() {
+      const s = source.vppStatus();
+      if (s.state === 'connected' && s.info.bootTime !== undefined) this.set((clock.now() - s.info.bootTime) / 1000);
+      else this.remove();
+    },
+  });
+  new Gauge({
+    name: 'maglev_vpp_connected_seconds',
+    help: 'Seconds since the current VPP connection was made.',
+    registers,
+    collect() {
+      const s = source.vppStatus();
+      if (s.state === 'connected') this.set((clock.now() - s.info.connectTime) / 1000);
+      else this.remove();
+    },
+  });
+  new Gauge({
+    name: 'maglev_vpp_info',
+    help: 'VPP identity (always 1).',
+    labelNames: ['version', 'build_date', 'pid'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const s = source.vppStatus();
+      if (s.state === 'connected') this.set({ version: s.info.version, build_date: s.info.buildDate, pid: String(s.info.pid) }, 1);
+    },
+  });
+  new Gauge({
+    name: 'maglev_vpp_warmup_complete',
+    help: '1 once the startup warmup is done.',
+    registers,
+    collect() {
+      const s = source.vppStatus();
+      this.set(s.state !== 'disabled' && s.warmupComplete ? 1 : 0);
+    },
+  });
+  const api = new Counter({
+    name: 'maglev_vpp_api_total',
+    help: 'VPP API messages by name (without CRC), direction and result.',
+    labelNames: ['msg', 'direction', 'result'] as const,
+    registers,
+  });
+  const lbsync = new Counter({
+    name: 'maglev_vpp_lbsync_total',
+    help: 'Changes made by VPP lb sync runs, by scope and kind.',
+    labelNames: ['scope', 'kind'] as const,
+    registers,
+  });
+  new Counter({
+    name: 'maglev_vip_packets_total',
+    help: 'lb plugin packet counters per VIP, summed over VPP threads.',
+    labelNames: ['prefix', 'protocol', 'port', 'kind'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const v of counters(source)?.vips ?? []) {
+        const l = { prefix: v.prefix, protocol: String(v.protocol), port: String(v.port) };
+        this.inc({ ...l, kind: 'next' }, Number(v.next));
+        this.inc({ ...l, kind: 'first' }, Number(v.first));
+        this.inc({ ...l, kind: 'untracked' }, Number(v.untracked));
+        this.inc({ ...l, kind: 'no-server' }, Number(v.noServer));
+      }
+    },
+  });
+  const route = (name: string, help: string, pick: (fib: { packets: number | bigint; bytes: number | bigint }) => number | bigint): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['prefix'] as const,
+      registers,
+      collect() {
+        this.reset();
+        const seen = new Set<string>();
+        for (const v of counters(source)?.vips ?? []) {
+          // Per-port VIPs on one address share the FIB entry: one series per prefix.
+          if (v.fib === undefined || seen.has(v.prefix)) continue;
+          seen.add(v.prefix);
+          this.inc({ prefix: v.prefix }, Number(pick(v.fib)));
+        }
+      },
+    });
+  };
+  route('maglev_vip_route_packets_total', 'Packets routed to the VIP prefix (FIB /net/route/to).', (f) => f.packets);
+  route('maglev_vip_route_bytes_total', 'Bytes routed to the VIP prefix (FIB /net/route/to).', (f) => f.bytes);
+
+  return {
+    onVppApi: (msg, direction, ok) => api.inc({ msg, direction, result: ok ? 'success' : 'failure' }),
+    onLbSync: (scope, counts) => {
+      for (const [kind, n] of Object.entries(counts)) if (n !== undefined && n > 0) lbsync.inc({ scope, kind }, n);
+    },
+  };
+}

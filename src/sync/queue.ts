@@ -1,0 +1,118 @@
+// The reconciler's pending sync requests (behaviour.md §5.5 single flight): a pending `all` flag
+// plus frontend → flush-hint addresses, each with the promises waiting for the run that covers
+// them. Requests for one frontend merge; a full sync takes every VIP request with it. No timers,
+// no I/O: the reconciler decides when to take the next job.
+
+import { canonicalIp } from '../shared/ip-address.js';
+import type { BackendTransitionEvent } from '../checker/events.js';
+
+export interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** Why a VIP sync was asked for; decides how its failure is logged. */
+export type VipOrigin = 'event' | 'release' | 'request';
+
+export interface AllJob {
+  readonly scope: 'all';
+  readonly waiters: readonly Waiter[];
+  /** Flush hints of the VIP requests this run covers. */
+  readonly hints: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export interface VipJob {
+  readonly scope: 'vip';
+  readonly frontend: string;
+  readonly hints: ReadonlySet<string>;
+  readonly waiters: readonly Waiter[];
+  readonly origins: ReadonlySet<VipOrigin>;
+  /** The latest checker event behind the request, if any. */
+  readonly event: BackendTransitionEvent | undefined;
+}
+
+export type SyncJob = AllJob | VipJob;
+
+/** Which jobs may run now (the gate's answer). */
+export interface Runnable {
+  readonly all: boolean;
+  vip(frontend: string): boolean;
+}
+
+interface PendingVip {
+  readonly hints: Set<string>;
+  readonly waiters: Waiter[];
+  readonly origins: Set<VipOrigin>;
+  event: BackendTransitionEvent | undefined;
+}
+
+function canonicalHints(addresses: Iterable<string>): string[] {
+  const out: string[] = [];
+  for (const a of addresses) {
+    try {
+      out.push(canonicalIp(a));
+    } catch {
+      // Not an address: it matches no AS, so it cannot force a flush.
+    }
+  }
+  return out;
+}
+
+export class SyncQueue {
+  #all: Waiter[] | undefined;
+  readonly #vips = new Map<string, PendingVip>();
+
+  addAll(waiter?: Waiter): void {
+    this.#all ??= [];
+    if (waiter !== undefined) this.#all.push(waiter);
+  }
+
+  addVip(frontend: string, opts: { hints?: Iterable<string>; origin: VipOrigin; event?: BackendTransitionEvent; waiter?: Waiter }): void {
+    let p = this.#vips.get(frontend);
+    if (p === undefined) this.#vips.set(frontend, (p = { hints: new Set(), waiters: [], origins: new Set(), event: undefined }));
+    for (const a of canonicalHints(opts.hints ?? [])) p.hints.add(a);
+    p.origins.add(opts.origin);
+    if (opts.event !== undefined) p.event = opts.event;
+    if (opts.waiter !== undefined) p.waiters.push(opts.waiter);
+  }
+
+  /** True when some queued job may run now. */
+  hasRunnable(can: Runnable): boolean {
+    return this.#next(can) !== undefined;
+  }
+
+  /** Removes and returns the next runnable job: the full sync first, else the oldest allowed VIP. */
+  take(can: Runnable): SyncJob | undefined {
+    const next = this.#next(can);
+    if (next === undefined) return undefined;
+    if (next === true) {
+      const waiters = this.#all ?? [];
+      const hints = new Map<string, Set<string>>();
+      for (const [frontend, p] of this.#vips) {
+        waiters.push(...p.waiters);
+        if (p.hints.size > 0) hints.set(frontend, p.hints);
+      }
+      this.#all = undefined;
+      this.#vips.clear();
+      return { scope: 'all', waiters, hints };
+    }
+    const p = this.#vips.get(next)!;
+    this.#vips.delete(next);
+    return { scope: 'vip', frontend: next, ...p };
+  }
+
+  /** Empties the queue; returns every waiter so the caller can reject them. */
+  clear(): Waiter[] {
+    const waiters = [...(this.#all ?? [])];
+    for (const p of this.#vips.values()) waiters.push(...p.waiters);
+    this.#all = undefined;
+    this.#vips.clear();
+    return waiters;
+  }
+
+  #next(can: Runnable): true | string | undefined {
+    if (this.#all !== undefined && can.all) return true;
+    for (const frontend of this.#vips.keys()) if (can.vip(frontend)) return frontend;
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+// Keeps the hand-written wire types (maglev-messages.ts) and proto/maglev.proto together: complete
+// messages built by grpc-convert.ts survive a server-encode → client-decode round trip unchanged,
+// which fails if a field is misspelt, missing or extra on either side. Also pins the proto text.
+
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { backendInfo, frontendInfo, healthCheckInfo, msToNs, u64, vppInfoMsg, vppLbCountersMsg, vppLbStateMsg } from '../../src/control/grpc-convert.js';
+import { loadMaglevProto, maglevProtoPath } from '../../src/api/maglev-proto.js';
+import { FakeControlPlane } from '../support/fake-control-plane.js';
+
+type Codec = Record<string, { responseSerialize(v: object): Buffer; responseDeserialize(b: Buffer): object }>;
+const server = loadMaglevProto('server')['maglev.Maglev'] as unknown as Codec;
+const client = loadMaglevProto('client')['maglev.Maglev'] as unknown as Codec;
+
+function roundTrip(rpc: string, msg: object): object {
+  return client[rpc]!.responseDeserialize(server[rpc]!.responseSerialize(msg));
+}
+
+void t.test('the proto has the 18 RPCs of §6.2', (t) => {
+  const text = readFileSync(maglevProtoPath(), 'utf8');
+  const rpcs = [...text.matchAll(/^\s*rpc (\w+)\(/gm)].map((m) => m[1]);
+  t.same(rpcs, [
+    'ListFrontends',
+    'GetFrontend',
+    'ListBackends',
+    'GetBackend',
+    'PauseBackend',
+    'ResumeBackend',
+    'EnableBackend',
+    'DisableBackend',
+    'ListHealthChecks',
+    'GetHealthCheck',
+    'SetFrontendPoolBackendWeight',
+    'WatchEvents',
+    'CheckConfig',
+    'ReloadConfig',
+    'GetVPPInfo',
+    'GetVPPLBState',
+    'SyncVPPLBState',
+    'GetVPPLBCounters',
+  ]);
+  t.equal(Object.keys(server).length, 18);
+  t.end();
+});
+
+void t.test('complete messages round-trip unchanged', (t) => {
+  const fake = new FakeControlPlane();
+  const info = fake.vpp.state === 'connected' ? fake.vpp.info : undefined;
+  if (info === undefined) throw new Error('fixture');
+  const cases: Array<[string, object]> = [
+    ['GetFrontend', frontendInfo(fake.getFrontend('web4'))],
+    ['GetBackend', backendInfo(fake.getBackend('nginx0-fra'))],
+    ['GetBackend', backendInfo(fake.getBackend('nginx1-zrh'))],
+    ['GetHealthCheck', healthCheckInfo(fake.getHealthCheck('http-healthz'))],
+    ['GetHealthCheck', healthCheckInfo(fake.getHealthCheck('tcp-tls'))],
+    ['GetVPPInfo', vppInfoMsg(info)],
+    ['GetVPPLBState', vppLbStateMsg(fake.lbState)],
+    ['GetVPPLBCounters', vppLbCountersMsg(fake.counters)],
+    ['CheckConfig', { ok: false, parse_error: 'p', semantic_error: 's' }],
+    ['ReloadConfig', { ok: false, parse_error: 'p', semantic_error: 's', reload_error: 'r' }],
+    ['ListFrontends', { frontend_names: ['a'] }],
+    ['ListBackends', { backend_names: ['b'] }],
+    ['ListHealthChecks', { names: ['c'] }],
+  ];
+  for (const [rpc, msg] of cases) t.same(roundTrip(rpc, msg), msg, rpc);
+  const ev = { log: { at_unix_ns: '1', level: 'info', msg: 'm', attrs: [{ key: 'k', value: 'v' }] } };
+  t.same(roundTrip('WatchEvents', ev), { ...ev, event: 'log' });
+  t.end();
+});
+
+void t.test('unix ms to int64 ns strings', (t) => {
+  const cases: Array<[number | undefined, string]> = [
+    [undefined, '0'],
+    [0, '0'],
+    [1, '1000000'],
+    [1776002862123, '1776002862123000000'],
+    [1776002862123.456, '1776002862123456000'],
+    [1000.4, '1000400000'],
+    [NaN, '0'],
+  ];
+  for (const [ms, ns] of cases) t.equal(msToNs(ms), ns, String(ms));
+  t.equal(u64(123456789012345678901n), '123456789012345678901');
+  t.equal(u64(12.9), '12');
+  t.end();
+});

@@ -1,0 +1,390 @@
+import t from 'tap';
+import { Checker } from '../../src/checker/checker.js';
+import type { ProbeExecutor } from '../../src/checker/probe-executor.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import type { ProbeResult } from '../../src/shared/health.js';
+import { makeConfig, type FixtureSpec } from '../support/checker-fixtures.js';
+import { checkerHarness } from '../support/checker-harness.js';
+import { fail, pass } from '../support/fake-probe-executor.js';
+import { RecordingLogger } from '../support/recording-logger.js';
+
+// interval 2000, fast 500, down 10000, rise 2, fall 3; probes answer after 10 ms.
+const one: FixtureSpec = {
+  healthchecks: { hc: {} },
+  backends: { b1: { address: '192.0.2.1', healthcheck: 'hc' } },
+  frontends: { web: [['p', { b1: 100 }]] },
+};
+
+t.test('start staggers loops by position in the sorted active list', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: {} },
+    backends: {
+      d: { address: '192.0.2.4', healthcheck: 'hc' },
+      b: { address: '192.0.2.2', healthcheck: 'hc' },
+      a: { address: '192.0.2.1', healthcheck: 'hc' },
+      c: { address: '192.0.2.3', healthcheck: 'hc' },
+      unused: { address: '192.0.2.9', healthcheck: 'hc' },
+    },
+    frontends: { web: [['p', { d: 1, b: 1, a: 1, c: 1 }]] },
+  });
+  h.checker.start();
+  t.same(
+    h.log.named('backend-start').map((r) => r.attrs.backend),
+    ['a', 'b', 'c', 'd'],
+  );
+  h.clock.advance(2000);
+  // stagger 2000 × pos / 4, then one fast-interval (unknown): 500, 1000, 1500, 2000.
+  t.same(
+    h.exec.probes.map((p) => [p.target.backend, p.startedAt - h.t0]),
+    [
+      ['a', 500],
+      ['b', 1000],
+      ['c', 1500],
+      ['d', 2000],
+    ],
+  );
+  t.same(h.checker.listBackends(), ['a', 'b', 'c', 'd'], 'unreferenced backends are not active');
+  t.same(h.exec.probes[0]?.target, { backend: 'a', address: '192.0.2.1', check: h.checker.config.healthchecks.get('hc') });
+  h.checker.stop();
+  t.equal(h.clock.pending, 0, 'stop leaves no timer behind');
+});
+
+t.test('interval choice end to end: rise/fall walk with the next interval in each state', async (t) => {
+  const h = checkerHarness(one);
+  h.exec.script('b1', pass, fail, fail, fail, pass, pass, pass);
+  h.checker.start();
+  h.clock.advance(20_000);
+  const starts = h.exec.runs('b1').map((p) => p.startedAt - h.t0);
+  const gaps = starts.slice(1).map((s, i) => s - starts[i]!);
+  // Each gap = 10 ms probe + the interval chosen after the result:
+  // up@Max → 2000, up degraded → 500, up degraded → 500, down@0 → 10000, down recovering → 500, up → 2000.
+  t.equal(starts[0], 500, 'first probe after one fast-interval');
+  t.same(gaps.slice(0, 6), [2010, 510, 510, 10010, 510, 2010]);
+  t.same(h.backendEvents(), ['b1:unknown>up:L4OK@web#1', 'b1:up>down:L4CON@web#2', 'b1:down>up:L4OK@web#3']);
+  t.same(h.frontendEvents(), ['web:unknown>up', 'web:up>down', 'web:down>up']);
+  t.same(
+    h.log.named('backend-transition').map((r) => r.attrs),
+    [
+      { backend: 'b1', from: 'unknown', to: 'up', code: 'L4OK', detail: 'connected' },
+      { backend: 'b1', from: 'up', to: 'down', code: 'L4CON', detail: 'connect: ECONNREFUSED' },
+      { backend: 'b1', from: 'down', to: 'up', code: 'L4OK', detail: 'connected' },
+    ],
+  );
+  h.checker.stop();
+});
+
+t.test('one fail from unknown → down, and the down-interval follows', async (t) => {
+  const h = checkerHarness(one);
+  h.exec.script('b1', fail, fail);
+  h.checker.start();
+  h.clock.advance(510);
+  t.equal(h.checker.stateOf('b1'), 'down');
+  t.equal(h.checker.getBackend('b1')?.health, 0);
+  h.clock.advance(9_999);
+  t.equal(h.exec.runs('b1').length, 1, 'no probe before the down-interval');
+  h.clock.advance(1);
+  t.equal(h.exec.runs('b1').length, 2);
+  h.checker.stop();
+});
+
+t.test('a backend used by 3 frontends is probed once, with one event per frontend sharing a seq', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: {} },
+    backends: { x: { address: '192.0.2.1', healthcheck: 'hc' }, y: { address: '192.0.2.2', healthcheck: 'hc' } },
+    frontends: {
+      fe3: [['p', { x: 100 }]],
+      fe1: [['p', { y: 100 }], ['f', { x: 10 }]],
+      fe2: [['only', { x: 1, y: 1 }]],
+    },
+  });
+  h.exec.defaultAnswer = 'hold';
+  h.checker.start();
+  h.clock.advance(60_000);
+  t.equal(h.exec.runs('x').length, 1, 'one probe, held: never a second in flight');
+  t.equal(h.exec.pending('x').length, 1);
+  h.exec.resolve('x', pass);
+  t.equal(h.exec.pending('x').length, 0);
+  t.same(h.backendEvents(), ['x:unknown>up:L4OK@fe1#1', 'x:unknown>up:L4OK@fe2#1', 'x:unknown>up:L4OK@fe3#1']);
+  t.same(h.checker.getBackend('x')?.frontends, ['fe1', 'fe2', 'fe3']);
+  h.clock.advance(1999);
+  t.equal(h.exec.runs('x').length, 1);
+  h.clock.advance(1);
+  t.equal(h.exec.runs('x').length, 2, 'next probe one interval after the result');
+  h.checker.stop();
+  t.equal(h.exec.pending().length, 0, 'stop cancels in-flight probes');
+});
+
+t.test('static backends: up at once, rise=fall=1, re-recorded every 30 s, no executor, no probe metrics', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: {} },
+    backends: { s: '192.0.2.20', a: { address: '192.0.2.1', healthcheck: 'hc' } },
+    frontends: { web: [['p', { s: 100, a: 100 }]] },
+  });
+  h.exec.defaultAnswer = 'hold';
+  h.checker.start();
+  t.equal(h.checker.stateOf('s'), 'up', 'up before any time passes (no stagger, no wait)');
+  const snap = h.checker.getBackend('s')!;
+  t.same([snap.healthcheck, snap.rise, snap.fall, snap.health], ['', 1, 1, 1]);
+  t.same(snap.transitions[0], { from: 'unknown', to: 'up', at: h.t0, code: 'L7OK', detail: 'static backend' });
+  t.same(snap.lastProbe, { ok: true, layer: 'L7', code: 'L7OK', detail: 'static backend', at: h.t0, durationMs: 0 });
+  t.same(h.frontendEvents(), ['web:unknown>up']);
+  h.clock.advance(30_000);
+  t.equal(h.checker.getBackend('s')?.lastProbe?.at, h.t0 + 30_000, 'recorded again after 30 s');
+  t.same(h.exec.runs('s'), [], 'the executor is never called for it');
+  t.notOk(
+    h.observed.some((o) => o.startsWith('probe s ')),
+    'no probe observer calls',
+  );
+  t.same(h.log.named('probe-start').map((r) => r.attrs.backend), ['a']);
+  h.checker.stop();
+});
+
+t.test('discarded results are not recorded and the next probe is scheduled normally', async (t) => {
+  const h = checkerHarness(one);
+  h.exec.script('b1', { ok: false, code: 'L4TOUT', detail: 'timeout after 1s during connect', discarded: true, lagMs: 600 }, pass);
+  h.checker.start();
+  h.clock.advance(510);
+  t.equal(h.checker.stateOf('b1'), 'unknown', 'not recorded');
+  t.equal(h.checker.getBackend('b1')?.health, 1);
+  t.equal(h.checker.getBackend('b1')?.lastProbe, undefined, 'not the last recorded probe');
+  t.same(
+    h.log.named('probe-discarded').map((r) => [r.level, r.attrs]),
+    [['debug', { backend: 'b1', type: 'tcp', code: 'L4TOUT', lag: '600ms' }]],
+  );
+  t.same(h.observed, ['probe b1 tcp L4TOUT discarded']);
+  h.clock.advance(510);
+  t.equal(h.exec.runs('b1')[1]?.startedAt, h.t0 + 1010, 'next probe one fast-interval later');
+  t.equal(h.checker.stateOf('b1'), 'up');
+  t.same(h.observed.slice(1), ['probe b1 tcp L4OK recorded', 'backend b1 unknown>up', 'frontend web unknown>up']);
+  h.checker.stop();
+});
+
+t.test('probe-start/probe-done are built only when debug is enabled', async (t) => {
+  const on = checkerHarness(one, { debug: true });
+  on.checker.start();
+  on.clock.advance(510);
+  t.same(
+    on.log.named('probe-start').map((r) => r.attrs),
+    [{ backend: 'b1', type: 'tcp' }],
+  );
+  t.same(
+    on.log.named('probe-done').map((r) => r.attrs),
+    [{ backend: 'b1', type: 'tcp', ok: true, code: 'L4OK', detail: 'connected', elapsed: '10ms' }],
+  );
+  on.checker.stop();
+  const off = checkerHarness(one, { debug: false });
+  off.checker.start();
+  off.clock.advance(510);
+  t.equal(off.log.records.filter((r) => r.level === 'debug').length, 0);
+  off.checker.stop();
+});
+
+t.test('results for a stopped loop change nothing, even from a misbehaving executor', async (t) => {
+  const clock = new ManualClock();
+  const callbacks: Array<(r: ProbeResult) => void> = [];
+  const cancels: number[] = [];
+  const rogue: ProbeExecutor = {
+    run: (_target, onResult) => {
+      callbacks.push(onResult);
+      return () => cancels.push(callbacks.length);
+    },
+    close: () => Promise.resolve(),
+  };
+  const checker = new Checker({ config: makeConfig(one), clock, logger: new RecordingLogger(), executor: rogue, random: () => 0.5 });
+  checker.start();
+  clock.advance(500);
+  t.equal(callbacks.length, 1);
+  checker.pause('b1');
+  t.same(cancels, [1], 'the in-flight probe was cancelled');
+  callbacks[0]!({ ok: true, layer: 'L4', code: 'L4OK', detail: 'late', at: clock.now(), durationMs: 1 });
+  t.equal(checker.stateOf('b1'), 'paused', 'a late result is ignored');
+  t.equal(checker.getBackend('b1')?.lastProbe, undefined);
+  clock.advance(60_000);
+  t.equal(callbacks.length, 1, 'no probe while paused');
+  checker.stop();
+});
+
+t.test('a synchronous executor answer is handled', async (t) => {
+  const clock = new ManualClock();
+  let runs = 0;
+  const sync: ProbeExecutor = {
+    run: (_target, onResult) => {
+      runs++;
+      onResult({ ok: true, layer: 'L4', code: 'L4OK', detail: 'sync', at: clock.now(), durationMs: 0 });
+      return () => {};
+    },
+    close: () => Promise.resolve(),
+  };
+  const checker = new Checker({ config: makeConfig(one), clock, logger: new RecordingLogger(), executor: sync, random: () => 0.5 });
+  checker.start();
+  clock.advance(500);
+  t.equal(checker.stateOf('b1'), 'up');
+  clock.advance(2000);
+  t.equal(runs, 2, 'the loop continues');
+  checker.stop();
+});
+
+t.test('jitter draws from the injected random source', async (t) => {
+  const h = checkerHarness(one, { random: () => 0 });
+  h.checker.start();
+  h.clock.advance(450);
+  t.equal(h.exec.runs('b1')[0]?.startedAt, h.t0 + 450, 'fast-interval 500 × 0.9');
+  h.checker.stop();
+});
+
+t.test('frontend states, frontendInfo and the active pool', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: {} },
+    backends: {
+      a: { address: '192.0.2.1', healthcheck: 'hc' },
+      b: { address: '192.0.2.2', healthcheck: 'hc' },
+      c: { address: '192.0.2.3', healthcheck: 'hc' },
+    },
+    frontends: {
+      web: {
+        flushOnDown: false,
+        pools: [
+          ['primary', { a: 100, b: 50 }],
+          ['fallback', { c: 20 }],
+        ],
+      },
+    },
+  });
+  t.equal(h.checker.frontendState('web'), 'unknown', 'all members unknown');
+  t.equal(h.checker.frontendState('nope'), undefined);
+  h.exec.script('a', fail);
+  h.exec.script('b', fail);
+  h.exec.script('c', pass);
+  h.checker.start();
+  h.clock.advance(1000); // a@500, b@~1167, c@~1833 (stagger 2000 × pos/3, then 500)
+  t.equal(h.checker.frontendState('web'), 'down', 'a down, b and c unknown');
+  h.clock.advance(1000);
+  t.equal(h.checker.frontendState('web'), 'up', 'served by the fallback');
+  t.same(h.frontendEvents(), ['web:unknown>down', 'web:down>up']);
+  const info = h.checker.frontendInfo('web')!;
+  t.same(
+    [info.name, info.state, info.flushOnDown, info.protocol, info.port],
+    ['web', 'up', false, 'tcp', 80],
+  );
+  t.same(
+    info.pools.map((p) => [p.name, p.active, p.members.map((m) => [m.backend, m.state, m.weight, m.effectiveWeight, m.flush])]),
+    [
+      [
+        'primary',
+        false,
+        [
+          ['a', 'down', 100, 0, false],
+          ['b', 'down', 50, 0, false],
+        ],
+      ],
+      ['fallback', true, [['c', 'up', 20, 20, false]]],
+    ],
+  );
+  t.equal(info.pools[1]?.members[0]?.lastTransitionAt, h.checker.getBackend('c')?.transitions[0]?.at);
+  t.same(h.checker.listFrontends(), ['web']);
+  h.checker.stop();
+});
+
+t.test('runtime weight overrides', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: {} },
+    backends: { a: { address: '192.0.2.1', healthcheck: 'hc' }, c: { address: '192.0.2.3', healthcheck: 'hc' } },
+    frontends: {
+      web: [
+        ['primary', { a: 100 }],
+        ['fallback', { c: 20 }],
+      ],
+    },
+  });
+  h.checker.start();
+  h.clock.advance(2000);
+  t.same([h.checker.stateOf('a'), h.checker.stateOf('c')], ['up', 'up']);
+  let info = h.checker.setWeight('web', 'primary', 'a', 0, true);
+  t.equal(h.checker.weightOf('web', 'primary', 'a'), 0);
+  t.same(
+    info.pools.map((p) => [p.name, p.active]),
+    [
+      ['primary', false],
+      ['fallback', true],
+    ],
+    'a primary at weight 0 fails over',
+  );
+  t.same(
+    h.log.named('frontend-weight-set').map((r) => r.attrs),
+    [{ frontend: 'web', pool: 'primary', backend: 'a', weight: 0, flush: true }],
+  );
+  info = h.checker.setWeight('web', 'fallback', 'c', 0);
+  t.equal(info.state, 'down', 'no weight anywhere → down');
+  t.same(h.frontendEvents(), ['web:unknown>up', 'web:up>down']);
+  t.same(h.observed.filter((o) => o.startsWith('frontend')), ['frontend web unknown>up', 'frontend web up>down']);
+  t.throws(() => h.checker.setWeight('web', 'fallback', 'c', 101), { code: 'INVALID_ARGUMENT' });
+  t.throws(() => h.checker.setWeight('web', 'fallback', 'c', -1), { code: 'INVALID_ARGUMENT' });
+  t.throws(() => h.checker.setWeight('nope', 'fallback', 'c', 1), { code: 'NOT_FOUND' });
+  t.throws(() => h.checker.setWeight('web', 'nope', 'c', 1), { code: 'NOT_FOUND' });
+  t.throws(() => h.checker.setWeight('web', 'primary', 'c', 1), { code: 'NOT_FOUND' });
+  const counts = h.checker.reload(h.checker.config);
+  t.same(counts, { started: 0, stopped: 0, restarted: 0 });
+  t.equal(h.checker.weightOf('web', 'primary', 'a'), 100, 'reload discards overrides');
+  t.equal(h.checker.frontendState('web'), 'up');
+  t.same(h.frontendEvents(), ['web:unknown>up', 'web:up>down', 'web:down>up']);
+  h.checker.stop();
+});
+
+t.test('getBackend snapshot and read API', async (t) => {
+  const h = checkerHarness({ ...one, transitionHistory: 2 });
+  h.exec.script('b1', pass, fail, fail, fail, pass, pass);
+  h.checker.start();
+  h.clock.advance(20_000);
+  const s = h.checker.getBackend('b1')!;
+  t.same(
+    [s.name, s.address, s.state, s.enabled, s.healthcheck, s.health, s.rise, s.fall, s.frontends],
+    ['b1', '192.0.2.1', 'up', true, 'hc', 4, 2, 3, ['web']],
+  );
+  t.same(
+    s.transitions.map((x) => `${x.from}>${x.to}`),
+    ['down>up', 'up>down'],
+    'newest first, bounded by transition-history',
+  );
+  t.equal(s.lastProbe?.code, 'L4OK');
+  t.equal(h.checker.getBackend('nope'), undefined);
+  t.equal(h.checker.stateOf('nope'), undefined);
+  h.checker.stop();
+});
+
+t.test('a throwing subscriber or observer does not break the checker', async (t) => {
+  const clock = new ManualClock();
+  const log = new RecordingLogger();
+  const { FakeProbeExecutor } = await import('../support/fake-probe-executor.js');
+  const checker = new Checker({
+    config: makeConfig(one),
+    clock,
+    logger: log,
+    executor: new FakeProbeExecutor(clock),
+    random: () => 0.5,
+    observer: {
+      onBackendTransition: () => {
+        throw new Error('metrics bug');
+      },
+    },
+  });
+  const got: string[] = [];
+  checker.subscribe(() => {
+    throw new Error('subscriber bug');
+  });
+  checker.subscribe((ev) => got.push(ev.kind));
+  checker.start();
+  clock.advance(510);
+  t.equal(checker.stateOf('b1'), 'up');
+  t.same(got, ['backend', 'frontend']);
+  t.same(
+    log.named('event-subscriber-error').map((r) => r.attrs.err),
+    ['subscriber bug', 'subscriber bug'],
+  );
+  t.same(
+    log.named('checker-observer-error').map((r) => r.attrs.err),
+    ['metrics bug'],
+  );
+  clock.advance(2010);
+  t.equal(clock.pending, 1, 'the loop is still scheduled');
+  checker.stop();
+});

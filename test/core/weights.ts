@@ -1,0 +1,128 @@
+import t from 'tap';
+import { activePoolIndex, effectiveWeight, frontendState, frontendWeights, type StateOf, type WeightOf } from '../../src/core/weights.js';
+import type { Frontend } from '../../src/shared/config.js';
+import type { BackendState, FrontendState } from '../../src/shared/health.js';
+
+function frontend(pools: Array<[string, Record<string, number>]>, flushOnDown = true): Frontend {
+  return {
+    name: 'fe',
+    address: '198.51.100.1',
+    family: 4,
+    protocol: 'tcp',
+    port: 80,
+    description: '',
+    srcIpSticky: false,
+    flushOnDown,
+    pools: pools.map(([name, m]) => ({ name, members: Object.entries(m).map(([backend, weight]) => ({ backend, weight })) })),
+  };
+}
+const states =
+  (m: Record<string, BackendState>): StateOf =>
+  (b) =>
+    m[b];
+const yamlWeights =
+  (fe: Frontend): WeightOf =>
+  (_f, pool, backend) =>
+    fe.pools.find((p) => p.name === pool)?.members.find((x) => x.backend === backend)?.weight ?? 0;
+
+t.test('effective weight and flush: the §4.2 truth table', async (t) => {
+  // Configured weight 70; pool 0 is the active pool; pool 1 is a standby pool.
+  const cases: Array<{ state: BackendState; pool: 'active' | 'standby'; flushOnDown: boolean; weight: number; flush: boolean }> = [
+    { state: 'up', pool: 'active', flushOnDown: true, weight: 70, flush: false },
+    { state: 'up', pool: 'active', flushOnDown: false, weight: 70, flush: false },
+    { state: 'up', pool: 'standby', flushOnDown: true, weight: 0, flush: false },
+    { state: 'up', pool: 'standby', flushOnDown: false, weight: 0, flush: false },
+    { state: 'down', pool: 'active', flushOnDown: true, weight: 0, flush: true },
+    { state: 'down', pool: 'active', flushOnDown: false, weight: 0, flush: false },
+    { state: 'down', pool: 'standby', flushOnDown: true, weight: 0, flush: true },
+    { state: 'down', pool: 'standby', flushOnDown: false, weight: 0, flush: false },
+    { state: 'disabled', pool: 'active', flushOnDown: true, weight: 0, flush: true },
+    { state: 'disabled', pool: 'active', flushOnDown: false, weight: 0, flush: true },
+    { state: 'disabled', pool: 'standby', flushOnDown: true, weight: 0, flush: true },
+    { state: 'disabled', pool: 'standby', flushOnDown: false, weight: 0, flush: true },
+    { state: 'unknown', pool: 'active', flushOnDown: true, weight: 0, flush: false },
+    { state: 'unknown', pool: 'active', flushOnDown: false, weight: 0, flush: false },
+    { state: 'unknown', pool: 'standby', flushOnDown: true, weight: 0, flush: false },
+    { state: 'unknown', pool: 'standby', flushOnDown: false, weight: 0, flush: false },
+    { state: 'paused', pool: 'active', flushOnDown: true, weight: 0, flush: false },
+    { state: 'paused', pool: 'active', flushOnDown: false, weight: 0, flush: false },
+    { state: 'paused', pool: 'standby', flushOnDown: true, weight: 0, flush: false },
+    { state: 'paused', pool: 'standby', flushOnDown: false, weight: 0, flush: false },
+    // removed: the AS leaves the desired set and the full sync deletes it with flush.
+    { state: 'removed', pool: 'active', flushOnDown: true, weight: 0, flush: true },
+    { state: 'removed', pool: 'active', flushOnDown: false, weight: 0, flush: true },
+    { state: 'removed', pool: 'standby', flushOnDown: true, weight: 0, flush: true },
+    { state: 'removed', pool: 'standby', flushOnDown: false, weight: 0, flush: true },
+  ];
+  for (const c of cases) {
+    const poolIndex = c.pool === 'active' ? 0 : 1;
+    t.same(effectiveWeight(c.state, poolIndex, 0, 70, c.flushOnDown), { weight: c.weight, flush: c.flush }, `${c.state} ${c.pool} flush-on-down=${c.flushOnDown}`);
+  }
+  t.same(effectiveWeight('up', 2, 2, 0, true), { weight: 0, flush: false }, 'up in the active pool with configured weight 0');
+  t.same(effectiveWeight('up', 1, 1, 100, true), { weight: 100, flush: false }, 'up in a non-primary active pool');
+});
+
+t.test('active pool (§4.1)', async (t) => {
+  const cases: Array<{ name: string; pools: Array<[string, Record<string, number>]>; states: Record<string, BackendState>; want: number }> = [
+    { name: 'primary serves while a member is up', pools: [['p', { a: 100, b: 100 }], ['f', { c: 50 }]], states: { a: 'down', b: 'up', c: 'up' }, want: 0 },
+    { name: 'fallback takes over when the primary has no up member', pools: [['p', { a: 100, b: 100 }], ['f', { c: 50 }]], states: { a: 'down', b: 'paused', c: 'up' }, want: 1 },
+    { name: 'weighted failover: primary up but all weights 0', pools: [['p', { a: 0, b: 0 }], ['f', { c: 50 }]], states: { a: 'up', b: 'up', c: 'up' }, want: 1 },
+    { name: 'all-zero weights everywhere: no pool qualifies → 0', pools: [['p', { a: 0 }], ['f', { c: 0 }]], states: { a: 'up', c: 'up' }, want: 0 },
+    { name: 'three tiers: third serves', pools: [['p', { a: 100 }], ['f1', { b: 0 }], ['f2', { c: 10 }]], states: { a: 'down', b: 'up', c: 'up' }, want: 2 },
+    { name: 'three tiers: second serves', pools: [['p', { a: 100 }], ['f1', { b: 5 }], ['f2', { c: 10 }]], states: { a: 'disabled', b: 'up', c: 'up' }, want: 1 },
+    { name: 'nothing up → 0', pools: [['p', { a: 100 }], ['f', { c: 50 }]], states: { a: 'down', c: 'unknown' }, want: 0 },
+    { name: 'unknown, paused and disabled do not qualify', pools: [['p', { a: 1, b: 1, d: 1 }], ['f', { c: 1 }]], states: { a: 'unknown', b: 'paused', d: 'disabled', c: 'up' }, want: 1 },
+    { name: 'a backend not known to the checker does not qualify', pools: [['p', { ghost: 100 }], ['f', { c: 1 }]], states: { c: 'up' }, want: 1 },
+  ];
+  for (const c of cases) {
+    const fe = frontend(c.pools);
+    t.equal(activePoolIndex(fe, states(c.states), yamlWeights(fe)), c.want, c.name);
+  }
+  const fe = frontend([['p', { a: 100 }], ['f', { c: 50 }]]);
+  const overridden: WeightOf = (_f, pool, b) => (pool === 'p' && b === 'a' ? 0 : 50);
+  t.equal(activePoolIndex(fe, states({ a: 'up', c: 'up' }), overridden), 1, 'an operator weight of 0 on the primary fails over');
+});
+
+t.test('frontendWeights lists every member in pool then YAML order', async (t) => {
+  const fe = frontend(
+    [
+      ['p', { b: 100, a: 40 }],
+      ['f', { c: 50 }],
+    ],
+    false,
+  );
+  const got = frontendWeights(fe, states({ a: 'up', b: 'down', c: 'up' }), yamlWeights(fe));
+  t.equal(got.active, 0);
+  t.same(
+    got.members.map((m) => [m.pool, m.poolIndex, m.backend, m.state, m.configured, m.effective.weight, m.effective.flush]),
+    [
+      ['p', 0, 'b', 'down', 100, 0, false],
+      ['p', 0, 'a', 'up', 40, 40, false],
+      ['f', 1, 'c', 'up', 50, 0, false],
+    ],
+  );
+  const unknownMember = frontendWeights(fe, states({}), yamlWeights(fe));
+  t.ok(
+    unknownMember.members.every((m) => m.state === 'unknown'),
+    'backends without a state count as unknown',
+  );
+});
+
+t.test('frontend state (§4.3)', async (t) => {
+  const cases: Array<{ name: string; pools: Array<[string, Record<string, number>]>; states: Record<string, BackendState>; want: FrontendState }> = [
+    { name: 'one member with effective weight > 0 → up', pools: [['p', { a: 100, b: 100 }]], states: { a: 'up', b: 'down' }, want: 'up' },
+    { name: 'served by the fallback pool → up', pools: [['p', { a: 100 }], ['f', { c: 50 }]], states: { a: 'down', c: 'up' }, want: 'up' },
+    { name: 'every member unknown → unknown', pools: [['p', { a: 100 }], ['f', { c: 50 }]], states: { a: 'unknown', c: 'unknown' }, want: 'unknown' },
+    { name: 'unknown and down mixed → down', pools: [['p', { a: 100 }], ['f', { c: 50 }]], states: { a: 'unknown', c: 'down' }, want: 'down' },
+    { name: 'all down → down', pools: [['p', { a: 100, b: 1 }]], states: { a: 'down', b: 'down' }, want: 'down' },
+    { name: 'all paused → down', pools: [['p', { a: 100, b: 1 }]], states: { a: 'paused', b: 'paused' }, want: 'down' },
+    { name: 'all disabled → down', pools: [['p', { a: 100 }]], states: { a: 'disabled' }, want: 'down' },
+    { name: 'up but every weight 0 → down', pools: [['p', { a: 0 }], ['f', { c: 0 }]], states: { a: 'up', c: 'up' }, want: 'down' },
+    { name: 'unknown and up with weight 0 → down', pools: [['p', { a: 0, b: 100 }]], states: { a: 'up', b: 'unknown' }, want: 'down' },
+  ];
+  for (const c of cases) {
+    const fe = frontend(c.pools);
+    t.equal(frontendState(frontendWeights(fe, states(c.states), yamlWeights(fe)).members), c.want, c.name);
+  }
+  t.equal(frontendState([]), 'down', 'no members → down');
+});

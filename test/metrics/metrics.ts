@@ -1,0 +1,223 @@
+// maglevd metrics: a scrape of the fake control plane has every §8 series with its labels, the
+// hooks count what they should, VPP series follow the connection and vanish when VPP is
+// disabled, and the HTTP listener serves /metrics and /healthz (200 and the 503 watchdog).
+
+import { Registry } from 'prom-client';
+import t from 'tap';
+import type { CheckerEvent, CheckerEventSource } from '../../src/checker/events.js';
+import { countCheckerTransitions, createMetrics, type MetricsHooks } from '../../src/metrics/metrics.js';
+import { healthz } from '../../src/metrics/healthz.js';
+import { startMetricsServer } from '../../src/metrics/server.js';
+import { ManualClock } from '../../src/shared/clock.js';
+import { createSilentLogger } from '../../src/shared/log.js';
+import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
+
+/** Sample lines of an exposition as `name{labels}` → value. */
+function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+function setup(opts: { vppEnabled?: boolean; defaultMetrics?: boolean } = {}): {
+  fake: FakeControlPlane;
+  registry: Registry;
+  hooks: MetricsHooks;
+  clock: ManualClock;
+  scrape: () => Promise<Map<string, number>>;
+} {
+  const fake = new FakeControlPlane();
+  const registry = new Registry();
+  const clock = new ManualClock(T0);
+  const hooks = createMetrics({
+    registry,
+    source: fake,
+    clock,
+    vppEnabled: opts.vppEnabled ?? true,
+    build: { version: '1.2.3', commit: 'abc', date: '2026-04-01' },
+    defaultMetrics: opts.defaultMetrics ?? false,
+  });
+  return { fake, registry, hooks, clock, scrape: async () => samples(await registry.metrics()) };
+}
+
+void t.test('a scrape has every state series with its labels', async (t) => {
+  const { scrape } = setup();
+  const s = await scrape();
+  const want: Array<[string, number]> = [
+    ['maglev_build_info{version="1.2.3",commit="abc",date="2026-04-01"}', 1],
+    ['maglev_backend_state{backend="nginx0-ams",state="up"}', 1],
+    ['maglev_backend_state{backend="nginx0-fra",state="down"}', 1],
+    ['maglev_backend_state{backend="nginx1-zrh",state="disabled"}', 1],
+    ['maglev_backend_health{backend="nginx0-ams"}', 4],
+    ['maglev_backend_enabled{backend="nginx1-zrh"}', 0],
+    ['maglev_backend_enabled{backend="nginx0-ams"}', 1],
+    ['maglev_frontend_pool_backend_weight{frontend="web4",pool="fallback",backend="nginx1-zrh"}', 50],
+    ['maglev_frontend_pool_backend_effective_weight{frontend="web4",pool="primary",backend="nginx0-ams"}', 100],
+    ['maglev_frontend_pool_backend_effective_weight{frontend="web4",pool="primary",backend="nginx0-fra"}', 0],
+    ['maglev_frontend_pool_backend_effective_weight{frontend="web6",pool="main",backend="nginx0-ams"}', 10],
+    ['maglev_frontend_state{frontend="web4",state="up"}', 1],
+    ['maglev_vpp_connected', 1],
+    ['maglev_vpp_uptime_seconds', 86400],
+    ['maglev_vpp_connected_seconds', 3600],
+    ['maglev_vpp_info{version="26.06-release",build_date="2026-06-01T10:00:00",pid="4242"}', 1],
+    ['maglev_vpp_warmup_complete', 1],
+    ['maglev_vip_packets_total{prefix="198.51.100.1/32",protocol="6",port="80",kind="next"}', 1000],
+    ['maglev_vip_packets_total{prefix="198.51.100.1/32",protocol="6",port="80",kind="first"}', 10],
+    ['maglev_vip_packets_total{prefix="198.51.100.1/32",protocol="6",port="80",kind="untracked"}', 0],
+    ['maglev_vip_packets_total{prefix="198.51.100.1/32",protocol="6",port="80",kind="no-server"}', 2],
+    ['maglev_vip_packets_total{prefix="2001:db8::1/128",protocol="255",port="0",kind="untracked"}', 3],
+    ['maglev_vip_route_packets_total{prefix="198.51.100.1/32"}', 1012],
+    ['maglev_vip_route_bytes_total{prefix="198.51.100.1/32"}', 123456789012],
+  ];
+  for (const [k, v] of want) t.equal(s.get(k), v, k);
+  t.equal([...s.keys()].filter((k) => k.startsWith('maglev_backend_state{')).length, 3, 'one state series per backend');
+  t.notOk([...s.keys()].some((k) => k.startsWith('maglev_vip_route_packets_total{prefix="2001:db8::1/128"')), 'no FIB series without FIB counters');
+});
+
+void t.test('hooks count probes, transitions, VPP API messages and sync changes', async (t) => {
+  const { hooks, scrape } = setup();
+  hooks.onProbe('nginx0-ams', 'http', { ok: true, layer: 'L7', code: 'L7OK', detail: 'HTTP 200', at: T0, durationMs: 2 });
+  hooks.onProbe('nginx0-ams', 'http', { ok: false, layer: 'L7', code: 'L7STS', detail: 'HTTP 503', at: T0, durationMs: 30 });
+  hooks.onProbe('nginx0-ams', 'http', { ok: false, layer: 'L4', code: 'L4TOUT', detail: 'timeout', at: T0, durationMs: 1000, discarded: true });
+  hooks.onVppApi('lb_conf_get', 'send', true);
+  hooks.onVppApi('lb_add_del_vip_v2', 'recv', false);
+  hooks.onLbSync('vip', { as_added: 2, as_removed: 0, as_weight_updated: 1 });
+  hooks.onLbSync('vip', { as_added: 1 });
+  hooks.onFrontendTransition('web4', 'up', 'down');
+  const s = await scrape();
+  const want: Array<[string, number]> = [
+    ['maglev_probe_total{backend="nginx0-ams",type="http",result="success",code="L7OK"}', 1],
+    ['maglev_probe_total{backend="nginx0-ams",type="http",result="failure",code="L7STS"}', 1],
+    ['maglev_probe_total{backend="nginx0-ams",type="http",result="discarded",code="L4TOUT"}', 1],
+    ['maglev_probe_duration_seconds_bucket{le="0.001",backend="nginx0-ams",type="http"}', 0],
+    ['maglev_probe_duration_seconds_bucket{le="0.0025",backend="nginx0-ams",type="http"}', 1],
+    ['maglev_probe_duration_seconds_bucket{le="0.05",backend="nginx0-ams",type="http"}', 2],
+    ['maglev_probe_duration_seconds_bucket{le="2.5",backend="nginx0-ams",type="http"}', 2],
+    ['maglev_probe_duration_seconds_count{backend="nginx0-ams",type="http"}', 2],
+    ['maglev_vpp_api_total{msg="lb_conf_get",direction="send",result="success"}', 1],
+    ['maglev_vpp_api_total{msg="lb_add_del_vip_v2",direction="recv",result="failure"}', 1],
+    ['maglev_vpp_lbsync_total{scope="vip",kind="as_added"}', 3],
+    ['maglev_vpp_lbsync_total{scope="vip",kind="as_weight_updated"}', 1],
+    ['maglev_frontend_transitions_total{frontend="web4",from="up",to="down"}', 1],
+  ];
+  for (const [k, v] of want) t.equal(s.get(k), v, k);
+  t.notOk(s.has('maglev_vpp_lbsync_total{scope="vip",kind="as_removed"}'), 'zero counts are not incremented');
+  const buckets = [...s.keys()].filter((k) => k.startsWith('maglev_probe_duration_seconds_bucket')).map((k) => /le="([^"]+)"/.exec(k)?.[1]);
+  t.same(buckets, ['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf']);
+});
+
+void t.test('checker transitions are counted once, not per frontend', async (t) => {
+  const { hooks, scrape } = setup();
+  let listener: ((ev: CheckerEvent) => void) | undefined;
+  const source: CheckerEventSource = {
+    subscribe(fn) {
+      listener = fn;
+      return () => (listener = undefined);
+    },
+  };
+  const stop = countCheckerTransitions(source, hooks);
+  const tr = { from: 'up', to: 'down', at: T0, code: 'L4CON', detail: '' } as const;
+  listener?.({ kind: 'backend', seq: 1, backend: 'nginx0-ams', frontend: 'web4', transition: tr });
+  listener?.({ kind: 'backend', seq: 1, backend: 'nginx0-ams', frontend: 'web6', transition: tr });
+  listener?.({ kind: 'frontend', frontend: 'web4', from: 'up', to: 'down', at: T0 });
+  listener?.({ kind: 'backend', seq: 2, backend: 'nginx0-ams', frontend: 'web4', transition: { ...tr, from: 'down', to: 'up' } });
+  stop();
+  t.equal(listener, undefined, 'unsubscribed');
+  const s = await scrape();
+  t.equal(s.get('maglev_backend_transitions_total{backend="nginx0-ams",from="up",to="down"}'), 1);
+  t.equal(s.get('maglev_backend_transitions_total{backend="nginx0-ams",from="down",to="up"}'), 1);
+  t.equal(s.get('maglev_frontend_transitions_total{frontend="web4",from="up",to="down"}'), 1);
+});
+
+void t.test('VPP series follow the connection', async (t) => {
+  const { fake, scrape } = setup();
+  fake.vpp = { state: 'disconnected', warmupComplete: true };
+  const s = await scrape();
+  t.equal(s.get('maglev_vpp_connected'), 0, 'connected stays, at 0');
+  t.equal(s.get('maglev_vpp_warmup_complete'), 1);
+  for (const name of ['maglev_vpp_uptime_seconds', 'maglev_vpp_connected_seconds', 'maglev_vpp_info', 'maglev_vip_packets_total', 'maglev_vip_route_packets_total', 'maglev_vip_route_bytes_total']) {
+    t.notOk([...s.keys()].some((k) => k === name || k.startsWith(`${name}{`)), `${name} omitted while disconnected`);
+  }
+  fake.vpp = { state: 'connected', warmupComplete: true, info: { version: 'v', buildDate: 'd', buildDirectory: '/', pid: 1, bootTime: undefined, connectTime: T0 } };
+  const again = await scrape();
+  t.equal(again.get('maglev_vpp_connected'), 1);
+  t.notOk(again.has('maglev_vpp_uptime_seconds'), 'no uptime without a boot time');
+  t.equal(again.get('maglev_vpp_connected_seconds'), 0);
+});
+
+void t.test('VPP disabled: no maglev_vpp_* or maglev_vip_* at all', async (t) => {
+  const { fake, hooks, registry } = setup({ vppEnabled: false });
+  fake.vpp = { state: 'disabled' };
+  hooks.onVppApi('x', 'send', true);
+  hooks.onLbSync('all', { vip_added: 1 });
+  const text = await registry.metrics();
+  t.notMatch(text, /maglev_vpp_|maglev_vip_/);
+  t.match(text, /maglev_backend_state\{/);
+});
+
+void t.test('removed objects disappear at the next scrape', async (t) => {
+  const { fake, scrape } = setup();
+  t.ok((await scrape()).has('maglev_backend_health{backend="nginx1-zrh"}'));
+  fake.backends.delete('nginx1-zrh');
+  fake.frontends.delete('web6');
+  const s = await scrape();
+  t.notOk(s.has('maglev_backend_health{backend="nginx1-zrh"}'));
+  t.notOk([...s.keys()].some((k) => k.includes('frontend="web6"')));
+});
+
+void t.test('default metrics are included', async (t) => {
+  const { registry } = setup({ defaultMetrics: true });
+  const text = await registry.metrics();
+  t.match(text, /^nodejs_eventloop_lag_seconds /m);
+  t.match(text, /^process_cpu_user_seconds_total /m);
+});
+
+void t.test('healthz watchdog', (t) => {
+  const connected = { state: 'connected', warmupComplete: true, info: { version: '', buildDate: '', buildDirectory: '', pid: 1, bootTime: undefined, connectTime: 0 } } as const;
+  const now = 1_000_000;
+  const cases = [
+    { name: 'recent probe', vpp: connected, w: { lastProbeAt: now - 1500, probesDueSince: now - 100 }, code: 200, age: 1.5 },
+    { name: 'nothing due', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: undefined }, code: 200, age: 60 },
+    { name: 'due 10s, last probe 60s ago', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: now - 10_000 }, code: 503, age: 60 },
+    { name: 'due 9.9s', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: now - 9_900 }, code: 200, age: 60 },
+    { name: 'no probe ever, due 11s', vpp: connected, w: { lastProbeAt: undefined, probesDueSince: now - 11_000 }, code: 503, age: null },
+    { name: 'no probe yet, none due', vpp: { state: 'disabled' }, w: { lastProbeAt: undefined, probesDueSince: undefined }, code: 200, age: null },
+  ] as const;
+  for (const c of cases) {
+    const h = healthz(c.vpp, c.w, now);
+    t.equal(h.httpStatus, c.code, c.name);
+    t.equal(h.body.lastProbeAgeSeconds, c.age, `${c.name}: age`);
+    t.equal(h.body.status, c.code === 200 ? 'ok' : 'stalled');
+  }
+  t.same(healthz({ state: 'disconnected', warmupComplete: false }, { lastProbeAt: now, probesDueSince: undefined }, now).body, {
+    status: 'ok',
+    vppConnected: false,
+    warmupComplete: false,
+    lastProbeAgeSeconds: 0,
+  });
+  t.end();
+});
+
+void t.test('the HTTP listener serves /metrics and /healthz', async (t) => {
+  const { fake, registry, clock } = setup();
+  const server = await startMetricsServer({ addr: { host: '127.0.0.1', port: 0 }, registry, source: fake, clock, logger: createSilentLogger() });
+  t.teardown(() => server.close());
+  const base = `http://127.0.0.1:${server.port}`;
+  const m = await fetch(`${base}/metrics`);
+  t.equal(m.status, 200);
+  t.match(m.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+  t.match(await m.text(), /maglev_backend_state\{backend="nginx0-ams",state="up"\} 1/);
+  const ok = await fetch(`${base}/healthz`);
+  t.equal(ok.status, 200);
+  t.same(await ok.json(), { status: 'ok', vppConnected: true, warmupComplete: true, lastProbeAgeSeconds: 1.5 });
+  fake.watchdog = { lastProbeAt: T0 - 30_000, probesDueSince: T0 - 20_000 };
+  const stalled = await fetch(`${base}/healthz`);
+  t.equal(stalled.status, 503);
+  t.match(await stalled.json(), { status: 'stalled', lastProbeAgeSeconds: 30 });
+  t.equal((await fetch(`${base}/nope`)).status, 404);
+  t.equal((await fetch(`${base}/metrics`, { method: 'POST' })).status, 405);
+});
