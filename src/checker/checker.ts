@@ -1,8 +1,9 @@
 // The health checker (behaviour.md §3, §4): the main thread owns every backend's schedule and
 // state. One BackendLoop per active backend (probed once however many frontends use it),
 // operator actions, reload, runtime weight overrides and frontend states. Transitions leave
-// through the CheckerEventSource seam (one backend event per referencing frontend, sharing a
-// seq), the optional observer (metrics) and the log. Probes run in a ProbeExecutor.
+// through the CheckerEventSource seam (one event per transition, naming the frontends it
+// affects) and the log; probe results also reach the optional observer (metrics). Probes run in
+// a ProbeExecutor.
 
 import type { Config, HealthCheckType } from '../shared/config.js';
 import type { Clock } from '../shared/clock.js';
@@ -14,18 +15,21 @@ import { BackendLoop, type BackendLoopDeps, type ProbeOutcome } from './backend-
 import { CheckerEventBus } from './event-bus.js';
 import type { BackendStateView, CheckerEvent, CheckerEventSource } from './events.js';
 import { checkOf, planReload, type KeptBackend, type ReloadPlan } from '../core/reload-plan.js';
-import { backendSnapshot, frontendSnapshot, type BackendSnapshot, type FrontendSnapshot } from './views.js';
+import { backendView, type BackendView } from './backend-view.js';
+import { frontendView, type FrontendView } from '../core/frontend-view.js';
 import { ConfiguredWeights } from './configured-weights.js';
 import { isProbingState } from '../core/backend-machine.js';
 import type { ProbeExecutor } from './probe-executor.js';
 import { staggerMs, type RandomSource } from '../core/probe-interval.js';
 import { FrontendStates } from '../core/frontend-states.js';
 
-/** Hooks for metrics. Every method is optional; exceptions are logged, never propagated. */
+/**
+ * Probe results for metrics (transitions are events: subscribe). Exceptions are logged, never
+ * propagated.
+ */
 export interface CheckerObserver {
-  onProbe?(backend: string, type: HealthCheckType, result: ProbeResult, outcome: ProbeOutcome): void;
-  onBackendTransition?(backend: string, t: TransitionRecord): void;
-  onFrontendTransition?(frontend: string, from: FrontendState, to: FrontendState): void;
+  /** One recorded or discarded executor result (never a static backend's synthetic pass). */
+  onProbe(backend: string, type: HealthCheckType, result: ProbeResult, outcome: ProbeOutcome): void;
 }
 
 export interface CheckerOptions {
@@ -47,7 +51,7 @@ export interface ReloadCounts {
 export class Checker implements CheckerEventSource, BackendStateView {
   readonly #clock: Clock;
   readonly #log: Logger;
-  readonly #observer: CheckerObserver;
+  readonly #observer: CheckerObserver | undefined;
   readonly #bus: CheckerEventBus;
   readonly #workerDeps: BackendLoopDeps;
   readonly #workers = new Map<string, BackendLoop>();
@@ -55,14 +59,14 @@ export class Checker implements CheckerEventSource, BackendStateView {
   readonly #weights: ConfiguredWeights;
   #config: Config;
   #refs: ReadonlyMap<string, readonly string[]>;
-  #seq = 0;
+  #lastProbeAt: number | undefined;
   #running = false;
   #deferFrontends = false;
 
   constructor(opts: CheckerOptions) {
     this.#clock = opts.clock;
     this.#log = opts.logger;
-    this.#observer = opts.observer ?? {};
+    this.#observer = opts.observer;
     this.#bus = new CheckerEventBus((err) => this.#log.error('event-subscriber-error', { err: errorMessage(err) }));
     this.#config = opts.config;
     this.#refs = activeBackends(opts.config);
@@ -74,7 +78,10 @@ export class Checker implements CheckerEventSource, BackendStateView {
       logger: opts.logger,
       running: () => this.#running,
       onTransition: (w, t) => this.#emitTransition(w, t),
-      onProbe: (w, check, result, outcome) => this.#notify(() => this.#observer.onProbe?.(w.name, check.type, result, outcome)),
+      onProbe: (w, check, result, outcome) => {
+        this.#lastProbeAt = result.at + result.durationMs;
+        this.#notify(() => this.#observer?.onProbe(w.name, check.type, result, outcome));
+      },
     };
     for (const name of this.#refs.keys()) this.#workers.set(name, this.#newWorker(name, opts.config));
     this.#frontendStates = new FrontendStates(opts.config, this.stateOf, this.weightOf);
@@ -120,20 +127,26 @@ export class Checker implements CheckerEventSource, BackendStateView {
   /** Bound: pass it as a StateOf. undefined for a backend that is not active. */
   readonly stateOf = (backend: string): BackendState | undefined => this.#workers.get(backend)?.machine.state;
 
-  getBackend(name: string): BackendSnapshot | undefined {
+  getBackend(name: string): BackendView | undefined {
     const w = this.#workers.get(name);
-    return w === undefined ? undefined : backendSnapshot(w, this.#refs.get(name) ?? []);
+    return w === undefined ? undefined : this.#view(w);
+  }
+
+  /** Unix ms when the latest executor result (recorded or discarded) completed; undefined before the first. */
+  get lastProbeAt(): number | undefined {
+    return this.#lastProbeAt;
   }
 
   frontendState(name: string): FrontendState | undefined {
     return this.#frontendStates.get(name);
   }
 
-  frontendInfo(name: string): FrontendSnapshot | undefined {
+  /** The view in the tracked frontend state (the one its transition events announced). */
+  frontendInfo(name: string): FrontendView | undefined {
     const fe = this.#config.frontends.get(name);
     const state = this.#frontendStates.get(name);
     if (fe === undefined || state === undefined) return undefined;
-    return frontendSnapshot(fe, state, this.stateOf, this.weightOf, (b) => this.#workers.get(b)?.machine.latestTransition()?.at);
+    return frontendView(fe, state, this.stateOf, this.weightOf, (b) => this.#workers.get(b)?.machine.latestTransition()?.at);
   }
 
   /** Configured weight (override, else YAML; 0 for a non-member). Bound: pass it as a WeightOf. */
@@ -141,7 +154,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
 
   // ---- operator actions (§3.8) ------------------------------------------------------------------
 
-  pause(name: string): BackendSnapshot {
+  pause(name: string): BackendView {
     const w = this.#worker(name);
     const t = w.machine.pause(this.#clock.now());
     this.#log.info('backend-pause', { backend: name });
@@ -149,10 +162,10 @@ export class Checker implements CheckerEventSource, BackendStateView {
       w.stopLoop();
       this.#emitTransition(w, t);
     }
-    return this.#snapshot(w);
+    return this.#view(w);
   }
 
-  resume(name: string): BackendSnapshot {
+  resume(name: string): BackendView {
     const w = this.#worker(name);
     const t = w.machine.resume(this.#clock.now());
     this.#log.info('backend-resume', { backend: name });
@@ -160,10 +173,10 @@ export class Checker implements CheckerEventSource, BackendStateView {
       this.#emitTransition(w, t);
       w.startLoop(); // one jittered fast-interval, no stagger
     }
-    return this.#snapshot(w);
+    return this.#view(w);
   }
 
-  disable(name: string): BackendSnapshot {
+  disable(name: string): BackendView {
     const w = this.#worker(name);
     const t = w.machine.disable(this.#clock.now());
     this.#log.info('backend-disable', { backend: name });
@@ -171,10 +184,10 @@ export class Checker implements CheckerEventSource, BackendStateView {
       w.stopLoop();
       this.#emitTransition(w, t);
     }
-    return this.#snapshot(w);
+    return this.#view(w);
   }
 
-  enable(name: string): BackendSnapshot {
+  enable(name: string): BackendView {
     const w = this.#worker(name);
     const t = w.machine.enable(this.#clock.now());
     this.#log.info('backend-enable', { backend: name });
@@ -182,11 +195,11 @@ export class Checker implements CheckerEventSource, BackendStateView {
       this.#emitTransition(w, t);
       w.startLoop();
     }
-    return this.#snapshot(w);
+    return this.#view(w);
   }
 
   /** §4.4 runtime override until the next reload. `flush` is only logged; the sync applies it. */
-  setWeight(frontend: string, pool: string, backend: string, weight: number, flush = false): FrontendSnapshot {
+  setWeight(frontend: string, pool: string, backend: string, weight: number, flush = false): FrontendView {
     this.#weights.set(frontend, pool, backend, weight);
     this.#log.info('frontend-weight-set', { frontend, pool, backend, weight, flush });
     this.#recomputeFrontends();
@@ -298,16 +311,14 @@ export class Checker implements CheckerEventSource, BackendStateView {
     return w;
   }
 
-  #snapshot(w: BackendLoop): BackendSnapshot {
-    return backendSnapshot(w, this.#refs.get(w.name) ?? []);
+  #view(w: BackendLoop): BackendView {
+    return backendView(w, this.#refs.get(w.name) ?? []);
   }
 
+  /** `frontends`: the sorted referencing frontends (a removed backend's are those of the old config). */
   #emitTransition(w: BackendLoop, t: TransitionRecord, frontends: readonly string[] = this.#refs.get(w.name) ?? []): void {
-    const seq = ++this.#seq;
     this.#log.info('backend-transition', { backend: w.name, from: t.from, to: t.to, code: t.code, detail: t.detail });
-    this.#notify(() => this.#observer.onBackendTransition?.(w.name, t));
-    if (frontends.length === 0) this.#bus.emit({ kind: 'backend', seq, backend: w.name, frontend: undefined, transition: t });
-    for (const frontend of frontends) this.#bus.emit({ kind: 'backend', seq, backend: w.name, frontend, transition: t });
+    this.#bus.emit({ kind: 'backend', backend: w.name, frontends, transition: t });
     this.#recomputeFrontends(frontends);
   }
 
@@ -320,7 +331,6 @@ export class Checker implements CheckerEventSource, BackendStateView {
         : this.#frontendStates.updateOnly(this.#config, only, this.stateOf, this.weightOf);
     for (const { frontend, from, to } of changes) {
       this.#log.info('frontend-transition', { frontend, from, to });
-      this.#notify(() => this.#observer.onFrontendTransition?.(frontend, from, to));
       this.#bus.emit({ kind: 'frontend', frontend, from, to, at: this.#clock.now() });
     }
   }

@@ -4,16 +4,14 @@
 import type { BackendState, FrontendState, TransitionRecord } from '../shared/health.js';
 
 /**
- * One backend transition, emitted once per frontend that references the backend (upstream's
- * fan-out, which drives per-VIP syncs). `seq` is shared by the copies of one transition, so
- * consumers that want one event per transition (WatchEvents) deduplicate on it.
+ * One backend transition, emitted once. `frontends` are the frontends that reference the backend
+ * (sorted; empty when none): the reconciler syncs the VIP of each, WatchEvents and the metrics
+ * count the transition once.
  */
 export interface BackendTransitionEvent {
   readonly kind: 'backend';
-  readonly seq: number;
   readonly backend: string;
-  /** The referencing frontend; undefined only if no frontend references the backend. */
-  readonly frontend: string | undefined;
+  readonly frontends: readonly string[];
   readonly transition: TransitionRecord;
 }
 

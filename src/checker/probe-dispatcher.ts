@@ -16,7 +16,7 @@ import type { ProbeResult } from '../shared/health.js';
 import { createSilentLogger, type Logger } from '../shared/log.js';
 import { siblingModuleUrl } from '../shared/module-url.js';
 import type { ProbeSpec, ReadyMessage, ResultsMessage } from '../shared/probe-messages.js';
-import { probeSpecFor } from './probe-spec.js';
+import { probeSpecFor, sameProbeSpec } from './probe-spec.js';
 import type { ProbeExecutor, ProbeTarget } from './probe-executor.js';
 import { ShardLink } from './probe-shard-link.js';
 import { warmThreadpool } from './threadpool-warmup.js';
@@ -188,7 +188,7 @@ export class ProbeDispatcher implements ProbeExecutor {
     const known = this.#targets.get(target.backend);
     if (known !== undefined && known.address === target.address && known.check === target.check) return known;
     const spec = probeSpecFor(target.address, target.check);
-    if (known !== undefined && known.address === target.address && JSON.stringify(known.spec) === JSON.stringify(spec)) return known;
+    if (known !== undefined && known.address === target.address && sameProbeSpec(known.spec, spec)) return known;
     if (known !== undefined) {
       known.slot.targets--;
       if (known.slot.registered.delete(known.id)) known.slot.link.unregister(known.id);

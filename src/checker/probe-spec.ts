@@ -1,6 +1,7 @@
 // Resolves a health check and a backend address into the ProbeSpec a shard runs: the Host
 // header default, the SNI and verification name, and the source address of the family
-// (behaviour.md §2.5, §3.6). Pure; the dispatcher calls it once per target registration.
+// (behaviour.md §2.5, §3.6), and whether two specs probe alike. Pure; the dispatcher calls
+// probeSpecFor once per target registration.
 
 import { isIP } from 'node:net';
 import type { HealthCheck } from '../shared/config.js';
@@ -65,4 +66,28 @@ export function probeSpecFor(address: string, check: HealthCheck): ProbeSpec {
       throw new Error(`unknown health check type ${String(exhaustive)}`);
     }
   }
+}
+
+function sameTls(a: TlsSpec | undefined, b: TlsSpec | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.servername === b.servername && a.verifyName === b.verifyName && a.insecureSkipVerify === b.insecureSkipVerify;
+}
+
+/**
+ * True when a shard would run both specs identically: every field compared. The dispatcher keeps
+ * a target registered across a reload that changed only what the spec does not carry (intervals,
+ * rise/fall, the check's name).
+ */
+export function sameProbeSpec(a: ProbeSpec, b: ProbeSpec): boolean {
+  if (a.address !== b.address || a.family !== b.family || a.timeoutMs !== b.timeoutMs || a.sourceAddress !== b.sourceAddress) return false;
+  if (a.kind === 'icmp' || b.kind === 'icmp') return a.kind === b.kind;
+  if (a.port !== b.port || !sameTls(a.tls, b.tls)) return false;
+  if (a.kind === 'tcp' || b.kind === 'tcp') return a.kind === b.kind;
+  return (
+    a.path === b.path &&
+    a.host === b.host &&
+    a.codeMin === b.codeMin &&
+    a.codeMax === b.codeMax &&
+    a.responseRegexp === b.responseRegexp
+  );
 }

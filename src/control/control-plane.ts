@@ -3,65 +3,17 @@
 // client; tests implement it with test/support/fake-control-plane.ts.
 // Failures are DaemonErrors with a stable code (grpc-status.ts maps them to gRPC codes); their
 // message is shown to operators verbatim, so it names the object, e.g. `backend "x" not found`.
-// Times are unix milliseconds (the proto's nanoseconds are made at the gRPC edge).
+// Times are unix milliseconds (the proto's nanoseconds are made at the gRPC edge). The backend
+// and frontend views are the ones the checker builds (checker/backend-view.ts,
+// core/frontend-view.ts), served as they are.
 
+import type { BackendView } from '../checker/backend-view.js';
 import type { CheckerEvent } from '../checker/events.js';
 import type { CloseReason, Subscription } from './event-subscribers.js';
-import { frontendState, frontendWeights, type StateOf, type WeightOf } from '../core/weights.js';
-import type { Frontend, FrontendProtocol, HealthCheck } from '../shared/config.js';
-import type { BackendState, FrontendState, ProbeResult, TransitionRecord } from '../shared/health.js';
+import type { FrontendView } from '../core/frontend-view.js';
+import type { HealthCheck } from '../shared/config.js';
 import type { LogLevel, LogRecord } from '../shared/log.js';
 import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
-
-export interface PoolMemberView {
-  readonly backend: string;
-  /** Configured weight: YAML or runtime override, 0..100. */
-  readonly weight: number;
-  readonly effectiveWeight: number;
-  readonly state: BackendState;
-  /** Unix ms of the backend's latest transition; undefined if it has none. */
-  readonly lastTransitionAt: number | undefined;
-}
-
-export interface PoolView {
-  readonly name: string;
-  readonly active: boolean;
-  /** In YAML order. */
-  readonly members: readonly PoolMemberView[];
-}
-
-export interface FrontendView {
-  readonly name: string;
-  /** VIP address without prefix length. */
-  readonly address: string;
-  readonly protocol: FrontendProtocol;
-  readonly port: number;
-  readonly description: string;
-  readonly srcIpSticky: boolean;
-  readonly flushOnDown: boolean;
-  readonly state: FrontendState;
-  /** In priority order. */
-  readonly pools: readonly PoolView[];
-}
-
-export interface BackendView {
-  readonly name: string;
-  readonly address: string;
-  readonly state: BackendState;
-  readonly enabled: boolean;
-  /** Health-check name; undefined for static backends. */
-  readonly healthcheck: string | undefined;
-  /** The rise/fall counter, 0..rise+fall-1. */
-  readonly health: number;
-  /** Effective rise and fall (1 and 1 for static backends). */
-  readonly rise: number;
-  readonly fall: number;
-  /** Newest first. */
-  readonly transitions: readonly TransitionRecord[];
-  readonly lastProbe: ProbeResult | undefined;
-  /** Frontends referencing the backend, sorted. */
-  readonly frontends: readonly string[];
-}
 
 export interface WeightChange {
   readonly frontend: string;
@@ -161,13 +113,13 @@ export interface WatchSubscription {
   readonly peer: string;
   /** Log records wanted at or above this level; undefined: none. */
   readonly logLevel: LogLevel | undefined;
-  /** Only accepted events are queued (kinds, level, first copy of a transition). */
+  /** Only accepted events are queued (kinds, level). */
   readonly accept: (ev: ControlPlaneEvent) => boolean;
   /** Called once, asynchronously, when the subscription ends for any reason. */
   readonly onClosed?: (reason: CloseReason) => void;
 }
 
-/** What WatchEvents receives live. Backend events arrive once per referencing frontend (same seq). */
+/** What WatchEvents receives live: checker events (one per transition) and log records. */
 export type ControlPlaneEvent = CheckerEvent | { readonly kind: 'log'; readonly record: LogRecord };
 
 export interface ControlPlane {
@@ -212,51 +164,4 @@ export interface ControlPlane {
   /** The last scrape snapshot. VPP_DISABLED, VPP_NOT_CONNECTED. */
   vppLbCounters(): VppLbCountersView;
   probeWatchdog(): ProbeWatchdogView;
-}
-
-/**
- * A filter that lets through the first copy of each backend transition (the checker emits one
- * copy per referencing frontend, sharing `seq`) and every other event unchanged.
- */
-export function firstCopyFilter(): (ev: ControlPlaneEvent) => boolean {
-  let lastSeq: number | undefined;
-  return (ev) => {
-    if (ev.kind !== 'backend') return true;
-    if (ev.seq === lastSeq) return false;
-    lastSeq = ev.seq;
-    return true;
-  };
-}
-
-/** Builds a FrontendView from the config and live lookups (§4 via weights.ts); for facade implementations. */
-export function buildFrontendView(
-  fe: Frontend,
-  stateOf: StateOf,
-  weightOf: WeightOf,
-  lastTransitionAt: (backend: string) => number | undefined,
-): FrontendView {
-  const { active, members } = frontendWeights(fe, stateOf, weightOf);
-  return {
-    name: fe.name,
-    address: fe.address,
-    protocol: fe.protocol,
-    port: fe.port,
-    description: fe.description,
-    srcIpSticky: fe.srcIpSticky,
-    flushOnDown: fe.flushOnDown,
-    state: frontendState(members),
-    pools: fe.pools.map((pool, i) => ({
-      name: pool.name,
-      active: i === active && members.some((m) => m.effective.weight > 0),
-      members: members
-        .filter((m) => m.poolIndex === i)
-        .map((m) => ({
-          backend: m.backend,
-          weight: m.configured,
-          effectiveWeight: m.effective.weight,
-          state: m.state,
-          lastTransitionAt: lastTransitionAt(m.backend),
-        })),
-    })),
-  };
 }

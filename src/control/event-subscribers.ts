@@ -1,14 +1,13 @@
 // Fan-out of events to external subscribers (WatchEvents streams, behaviour.md §6.3) with a
 // bounded queue each. The producer never blocks and never runs consumer code: publish() only
-// queues. A subscriber whose queue is full is cut off ('too-slow'), counted, and `event-drop` is
-// logged; the stream then ends with RESOURCE_EXHAUSTED and the client resubscribes.
+// queues. A subscriber whose queue is full is cut off ('too-slow'), counted, and reported to
+// onCutOff (maglevd logs `event-drop`); the stream then ends with RESOURCE_EXHAUSTED and the
+// client resubscribes.
 //
 //   producer ──publish()──▶ EventSubscribers ──queue──▶ Subscription ──next()/for await──▶ stream
 //
 // A consumer pulls at its own pace, e.g. `for await (const ev of sub) { if (!call.write(m))
 // await once(call, 'drain') }`: while it waits for 'drain' its queue grows, up to the limit.
-
-import type { Logger } from '../shared/log.js';
 
 export const defaultQueueLimit = 4096;
 
@@ -16,7 +15,7 @@ export const defaultQueueLimit = 4096;
 export type CloseReason = 'too-slow' | 'closed' | 'shutdown';
 
 export interface SubscribeOptions<E> {
-  /** Names the subscriber in `event-drop` (e.g. the gRPC peer address). */
+  /** Names the subscriber when it is cut off (e.g. the gRPC peer address). */
   readonly peer: string;
   /** Queued before any live event: the initial snapshot. Counts against the limit. */
   readonly initial?: readonly E[];
@@ -116,20 +115,21 @@ class SubscriberQueue<E> implements Subscription<E> {
 }
 
 export interface EventSubscribersOptions {
-  readonly logger: Logger;
   readonly queueLimit?: number;
+  /** Called synchronously, inside publish(), for each subscriber cut off as too slow. */
+  readonly onCutOff?: (peer: string, queued: number) => void;
 }
 
 export class EventSubscribers<E> {
-  readonly #log: Logger;
+  readonly #onCutOff: ((peer: string, queued: number) => void) | undefined;
   readonly #limit: number;
   readonly #subs = new Set<SubscriberQueue<E>>();
   readonly #pending: E[] = [];
   #publishing = false;
   #cutOff = 0;
 
-  constructor(opts: EventSubscribersOptions) {
-    this.#log = opts.logger;
+  constructor(opts: EventSubscribersOptions = {}) {
+    this.#onCutOff = opts.onCutOff;
     this.#limit = opts.queueLimit ?? defaultQueueLimit;
   }
 
@@ -141,8 +141,8 @@ export class EventSubscribers<E> {
   }
 
   /**
-   * Offers one event to every subscriber. Never blocks. Re-entrant calls (an `event-drop` log
-   * record fed back through the log tap) are queued, so every subscriber sees one order.
+   * Offers one event to every subscriber. Never blocks. Re-entrant calls (a cut-off reported as a
+   * log record that comes back through the log tap) are queued, so every subscriber sees one order.
    */
   publish(ev: E): void {
     this.#pending.push(ev);
@@ -155,7 +155,7 @@ export class EventSubscribers<E> {
           const queued = sub.queued;
           this.#cutOff++;
           sub.end('too-slow');
-          this.#log.warn('event-drop', { peer: sub.peer, queued });
+          this.#onCutOff?.(sub.peer, queued);
         }
       }
     } finally {

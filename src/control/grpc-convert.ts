@@ -1,13 +1,9 @@
 // Facade views (plain TS, unix ms) → proto wire messages (snake_case, int64 nanoseconds as
 // decimal strings). Pure; the only place that knows both shapes.
 
-import type {
-  BackendView,
-  FrontendView,
-  VppInfo,
-  VppLbCountersView,
-  VppLbStateView,
-} from './control-plane.js';
+import type { BackendView } from '../checker/backend-view.js';
+import type { FrontendView } from '../core/frontend-view.js';
+import type { VppInfo, VppLbCountersView, VppLbStateView } from './control-plane.js';
 import type {
   BackendInfo,
   FrontendInfo,

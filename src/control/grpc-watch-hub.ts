@@ -1,47 +1,32 @@
-// The daemon side of WatchEvents: one EventSubscribers hub (bounded queue per stream, `event-drop`
-// on overflow) fed with checker events and log records, which is also the logger's LogTap, so
-// debug records are only built while some stream asked for them (behaviour.md §6.3, §9).
+// The daemon side of WatchEvents: one EventSubscribers hub (bounded queue per stream) fed with
+// checker events and log records, which is also the logger's LogTap, so debug records are only
+// built while some stream asked for them (behaviour.md §6.3, §9). It logs nothing itself: a
+// stream cut off for being too slow is reported to onDrop, which maglevd turns into `event-drop`
+// through the very logger that taps this hub, so the record also reaches the other streams.
 // A ControlPlane implementation answers watchEvents() with hub.subscribe().
 
 import type { CheckerEvent } from '../checker/events.js';
 import type { ControlPlaneEvent, WatchSubscription } from './control-plane.js';
 import { EventSubscribers, type Subscription } from './event-subscribers.js';
-import { levelRank, type LogLevel, type LogRecord, type LogTap, type Logger } from '../shared/log.js';
+import { levelRank, type LogLevel, type LogRecord, type LogTap } from '../shared/log.js';
 
 export interface WatchHubOptions {
   /** Per-stream queue; default 4096. */
   readonly queueLimit?: number;
+  /** A stream was cut off as too slow with `queued` events pending; called inside publish(). */
+  readonly onDrop?: (peer: string, queued: number) => void;
 }
 
 export class WatchEventHub implements LogTap {
   readonly #subs: EventSubscribers<ControlPlaneEvent>;
   /** Open subscriptions that want log records, by level. */
   readonly #levels = new Map<object, LogLevel>();
-  #logger: Logger | undefined;
 
   constructor(opts: WatchHubOptions = {}) {
-    // `event-drop` goes through the logger, whose tap may be this hub: late-bound (setLogger).
-    const log = (level: LogLevel) => (msg: string, attrs?: Parameters<Logger['warn']>[1]) => this.#logger?.[level](msg, attrs);
-    const proxy: Logger = {
-      debug: log('debug'),
-      info: log('info'),
-      warn: log('warn'),
-      error: log('error'),
-      enabled: (l) => this.#logger?.enabled(l) ?? false,
-      child: () => proxy,
-    };
-    this.#subs = new EventSubscribers<ControlPlaneEvent>({
-      logger: proxy,
-      ...(opts.queueLimit === undefined ? {} : { queueLimit: opts.queueLimit }),
-    });
+    this.#subs = new EventSubscribers<ControlPlaneEvent>({ queueLimit: opts.queueLimit, onCutOff: opts.onDrop });
   }
 
-  /** The logger `event-drop` is written to (usually the one whose tap is this hub). */
-  setLogger(logger: Logger): void {
-    this.#logger = logger;
-  }
-
-  /** A checker event (every per-frontend copy; streams keep the first copy of each seq). */
+  /** A checker event (one per transition). */
   publish(ev: CheckerEvent): void {
     this.#subs.publish(ev);
   }

@@ -5,7 +5,7 @@
 // it with UNAVAILABLE "server shutting down"; a client cancel just closes the subscription.
 
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
-import { firstCopyFilter, type ControlPlane, type ControlPlaneEvent } from './control-plane.js';
+import type { ControlPlane, ControlPlaneEvent } from './control-plane.js';
 import type { Subscription } from './event-subscribers.js';
 import type { EventMsg, WatchRequest } from '../api/maglev-messages.js';
 import { grpcError, statusFromError } from './grpc-status.js';
@@ -70,7 +70,6 @@ export function serveWatchStream(call: WatchCall, deps: WatchStreamDeps): void {
   let sub: Subscription<ControlPlaneEvent>;
   let onClosed = (): void => {};
   const closed = new Promise<void>((resolve) => (onClosed = resolve));
-  const first = firstCopyFilter();
   try {
     const o = watchOptions(call.request);
     opts = o;
@@ -78,7 +77,7 @@ export function serveWatchStream(call: WatchCall, deps: WatchStreamDeps): void {
     sub = deps.control.watchEvents({
       peer: call.getPeer(),
       logLevel: o.log ? o.logLevel : undefined,
-      accept: (ev) => first(ev) && liveEventMsg(ev, o) !== undefined,
+      accept: (ev) => liveEventMsg(ev, o) !== undefined,
       onClosed,
     });
   } catch (e) {

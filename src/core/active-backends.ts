@@ -1,6 +1,6 @@
 // Which backends are active (behaviour.md §3.1): those referenced by at least one frontend,
 // each with the sorted names of its referencing frontends. Pure; used for probing, the API
-// listing, the per-frontend event fan-out and the start stagger.
+// listing, the frontends a transition event names and the start stagger.
 
 import type { Config } from '../shared/config.js';
 

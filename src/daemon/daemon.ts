@@ -1,6 +1,7 @@
 // maglevd's normal run: builds and wires every part (the only place that does), then serves
-// until SIGTERM/SIGINT. Startup order: logger → config → probe workers → checker → VPP side →
-// control plane → metrics → gRPC → start probing and connecting. Shutdown never touches VPP
+// until SIGTERM/SIGINT. Each part is built after what it needs: watch hub + logger → config →
+// probe workers → metric instruments → checker → VPP side → control plane → scrape-time
+// collectors → gRPC and /metrics → start probing and connecting. Shutdown never touches VPP
 // state: VIPs and ASes stay programmed so a restart is dataplane-neutral.
 
 import { Registry } from 'prom-client';
@@ -8,14 +9,14 @@ import type { DestinationStream } from 'pino';
 import { buildInfo } from '../generated/build-info.js';
 import { createRealClock, type Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
-import { createLogger, type Logger } from '../shared/log.js';
+import type { Logger } from '../shared/log.js';
 import { Checker } from '../checker/checker.js';
 import { formatIssue, loadConfigFile } from '../config/loader.js';
 import { startGrpcServer, type GrpcServer } from '../control/grpc-server.js';
-import { WatchEventHub } from '../control/grpc-watch-hub.js';
+import { createDaemonLogger } from './daemon-logger.js';
 import { MaglevdControlPlane } from './maglevd-control-plane.js';
 import { maglevdExitCodes, type MaglevdOptions } from './maglevd-options.js';
-import { countCheckerTransitions, createMetrics, type MetricsHooks } from '../metrics/metrics.js';
+import { countCheckerTransitions, createMetrics, registerStateCollectors } from '../metrics/metrics.js';
 import { registerLiveHeapGauge } from '../metrics/live-heap.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { NetnsProbeExecutor } from '../checker/netns-probe-executor.js';
@@ -45,9 +46,7 @@ export type StartResult = { readonly ok: true; readonly daemon: Daemon } | { rea
 
 /** Starts maglevd in this process; returns the exit code instead when startup fails. */
 export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Promise<StartResult> {
-  const hub = new WatchEventHub();
-  const logger = createLogger({ level: o.logLevel, tap: hub, ...(deps.logDestination === undefined ? {} : { destination: deps.logDestination }) });
-  hub.setLogger(logger);
+  const { logger, hub } = createDaemonLogger({ level: o.logLevel, destination: deps.logDestination });
   logger.info('starting', { version: buildInfo.version, commit: buildInfo.commit, date: buildInfo.date });
 
   const load = await loadConfigFile(o.config);
@@ -66,34 +65,18 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     config.healthchecker.netns,
   );
 
-  // The checker reports probes to the metrics and the watchdog, which are built after it.
-  const late: { metrics?: MetricsHooks; control?: MaglevdControlPlane } = {};
-  const checker = new Checker({
-    config,
-    clock,
-    logger: logger.child({ component: 'checker' }),
-    executor: dispatcher,
-    observer: {
-      onProbe: (backend, type, result) => {
-        late.metrics?.onProbe(backend, type, result);
-        late.control?.noteProbe(result.at + result.durationMs);
-      },
-    },
-  });
-  checker.subscribe((ev) => hub.publish(ev));
-
   const registry = new Registry();
-  const metricsProxy: MetricsHooks = {
-    onProbe: (...a) => late.metrics?.onProbe(...a),
-    onBackendTransition: (...a) => late.metrics?.onBackendTransition(...a),
-    onFrontendTransition: (...a) => late.metrics?.onFrontendTransition(...a),
-    onVppApi: (...a) => late.metrics?.onVppApi(...a),
-    onLbSync: (...a) => late.metrics?.onLbSync(...a),
-  };
+  const vppEnabled = o.vppApiAddr !== undefined;
+  const metrics = createMetrics({ registry, vppEnabled, build: buildInfo });
+  const checker = new Checker({ config, clock, logger: logger.child({ component: 'checker' }), executor: dispatcher, observer: metrics });
+  // Subscribers see each event in this order: WatchEvents streams, metrics, then the reconciler (at start).
+  checker.subscribe((ev) => hub.publish(ev));
+  const unsubscribeMetrics = countCheckerTransitions(checker, metrics);
+
   const vpp =
     o.vppApiAddr === undefined
       ? undefined
-      : createVppSide({ apiAddr: o.vppApiAddr, statsAddr: o.vppStatsAddr, checker, clock, logger, metrics: metricsProxy, startedAt });
+      : createVppSide({ apiAddr: o.vppApiAddr, statsAddr: o.vppStatsAddr, checker, clock, logger, metrics, startedAt });
   const control = new MaglevdControlPlane({
     configPath: o.config,
     checker,
@@ -104,10 +87,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     startedAt,
     switchNetns: (netns) => dispatcher.switchTo(netns),
   });
-  const metrics = createMetrics({ registry, source: control, clock, vppEnabled: vpp !== undefined, build: buildInfo });
-  late.control = control;
-  late.metrics = metrics;
-  const unsubscribeMetrics = countCheckerTransitions(checker, metrics);
+  registerStateCollectors(registry, control, { clock, vppEnabled });
   const stopLiveHeap = registerLiveHeapGauge(registry);
 
   let grpc: GrpcServer | undefined;

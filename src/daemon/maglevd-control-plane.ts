@@ -8,16 +8,15 @@ import type { Clock } from '../shared/clock.js';
 import type { HealthCheck } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
 import { compareIp } from '../shared/ip-address.js';
+import type { BackendView } from '../checker/backend-view.js';
 import type { Checker } from '../checker/checker.js';
-import type { BackendSnapshot } from '../checker/views.js';
+import type { FrontendView } from '../core/frontend-view.js';
 import { formatIssue, loadConfigFile, type ConfigLoad } from '../config/loader.js';
 import {
-  type BackendView,
   type ConfigCheckResult,
   type ConfigReloadResult,
   type ControlPlane,
   type ControlPlaneEvent,
-  type FrontendView,
   type ProbeWatchdogView,
   type VppLbCountersView,
   type VppLbStateView,
@@ -49,10 +48,6 @@ function notFound(kind: string, name: string): DaemonError {
   return new DaemonError('NOT_FOUND', `${kind} "${name}" not found`);
 }
 
-function toBackendView(s: BackendSnapshot): BackendView {
-  return { ...s, healthcheck: s.healthcheck === '' ? undefined : s.healthcheck };
-}
-
 function issuesText(load: ConfigLoad): { parseError: string; semanticError: string } {
   if (load.ok) return { parseError: '', semanticError: '' };
   const text = load.errors.map(formatIssue).join('\n');
@@ -61,17 +56,11 @@ function issuesText(load: ConfigLoad): { parseError: string; semanticError: stri
 
 export class MaglevdControlPlane implements ControlPlane {
   readonly #o: MaglevdControlPlaneOptions;
-  #lastProbeAt: number | undefined;
   /** Serialises reloads (SIGHUP and RPC may race). */
   #reloading: Promise<unknown> = Promise.resolve();
 
   constructor(opts: MaglevdControlPlaneOptions) {
     this.#o = opts;
-  }
-
-  /** Called by the checker observer for every real probe result. */
-  noteProbe(at: number): void {
-    this.#lastProbeAt = at;
   }
 
   listFrontends(): readonly string[] {
@@ -90,9 +79,9 @@ export class MaglevdControlPlane implements ControlPlane {
   }
 
   getBackend(name: string): BackendView {
-    const s = this.#o.checker.getBackend(name);
-    if (s === undefined) throw notFound('backend', name);
-    return toBackendView(s);
+    const b = this.#o.checker.getBackend(name);
+    if (b === undefined) throw notFound('backend', name);
+    return b;
   }
 
   async pauseBackend(name: string): Promise<BackendView> {
@@ -111,10 +100,10 @@ export class MaglevdControlPlane implements ControlPlane {
     return this.#act(name, (n) => this.#o.checker.disable(n));
   }
 
-  #act(name: string, fn: (name: string) => BackendSnapshot): Promise<BackendView> {
+  #act(name: string, fn: (name: string) => BackendView): Promise<BackendView> {
     if (this.#o.checker.getBackend(name) === undefined) return Promise.reject(notFound('backend', name));
     // The transition event it causes reaches the reconciler synchronously: the VIP sync is queued.
-    return Promise.resolve(toBackendView(fn(name)));
+    return Promise.resolve(fn(name));
   }
 
   listHealthChecks(): readonly string[] {
@@ -277,7 +266,7 @@ export class MaglevdControlPlane implements ControlPlane {
     let dueSince: number | undefined;
     for (const name of c.listBackends()) {
       const b = c.getBackend(name);
-      if (b === undefined || b.healthcheck === '' || !['unknown', 'up', 'down'].includes(b.state)) continue;
+      if (b === undefined || b.healthcheck === undefined || !['unknown', 'up', 'down'].includes(b.state)) continue;
       const hc = c.config.healthchecks.get(b.healthcheck);
       if (hc === undefined) continue;
       const longest = Math.max(hc.intervalMs, hc.fastIntervalMs, hc.downIntervalMs) * 1.1;
@@ -286,6 +275,6 @@ export class MaglevdControlPlane implements ControlPlane {
       const due = base + longest + hc.timeoutMs;
       if (due <= now && (dueSince === undefined || due < dueSince)) dueSince = due;
     }
-    return { lastProbeAt: this.#lastProbeAt, probesDueSince: dueSince };
+    return { lastProbeAt: c.lastProbeAt, probesDueSince: dueSince };
   }
 }

@@ -1,13 +1,15 @@
-// maglevd's Prometheus metrics (behaviour.md §8) in an injected Registry (never the global one):
-// scrape-time gauges read through the facade, counters and histograms fed by hooks the daemon
-// calls inline, VPP metrics only when VPP integration is enabled, build info and prom-client's
-// default process/nodejs metrics. grpc_server_* live in grpc-metrics.ts (same registry).
+// maglevd's Prometheus metrics (behaviour.md §8) in an injected Registry (never the global one),
+// in two steps so the daemon can build its parts in dependency order: createMetrics first (build
+// info, prom-client's default process/nodejs metrics, and the counters and histograms fed by
+// hooks the checker and VPP side call inline), registerStateCollectors once the facade exists
+// (scrape-time gauges read through it). VPP metrics only when VPP integration is enabled.
+// grpc_server_* live in grpc-metrics.ts (same registry).
 
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { CheckerEventSource } from '../checker/events.js';
-import { firstCopyFilter, type ControlPlane } from '../control/control-plane.js';
+import type { ControlPlane } from '../control/control-plane.js';
 import { registerStateGauges } from './state.js';
-import { registerVppMetrics, type VppMetricsHooks } from './vpp.js';
+import { createVppCounters, registerVppCollectors, type VppMetricsHooks } from './vpp.js';
 import type { Clock } from '../shared/clock.js';
 import type { HealthCheckType } from '../shared/config.js';
 import type { BackendState, FrontendState, ProbeResult } from '../shared/health.js';
@@ -21,8 +23,6 @@ export type MetricsSource = Pick<
 
 export interface MetricsOptions {
   readonly registry: Registry;
-  readonly source: MetricsSource;
-  readonly clock: Clock;
   /** false with --vpp-api-addr "": every maglev_vpp_* and maglev_vip_* metric is absent. */
   readonly vppEnabled: boolean;
   readonly build: { readonly version: string; readonly commit: string; readonly date: string };
@@ -34,13 +34,14 @@ export interface MetricsOptions {
 export interface MetricsHooks extends VppMetricsHooks {
   /** One recorded or discarded probe of a health-checked backend (never a static backend's). */
   onProbe(backend: string, type: HealthCheckType, result: ProbeResult): void;
-  /** One backend transition, operator ones included (once per transition, not per frontend). */
+  /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
 }
 
 const probeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/** The instruments: everything that needs no source, and the hooks that feed them. */
 export function createMetrics(opts: MetricsOptions): MetricsHooks {
   const registers = [opts.registry];
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: opts.registry });
@@ -50,7 +51,6 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     labelNames: ['version', 'commit', 'date'] as const,
     registers,
   }).set({ ...opts.build }, 1);
-  registerStateGauges(opts.registry, opts.source);
   const probes = new Counter({
     name: 'maglev_probe_total',
     help: 'Health-check probes by backend, type, result (success, failure, discarded) and code.',
@@ -76,9 +76,7 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     labelNames: ['frontend', 'from', 'to'] as const,
     registers,
   });
-  const vpp: VppMetricsHooks = opts.vppEnabled
-    ? registerVppMetrics(opts.registry, opts.source, opts.clock)
-    : { onVppApi: () => {}, onLbSync: () => {} };
+  const vpp: VppMetricsHooks = opts.vppEnabled ? createVppCounters(opts.registry) : { onVppApi: () => {}, onLbSync: () => {} };
   return {
     onProbe(backend, type, r) {
       const result = r.discarded === true ? 'discarded' : r.ok ? 'success' : 'failure';
@@ -92,11 +90,15 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
   };
 }
 
-/** Feeds the transition counters from the checker's events (one count per backend transition). */
+/** The scrape-time collectors: backend/frontend state, and the VPP series when enabled. */
+export function registerStateCollectors(registry: Registry, source: MetricsSource, opts: { clock: Clock; vppEnabled: boolean }): void {
+  registerStateGauges(registry, source);
+  if (opts.vppEnabled) registerVppCollectors(registry, source, opts.clock);
+}
+
+/** Feeds the transition counters from the checker's events (one event, one count). */
 export function countCheckerTransitions(events: CheckerEventSource, hooks: MetricsHooks): () => void {
-  const first = firstCopyFilter();
   return events.subscribe((ev) => {
-    if (!first(ev)) return;
     if (ev.kind === 'backend') hooks.onBackendTransition(ev.backend, ev.transition.from, ev.transition.to);
     else hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
   });

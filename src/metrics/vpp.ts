@@ -1,7 +1,9 @@
 // The maglev_vpp_* and maglev_vip_* metrics (behaviour.md §8). Registered only when VPP
-// integration is enabled, so they are all absent with --vpp-api-addr "". While disconnected,
-// the identity/uptime gauges and the VIP counters are omitted and maglev_vpp_connected is 0.
-// VIP counters mirror the scrape snapshot (§5.7): set at scrape time, not incremented.
+// integration is enabled, so they are all absent with --vpp-api-addr "": the counters the VPP
+// side feeds (createVppCounters, built before it) and the scrape-time collectors that read the
+// facade (registerVppCollectors, once it exists). While disconnected, the identity/uptime gauges
+// and the VIP counters are omitted and maglev_vpp_connected is 0. VIP counters mirror the scrape
+// snapshot (§5.7): set at scrape time, not incremented.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ControlPlane, VppLbCountersView } from '../control/control-plane.js';
@@ -25,7 +27,31 @@ function counters(source: VppSource): VppLbCountersView | undefined {
   }
 }
 
-export function registerVppMetrics(registry: Registry, source: VppSource, clock: Clock): VppMetricsHooks {
+/** maglev_vpp_api_total and maglev_vpp_lbsync_total, and the hooks that feed them. */
+export function createVppCounters(registry: Registry): VppMetricsHooks {
+  const registers = [registry];
+  const api = new Counter({
+    name: 'maglev_vpp_api_total',
+    help: 'VPP API messages by name (without CRC), direction and result.',
+    labelNames: ['msg', 'direction', 'result'] as const,
+    registers,
+  });
+  const lbsync = new Counter({
+    name: 'maglev_vpp_lbsync_total',
+    help: 'Changes made by VPP lb sync runs, by scope and kind.',
+    labelNames: ['scope', 'kind'] as const,
+    registers,
+  });
+  return {
+    onVppApi: (msg, direction, ok) => api.inc({ msg, direction, result: ok ? 'success' : 'failure' }),
+    onLbSync: (scope, counts) => {
+      for (const [kind, n] of Object.entries(counts)) if (n !== undefined && n > 0) lbsync.inc({ scope, kind }, n);
+    },
+  };
+}
+
+/** The connection, identity, warmup and VIP counter series, computed at scrape time from `source`. */
+export function registerVppCollectors(registry: Registry, source: VppSource, clock: Clock): void {
   const registers = [registry];
   new Gauge({
     name: 'maglev_vpp_connected',
@@ -75,18 +101,6 @@ export function registerVppMetrics(registry: Registry, source: VppSource, clock:
       this.set(s.state !== 'disabled' && s.warmupComplete ? 1 : 0);
     },
   });
-  const api = new Counter({
-    name: 'maglev_vpp_api_total',
-    help: 'VPP API messages by name (without CRC), direction and result.',
-    labelNames: ['msg', 'direction', 'result'] as const,
-    registers,
-  });
-  const lbsync = new Counter({
-    name: 'maglev_vpp_lbsync_total',
-    help: 'Changes made by VPP lb sync runs, by scope and kind.',
-    labelNames: ['scope', 'kind'] as const,
-    registers,
-  });
   new Counter({
     name: 'maglev_vip_packets_total',
     help: 'lb plugin packet counters per VIP, summed over VPP threads.',
@@ -123,11 +137,4 @@ export function registerVppMetrics(registry: Registry, source: VppSource, clock:
   };
   route('maglev_vip_route_packets_total', 'Packets routed to the VIP prefix (FIB /net/route/to).', (f) => f.packets);
   route('maglev_vip_route_bytes_total', 'Bytes routed to the VIP prefix (FIB /net/route/to).', (f) => f.bytes);
-
-  return {
-    onVppApi: (msg, direction, ok) => api.inc({ msg, direction, result: ok ? 'success' : 'failure' }),
-    onLbSync: (scope, counts) => {
-      for (const [kind, n] of Object.entries(counts)) if (n !== undefined && n > 0) lbsync.inc({ scope, kind }, n);
-    },
-  };
 }

@@ -21,8 +21,8 @@ export interface SyncGate {
   isOpen(): boolean;
   /** True when a VIP sync of this frontend may write (open, or the frontend was released). */
   allowsVip(frontend: string): boolean;
-  /** Asked for each checker event while the gate is closed: true → sync its VIP now. */
-  admitEvent(ev: BackendTransitionEvent): boolean;
+  /** Asked, while the gate is closed, for each frontend a backend transition affects: true → sync its VIP now. */
+  admitEvent(frontend: string, ev: BackendTransitionEvent): boolean;
   /** VPP (re)connected / disconnected, while the gate is still closed. */
   onConnect(): void;
   onDisconnect(): void;

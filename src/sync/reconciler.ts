@@ -178,15 +178,18 @@ export class Reconciler {
     return undefined;
   }
 
+  /** A backend transition: one VIP sync per frontend it affects, in name order. */
   #onEvent(ev: CheckerEvent): void {
-    if (ev.kind !== 'backend' || ev.frontend === undefined) return;
+    if (ev.kind !== 'backend') return;
     // Discarded while disconnected: the full sync on reconnect (or the warmup) covers it.
     if (!this.#connected || this.#stopped) return;
-    if (!this.#gate.isOpen() && !this.#gate.admitEvent(ev)) return;
-    const { frontend, backend, transition } = ev;
-    this.#log.debug('vpp-reconciler-event', { frontend, backend, from: transition.from, to: transition.to });
-    this.#queue.addVip(frontend, { origin: 'event', event: ev });
-    this.#queueKick();
+    const { backend, transition } = ev;
+    for (const frontend of ev.frontends) {
+      if (!this.#gate.isOpen() && !this.#gate.admitEvent(frontend, ev)) continue;
+      this.#log.debug('vpp-reconciler-event', { frontend, backend, from: transition.from, to: transition.to });
+      this.#queue.addVip(frontend, { origin: 'event', event: ev });
+      this.#queueKick();
+    }
   }
 
   #enqueueAll(): Promise<void> {
@@ -270,8 +273,8 @@ export class Reconciler {
     if (job.scope === 'all') {
       this.#log.warn('vpp-lb-sync-error', { scope: 'all', err: msg });
     } else if (job.event !== undefined) {
-      const { frontend, backend, transition } = job.event;
-      this.#log.warn('vpp-reconciler-error', { frontend, backend, from: transition.from, to: transition.to, err: msg });
+      const { backend, transition } = job.event;
+      this.#log.warn('vpp-reconciler-error', { frontend: job.frontend, backend, from: transition.from, to: transition.to, err: msg });
     } else if (job.origins.has('request')) {
       this.#log.warn('vpp-lb-sync-error', { scope: 'vip', frontend: job.frontend, err: msg });
     } // else a release-only run: the warmup logs vpp-lb-warmup-release-error

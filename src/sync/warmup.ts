@@ -95,9 +95,8 @@ export class Warmup implements SyncGate {
     return this.#phase === 'done' || (this.#phase === 'release' && this.#released.has(frontend));
   }
 
-  admitEvent(ev: BackendTransitionEvent): boolean {
+  admitEvent(frontend: string, ev: BackendTransitionEvent): boolean {
     if (this.#phase === 'done') return true;
-    const frontend = ev.frontend ?? '';
     const attrs = { frontend, backend: ev.backend, from: ev.transition.from, to: ev.transition.to, elapsed: this.#elapsed() };
     if (this.#phase !== 'release') {
       this.#log.debug('vpp-reconciler-suppressed-min-delay', { ...attrs, reason: 'startup-min-delay not elapsed' });

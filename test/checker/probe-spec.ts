@@ -1,8 +1,9 @@
-// probeSpecFor: the Host default, SNI/verification names and source address per family (§2.5).
+// probeSpecFor: the Host default, SNI/verification names and source address per family (§2.5);
+// sameProbeSpec: which changes of a check re-register a target with its shard.
 
 import t from 'tap';
 import type { ProbeSpec } from '../../src/shared/probe-messages.js';
-import { defaultHostHeader, probeSpecFor, tlsSpec } from '../../src/checker/probe-spec.js';
+import { defaultHostHeader, probeSpecFor, sameProbeSpec, tlsSpec } from '../../src/checker/probe-spec.js';
 import { healthCheck } from '../support/health-check.js';
 
 t.test('default Host header', (t) => {
@@ -67,3 +68,38 @@ for (const c of cases) {
     t.end();
   });
 }
+
+t.test('sameProbeSpec: every probed field counts, nothing else', (t) => {
+  const a4 = '10.0.0.1';
+  const https = (more: Parameters<typeof healthCheck>[2] = {}, params: Parameters<typeof healthCheck>[3] = {}): ProbeSpec =>
+    probeSpecFor(a4, healthCheck('https', 443, more, params));
+  const tcp = (params: Parameters<typeof healthCheck>[3] = {}): ProbeSpec => probeSpecFor(a4, healthCheck('tcp', 443, {}, params));
+  const icmp = (address: string, src?: string): ProbeSpec => probeSpecFor(address, healthCheck('icmp', 0, { probeIpv6Src: src }));
+  const cases: Array<{ name: string; in: [ProbeSpec, ProbeSpec]; want: boolean }> = [
+    { name: 'the same check', in: [https(), https()], want: true },
+    { name: 'only the name, intervals and rise/fall differ', in: [https(), https({ name: 'other', intervalMs: 5000, fastIntervalMs: 50, downIntervalMs: 9000, rise: 9, fall: 1 })], want: true },
+    { name: 'the other family\'s source differs', in: [https(), https({ probeIpv6Src: '2001:db8::9' })], want: true },
+    { name: 'another address', in: [https(), probeSpecFor('10.0.0.2', healthCheck('https', 443))], want: false },
+    { name: 'another timeout', in: [https(), https({ timeoutMs: 100 })], want: false },
+    { name: 'another source address', in: [https(), https({ probeIpv4Src: '10.0.0.9' })], want: false },
+    { name: 'another port', in: [https(), probeSpecFor(a4, healthCheck('https', 8443))], want: false },
+    { name: 'another path', in: [https(), https({}, { path: '/healthz' })], want: false },
+    { name: 'another Host header', in: [https(), https({}, { host: 'www.example' })], want: false },
+    { name: 'another status range', in: [https(), https({}, { responseCodeMax: 299 })], want: false },
+    { name: 'a body regexp', in: [https(), https({}, { responseRegexp: 'ok' })], want: false },
+    { name: 'another SNI name', in: [https(), https({}, { serverName: 'sni.example' })], want: false },
+    { name: 'insecure-skip-verify', in: [https(), https({}, { insecureSkipVerify: true })], want: false },
+    { name: 'http and https on one port', in: [probeSpecFor(a4, healthCheck('http', 443)), https()], want: false },
+    { name: 'tcp and https on one port', in: [tcp({ ssl: true }), https()], want: false },
+    { name: 'the same tcp check', in: [tcp({ ssl: true, serverName: 'x.example' }), tcp({ ssl: true, serverName: 'x.example' })], want: true },
+    { name: 'tcp with and without TLS', in: [tcp(), tcp({ ssl: true })], want: false },
+    { name: 'the same icmp check', in: [icmp('2001:db8::1', '2001:db8::9'), icmp('2001:db8::1', '2001:db8::9')], want: true },
+    { name: 'icmp with another source', in: [icmp('2001:db8::1', '2001:db8::9'), icmp('2001:db8::1')], want: false },
+    { name: 'icmp and tcp', in: [probeSpecFor(a4, healthCheck('icmp', 0, { timeoutMs: 3000 })), tcp()], want: false },
+  ];
+  for (const c of cases) {
+    t.equal(sameProbeSpec(c.in[0], c.in[1]), c.want, c.name);
+    t.equal(sameProbeSpec(c.in[1], c.in[0]), c.want, `${c.name} (swapped)`);
+  }
+  t.end();
+});

@@ -1,12 +1,10 @@
 import t from 'tap';
 import { EventSubscribers, type CloseReason } from '../../src/control/event-subscribers.js';
-import { createSilentLogger, type Logger } from '../../src/shared/log.js';
-import { RecordingLogger } from '../support/recording-logger.js';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 t.test('initial events first, then live ones, in order; pull with next()', async (t) => {
-  const subs = new EventSubscribers<number>({ logger: new RecordingLogger() });
+  const subs = new EventSubscribers<number>();
   const s = subs.subscribe({ peer: 'p1', initial: [1, 2] });
   subs.publish(3);
   t.equal(s.queued, 3);
@@ -23,7 +21,7 @@ t.test('initial events first, then live ones, in order; pull with next()', async
 });
 
 t.test('for await delivers until closed; leaving the loop closes the subscription', async (t) => {
-  const subs = new EventSubscribers<string>({ logger: new RecordingLogger() });
+  const subs = new EventSubscribers<string>();
   const reasons: CloseReason[] = [];
   const s = subs.subscribe({ peer: 'p', onClosed: (r) => reasons.push(r) });
   const got: string[] = [];
@@ -47,7 +45,7 @@ t.test('for await delivers until closed; leaving the loop closes the subscriptio
 });
 
 t.test('accept() filters before queueing', async (t) => {
-  const subs = new EventSubscribers<number>({ logger: new RecordingLogger(), queueLimit: 2 });
+  const subs = new EventSubscribers<number>({ queueLimit: 2 });
   const s = subs.subscribe({ peer: 'p', accept: (n) => n % 2 === 0 });
   for (let i = 1; i <= 5; i++) subs.publish(i);
   t.equal(s.queued, 2, 'only the even ones, so the limit is not reached');
@@ -55,8 +53,8 @@ t.test('accept() filters before queueing', async (t) => {
 });
 
 t.test('a subscriber that falls behind is cut off; the producer and others carry on', async (t) => {
-  const log = new RecordingLogger();
-  const subs = new EventSubscribers<number>({ logger: log, queueLimit: 3 });
+  const cutOff: Array<[string, number]> = [];
+  const subs = new EventSubscribers<number>({ queueLimit: 3, onCutOff: (peer, queued) => cutOff.push([peer, queued]) });
   const reasons: CloseReason[] = [];
   const slow = subs.subscribe({ peer: 'slow:1', onClosed: (r) => reasons.push(r) });
   const fast = subs.subscribe({ peer: 'fast:1' });
@@ -73,10 +71,7 @@ t.test('a subscriber that falls behind is cut off; the producer and others carry
   await tick();
   t.same(reasons, ['too-slow']);
   t.equal(subs.cutOffCount, 1);
-  t.same(
-    log.named('event-drop').map((r) => [r.level, r.attrs]),
-    [['warn', { peer: 'slow:1', queued: 3 }]],
-  );
+  t.same(cutOff, [['slow:1', 3]], 'reported once, with what it had queued');
   t.same(await slow.next(), { done: true, value: undefined }, 'the iterator ends');
   subs.publish(5);
   subs.closeAll();
@@ -86,7 +81,7 @@ t.test('a subscriber that falls behind is cut off; the producer and others carry
 });
 
 t.test('a waiting consumer is released when closed', async (t) => {
-  const subs = new EventSubscribers<number>({ logger: new RecordingLogger() });
+  const subs = new EventSubscribers<number>();
   const s = subs.subscribe({ peer: 'p' });
   const waiting = s.next();
   s.close();
@@ -95,10 +90,9 @@ t.test('a waiting consumer is released when closed', async (t) => {
   t.equal(s.closedReason, 'closed', 'close is idempotent');
 });
 
-t.test('re-entrant publish (event-drop fed back through a log tap) keeps one order', async (t) => {
+t.test('re-entrant publish (a cut-off report fed back through a log tap) keeps one order', async (t) => {
   const tap: { subs?: EventSubscribers<string> } = {};
-  const tapLog: Logger = { ...createSilentLogger(), warn: (msg: string) => tap.subs?.publish(`log:${msg}`) };
-  const subs = new EventSubscribers<string>({ logger: tapLog, queueLimit: 1 });
+  const subs = new EventSubscribers<string>({ queueLimit: 1, onCutOff: () => tap.subs?.publish('log:event-drop') });
   tap.subs = subs;
   const slow = subs.subscribe({ peer: 'slow' });
   const a = subs.subscribe({ peer: 'a' });
@@ -117,7 +111,7 @@ t.test('re-entrant publish (event-drop fed back through a log tap) keeps one ord
 });
 
 t.test('default queue limit is 4096', async (t) => {
-  const subs = new EventSubscribers<number>({ logger: new RecordingLogger() });
+  const subs = new EventSubscribers<number>();
   const s = subs.subscribe({ peer: 'p' });
   for (let i = 0; i < 4096; i++) subs.publish(i);
   t.equal(s.closedReason, undefined);

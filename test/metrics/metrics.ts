@@ -5,7 +5,7 @@
 import { Registry } from 'prom-client';
 import t from 'tap';
 import type { CheckerEvent, CheckerEventSource } from '../../src/checker/events.js';
-import { countCheckerTransitions, createMetrics, type MetricsHooks } from '../../src/metrics/metrics.js';
+import { countCheckerTransitions, createMetrics, registerStateCollectors, type MetricsHooks } from '../../src/metrics/metrics.js';
 import { healthz } from '../../src/metrics/healthz.js';
 import { startMetricsServer } from '../../src/metrics/server.js';
 import { ManualClock } from '../../src/shared/clock.js';
@@ -33,14 +33,14 @@ function setup(opts: { vppEnabled?: boolean; defaultMetrics?: boolean } = {}): {
   const fake = new FakeControlPlane();
   const registry = new Registry();
   const clock = new ManualClock(T0);
+  const vppEnabled = opts.vppEnabled ?? true;
   const hooks = createMetrics({
     registry,
-    source: fake,
-    clock,
-    vppEnabled: opts.vppEnabled ?? true,
+    vppEnabled,
     build: { version: '1.2.3', commit: 'abc', date: '2026-04-01' },
     defaultMetrics: opts.defaultMetrics ?? false,
   });
+  registerStateCollectors(registry, fake, { clock, vppEnabled });
   return { fake, registry, hooks, clock, scrape: async () => samples(await registry.metrics()) };
 }
 
@@ -110,7 +110,7 @@ void t.test('hooks count probes, transitions, VPP API messages and sync changes'
   t.same(buckets, ['0.001', '0.0025', '0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf']);
 });
 
-void t.test('checker transitions are counted once, not per frontend', async (t) => {
+void t.test('checker transitions are counted once each, whatever frontends they affect', async (t) => {
   const { hooks, scrape } = setup();
   let listener: ((ev: CheckerEvent) => void) | undefined;
   const source: CheckerEventSource = {
@@ -121,10 +121,9 @@ void t.test('checker transitions are counted once, not per frontend', async (t) 
   };
   const stop = countCheckerTransitions(source, hooks);
   const tr = { from: 'up', to: 'down', at: T0, code: 'L4CON', detail: '' } as const;
-  listener?.({ kind: 'backend', seq: 1, backend: 'nginx0-ams', frontend: 'web4', transition: tr });
-  listener?.({ kind: 'backend', seq: 1, backend: 'nginx0-ams', frontend: 'web6', transition: tr });
+  listener?.({ kind: 'backend', backend: 'nginx0-ams', frontends: ['web4', 'web6'], transition: tr });
   listener?.({ kind: 'frontend', frontend: 'web4', from: 'up', to: 'down', at: T0 });
-  listener?.({ kind: 'backend', seq: 2, backend: 'nginx0-ams', frontend: 'web4', transition: { ...tr, from: 'down', to: 'up' } });
+  listener?.({ kind: 'backend', backend: 'nginx0-ams', frontends: ['web4'], transition: { ...tr, from: 'down', to: 'up' } });
   stop();
   t.equal(listener, undefined, 'unsubscribed');
   const s = await scrape();

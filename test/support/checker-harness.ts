@@ -14,12 +14,15 @@ export interface CheckerHarness {
   readonly exec: FakeProbeExecutor;
   readonly log: RecordingLogger;
   readonly events: CheckerEvent[];
-  /** Observer calls as short strings, e.g. "probe b1 tcp L4OK recorded". */
+  /**
+   * Probe observer calls and transition events in order, as short strings, e.g.
+   * "probe b1 tcp L4OK recorded", "backend b1 unknown>up", "frontend web unknown>up".
+   */
   readonly observed: string[];
   readonly checker: Checker;
   /** Milliseconds since t0. */
   rel(): number;
-  /** Backend events as "backend:from>to:code@frontend#seq". */
+  /** Backend events as "backend:from>to:code@frontend,frontend" ('-' for none). */
   backendEvents(): string[];
   /** Frontend events as "frontend:from>to". */
   frontendEvents(): string[];
@@ -34,11 +37,12 @@ export function checkerHarness(spec: FixtureSpec, opts: { debug?: boolean; rando
   const observed: string[] = [];
   const observer: CheckerObserver = {
     onProbe: (b, type, r, outcome) => observed.push(`probe ${b} ${type} ${r.code} ${outcome}`),
-    onBackendTransition: (b, tr) => observed.push(`backend ${b} ${tr.from}>${tr.to}`),
-    onFrontendTransition: (f, from, to) => observed.push(`frontend ${f} ${from}>${to}`),
   };
   const checker = new Checker({ config: makeConfig(spec), clock, logger: log, executor: exec, random: opts.random ?? (() => 0.5), observer });
-  checker.subscribe((ev) => events.push(ev));
+  checker.subscribe((ev) => {
+    events.push(ev);
+    observed.push(ev.kind === 'backend' ? `backend ${ev.backend} ${ev.transition.from}>${ev.transition.to}` : `frontend ${ev.frontend} ${ev.from}>${ev.to}`);
+  });
   return {
     clock,
     t0,
@@ -49,7 +53,7 @@ export function checkerHarness(spec: FixtureSpec, opts: { debug?: boolean; rando
     checker,
     rel: () => clock.now() - t0,
     backendEvents: () =>
-      events.flatMap((e) => (e.kind === 'backend' ? [`${e.backend}:${e.transition.from}>${e.transition.to}:${e.transition.code}@${e.frontend ?? '-'}#${e.seq}`] : [])),
+      events.flatMap((e) => (e.kind === 'backend' ? [`${e.backend}:${e.transition.from}>${e.transition.to}:${e.transition.code}@${e.frontends.join(',') || '-'}`] : [])),
     frontendEvents: () => events.flatMap((e) => (e.kind === 'frontend' ? [`${e.frontend}:${e.from}>${e.to}`] : [])),
   };
 }

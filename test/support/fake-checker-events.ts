@@ -22,8 +22,7 @@ export class FakeCheckerEvents implements CheckerEventSource {
   }
 }
 
-let seq = 0;
-
-export function backendEvent(frontend: string | undefined, backend = 'a', from: BackendState = 'unknown', to: BackendState = 'up'): BackendTransitionEvent {
-  return { kind: 'backend', seq: ++seq, backend, frontend, transition: { from, to, at: 0, code: 'L4OK', detail: '' } };
+/** One backend transition affecting `frontends` (sorted, as the checker names them). */
+export function backendEvent(frontends: readonly string[], backend = 'a', from: BackendState = 'unknown', to: BackendState = 'up'): BackendTransitionEvent {
+  return { kind: 'backend', backend, frontends, transition: { from, to, at: 0, code: 'L4OK', detail: '' } };
 }

@@ -2,14 +2,14 @@
 // behaviour.md §7.4 example: web4 with pools primary/fallback, web6, three health checks),
 // operator actions per §3.8, events a test can emit, and switchable VPP status and errors.
 
+import type { BackendView } from '../../src/checker/backend-view.js';
+import { frontendView, type FrontendView } from '../../src/core/frontend-view.js';
+import { frontendState, frontendWeights, type StateOf, type WeightOf } from '../../src/core/weights.js';
 import {
-  buildFrontendView,
-  type BackendView,
   type ConfigCheckResult,
   type ConfigReloadResult,
   type ControlPlane,
   type ControlPlaneEvent,
-  type FrontendView,
   type ProbeWatchdogView,
   type VppLbCountersView,
   type VppLbStateView,
@@ -19,7 +19,7 @@ import {
 } from '../../src/control/control-plane.js';
 import type { CheckerEvent } from '../../src/checker/events.js';
 import type { Subscription } from '../../src/control/event-subscribers.js';
-import { WatchEventHub } from '../../src/control/grpc-watch-hub.js';
+import { WatchEventHub, type WatchHubOptions } from '../../src/control/grpc-watch-hub.js';
 import type { Frontend, HealthCheck } from '../../src/shared/config.js';
 import { DaemonError } from '../../src/shared/errors.js';
 import type { BackendState, FrontendState, OperatorCode, ProbeCode, ProbeResult, TransitionRecord } from '../../src/shared/health.js';
@@ -240,9 +240,8 @@ export class FakeControlPlane implements ControlPlane {
   /** When set, syncVppLbState and vppLbState reject with it. */
   vppError: DaemonError | undefined;
   readonly hub: WatchEventHub;
-  #seq = 0;
 
-  constructor(opts: { queueLimit?: number } = {}) {
+  constructor(opts: WatchHubOptions = {}) {
     this.hub = new WatchEventHub(opts);
   }
 
@@ -253,12 +252,12 @@ export class FakeControlPlane implements ControlPlane {
   getFrontend(name: string): FrontendView {
     const fe = this.frontends.get(name);
     if (fe === undefined) throw notFound('frontend', name);
-    return buildFrontendView(
-      fe,
-      (b) => this.backends.get(b)?.state,
-      (f, p, b) => this.overrides.get(`${f}/${p}/${b}`) ?? fe.pools.find((x) => x.name === p)?.members.find((m) => m.backend === b)?.weight ?? 0,
-      (b) => this.backends.get(b)?.transitions[0]?.at,
-    );
+    const stateOf: StateOf = (b) => this.backends.get(b)?.state;
+    const weightOf: WeightOf = (f, p, b) =>
+      this.overrides.get(`${f}/${p}/${b}`) ?? fe.pools.find((x) => x.name === p)?.members.find((m) => m.backend === b)?.weight ?? 0;
+    // No tracked state here: the state is always the one the live weights give.
+    const state = frontendState(frontendWeights(fe, stateOf, weightOf).members);
+    return frontendView(fe, state, stateOf, weightOf, (b) => this.backends.get(b)?.transitions[0]?.at);
   }
 
   listBackends(): string[] {
@@ -391,16 +390,14 @@ export class FakeControlPlane implements ControlPlane {
 
   // ---- test drivers ----
 
-  /** Moves a backend to `to`, records the transition and emits one copy per referencing frontend. */
+  /** Moves a backend to `to`, records the transition and emits its event, then the frontend transitions it caused. */
   transition(name: string, to: BackendState, code: ProbeCode | OperatorCode, detail = '', at = T0): void {
     const b = this.#backend(name);
     const before = this.#frontendStates();
     const rec: TransitionRecord = { from: b.state, to, at, code, detail };
     b.state = to;
     b.transitions.unshift(rec);
-    const seq = ++this.#seq;
-    const refs = this.getBackend(name).frontends;
-    for (const fe of refs.length > 0 ? refs : [undefined]) this.emit({ kind: 'backend', seq, backend: name, frontend: fe, transition: rec });
+    this.emit({ kind: 'backend', backend: name, frontends: this.getBackend(name).frontends, transition: rec });
     for (const [fe, from] of before) {
       const now = this.getFrontend(fe).state;
       if (now !== from) this.emit({ kind: 'frontend', frontend: fe, from, to: now, at });

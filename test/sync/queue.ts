@@ -24,7 +24,7 @@ void t.test('take order and merging', (t) => {
     {
       name: 'VIP requests run oldest first; one frontend merges hints, waiters and origins',
       fill: (q, w) => {
-        q.addVip('b', { origin: 'event', event: backendEvent('b') });
+        q.addVip('b', { origin: 'event', event: backendEvent(['b']) });
         q.addVip('a', { origin: 'request', hints: ['10.0.0.1'], waiter: w('a1') });
         q.addVip('b', { origin: 'request', hints: ['10.0.0.9', '10.0.0.1'], waiter: w('b1') });
       },
@@ -71,8 +71,8 @@ void t.test('take order and merging', (t) => {
 
 void t.test('the latest event is kept for error logs', (t) => {
   const q = new SyncQueue();
-  q.addVip('a', { origin: 'event', event: backendEvent('a', 'x', 'up', 'down') });
-  q.addVip('a', { origin: 'event', event: backendEvent('a', 'y', 'down', 'up') });
+  q.addVip('a', { origin: 'event', event: backendEvent(['a'], 'x', 'up', 'down') });
+  q.addVip('a', { origin: 'event', event: backendEvent(['a'], 'y', 'down', 'up') });
   const j = q.take(open);
   t.equal(j?.scope === 'vip' ? j.event?.backend : undefined, 'y');
   t.end();

@@ -71,7 +71,7 @@ class ManualGate implements SyncGate {
   readonly released = new Set<string>();
   connects = 0;
   disconnects = 0;
-  admit: (ev: BackendTransitionEvent) => boolean = () => false;
+  admit: (frontend: string, ev: BackendTransitionEvent) => boolean = () => false;
   attach(runner: GateRunner): void {
     this.runner = runner;
   }
@@ -81,8 +81,8 @@ class ManualGate implements SyncGate {
   allowsVip(frontend: string): boolean {
     return this.open || this.released.has(frontend);
   }
-  admitEvent(ev: BackendTransitionEvent): boolean {
-    return this.admit(ev);
+  admitEvent(frontend: string, ev: BackendTransitionEvent): boolean {
+    return this.admit(frontend, ev);
   }
   onConnect(): void {
     this.connects++;
@@ -136,14 +136,44 @@ void t.test('connect runs a full sync; events drive VIP syncs; frontend events a
   t.equal(events.count, 1, 'subscribed');
   await r.idle();
   t.same(whats(), ['all'], 'immediate full sync on connect');
-  events.emit(backendEvent('fa', 'a', 'unknown', 'up'));
+  events.emit(backendEvent(['fa'], 'a', 'unknown', 'up'));
   events.emit({ kind: 'frontend', frontend: 'fa', from: 'unknown', to: 'up', at: 0 });
-  events.emit(backendEvent(undefined, 'z'));
+  events.emit(backendEvent([], 'z'));
   await r.idle();
   t.same(whats(), ['all', 'vip fa']);
   t.same(log.named('vpp-reconciler-event').map((x) => x.attrs), [{ frontend: 'fa', backend: 'a', from: 'unknown', to: 'up' }]);
   t.equal(engine.maxActive, 1);
   r.stop();
+});
+
+void t.test('one backend event syncs the VIP of each frontend it names; a closed gate decides per frontend', async (t) => {
+  const { r, events, log, whats } = harness();
+  await r.idle();
+  events.emit(backendEvent(['fa', 'fb'], 'a', 'up', 'down'));
+  await r.idle();
+  t.same(whats(), ['all', 'vip fa', 'vip fb'], 'one VIP sync per frontend, in the order named');
+  t.same(
+    log.named('vpp-reconciler-event').map((x) => x.attrs),
+    [
+      { frontend: 'fa', backend: 'a', from: 'up', to: 'down' },
+      { frontend: 'fb', backend: 'a', from: 'up', to: 'down' },
+    ],
+  );
+  r.stop();
+
+  const gate = new ManualGate();
+  const asked: string[] = [];
+  gate.admit = (frontend, ev) => {
+    asked.push(`${frontend} ${ev.backend}`);
+    return frontend === 'fb';
+  };
+  gate.released.add('fb');
+  const gated = harness({ gate });
+  gated.events.emit(backendEvent(['fa', 'fb'], 'a', 'up', 'down'));
+  await gated.r.idle();
+  t.same(asked, ['fa a', 'fb a'], 'the gate is asked once per frontend');
+  t.same(gated.whats(), ['vip fb'], 'only the admitted frontend is synced');
+  gated.r.stop();
 });
 
 void t.test('single flight and coalescing', async (t) => {
@@ -210,7 +240,7 @@ void t.test('failures: waiters reject, logs by origin, full-sync retry with doub
   const rpc = await settle(r.requestSync('fa'));
   t.ok(!rpc.ok && isDaemonError(rpc.err, 'VPP_RETVAL'), 'the RPC gets the run error');
   t.match(log.named('vpp-lb-sync-error').at(-1)!.attrs, { scope: 'vip', frontend: 'fa' });
-  events.emit(backendEvent('fb', 'b', 'up', 'down'));
+  events.emit(backendEvent(['fb'], 'b', 'up', 'down'));
   await r.idle();
   t.same(log.named('vpp-reconciler-error').map((x) => x.attrs), [
     { frontend: 'fb', backend: 'b', from: 'up', to: 'down', err: 'lb_as_set_weight: NO_SUCH_ENTRY (-6)' },
@@ -228,7 +258,7 @@ void t.test('failures: waiters reject, logs by origin, full-sync retry with doub
   // retries at +5, +10, +20, +40 (cap), +40; periodic every 40 s; success at 115 resets.
   t.same(allRuns, [0, 5, 15, 35, 40, 75, 80, 115, 120]);
   engine.failWith = new Error('boom');
-  events.emit(backendEvent('fa'));
+  events.emit(backendEvent(['fa']));
   await r.idle();
   clock.advance(5000);
   await r.idle();
@@ -265,7 +295,7 @@ void t.test('disconnected: requests and events are discarded; reconnect runs a f
   const refused = await settle(r.requestVip('fa'));
   t.ok(!refused.ok && isDaemonError(refused.err, 'VPP_NOT_CONNECTED'));
   t.equal((refused.err as Error).message, 'VPP not connected');
-  events.emit(backendEvent('fb'));
+  events.emit(backendEvent(['fb']));
   engine.failWith = new DaemonError('VPP_DISCONNECTED', 'connection closed');
   engine.hold = false;
   engine.release();
@@ -336,12 +366,12 @@ void t.test('gate: closed gate parks VIP requests, refuses full and RPC syncs, a
   t.ok(!rpc.ok && isDaemonError(rpc.err, 'WARMUP_IN_PROGRESS'));
   let parkedDone = false;
   const parked = r.requestVip('fa', ['10.0.0.1']).then(() => (parkedDone = true));
-  events.emit(backendEvent('fb'));
+  events.emit(backendEvent(['fb']));
   await r.idle();
   t.same(whats(), [], 'parked request and refused event wrote nothing');
   t.notOk(parkedDone);
   gate.admit = () => true;
-  events.emit(backendEvent('fb'));
+  events.emit(backendEvent(['fb']));
   await r.idle();
   t.same(whats(), [], 'admitted but the gate still holds fb: parked');
   gate.released.add('fb');
@@ -375,7 +405,7 @@ void t.test('end to end with LbSync and the fake API', async (t) => {
   t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 100 } });
   api.clearCalls();
   states.b = 'down';
-  events.emit(backendEvent('fb', 'b', 'up', 'down'));
+  events.emit(backendEvent(['fb'], 'b', 'up', 'down'));
   await r.idle();
   t.same(api.writes(), ['as-weight 192.0.2.2/32 tcp 80 10.0.0.2 w=0 flush=1']);
   api.wipe(); // VPP restarted

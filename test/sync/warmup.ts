@@ -38,13 +38,12 @@ function stack(opts: { lb?: Partial<LbConfig>; spec?: ConfigSpec } = {}) {
   const warmup = new Warmup({ clock, log, startedAt: 0, config: () => h.cfg, stateOf: (b) => states[b] ?? (h.cfg.backends.has(b) ? 'unknown' : undefined), onDone: () => doneCalls++ });
   const r = new Reconciler({ engine: new LbSync({ api, clock, log }), events, config: () => h.cfg, inputs: makeInputs(() => h.cfg, states, overrides), clock, log, gate: warmup });
   r.start();
-  /** Sets a backend's state and emits one event per referencing frontend, as the checker does. */
+  /** Sets a backend's state and emits one event naming its referencing frontends, as the checker does. */
   const transition = (backend: string, to: BackendState): void => {
     const from = states[backend] ?? 'unknown';
     states[backend] = to;
-    for (const fe of h.cfg.frontends.values()) {
-      if (fe.pools.some((p) => p.members.some((m) => m.backend === backend))) events.emit(backendEvent(fe.name, backend, from, to));
-    }
+    const frontends = [...h.cfg.frontends.values()].filter((fe) => fe.pools.some((p) => p.members.some((m) => m.backend === backend))).map((fe) => fe.name);
+    events.emit(backendEvent(frontends.sort(), backend, from, to));
   };
   /** Advances in poll-sized steps, letting sync runs finish in between. */
   const advanceTo = async (ms: number): Promise<void> => {
