@@ -4,7 +4,7 @@
 //   truth:      do they match the fleet's up/down state (what the probes should have found)?
 // Both are polled for up to a minute; each reports the first moment it held.
 
-import type { MaglevClient } from '../src/maglevc/maglev-client.js';
+import type { MaglevClient } from '../src/api/maglev-client.js';
 import { expectedWeights, weightMismatches, type SoakLayout, type WeightTable } from './soak-layout.js';
 import { backendStates } from './soak-sample.js';
 
@@ -36,7 +36,7 @@ export interface ConvergenceProbe {
 
 /** What the simulator holds, read through maglevd's GetVPPLBState (in-use ASes only). */
 async function dataplaneWeights(client: MaglevClient): Promise<WeightTable> {
-  const state = await client.vppLbState();
+  const state = await client.getVppLbState();
   const out: WeightTable = new Map();
   for (const vip of state.vips) {
     const ases = new Map<string, number>();

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MaglevClient } from '../src/maglevc/maglev-client.js';
+import { MaglevClient } from '../src/api/maglev-client.js';
 import { fleetAddresses } from '../src/fleet/fleet-addresses.js';
 import { formatDurationMs } from '../src/shared/duration.js';
 import { createFlapper, seededRandom } from './soak-flapper.js';
@@ -102,7 +102,7 @@ export async function runSoak(o: SoakOptions, signals: NodeJS.EventEmitter = pro
     const addrOf = (line: string): string => String((JSON.parse(line) as { addr: unknown }).addr);
     const grpcAddr = addrOf(await daemon.waitForLine(/"msg":"grpc-listen"/, 60_000));
     const metricsUrl = `http://${addrOf(await daemon.waitForLine(/"msg":"metrics-listen"/, 60_000))}`;
-    client = new MaglevClient(grpcAddr);
+    client = new MaglevClient(grpcAddr, { deadlineMs: 30_000 });
     console.log(`soak: ${o.backends} backends in ${layout.frontends.length} frontends, ${o.flapPercent} % flapping every ${formatDurationMs(o.flipEveryMs)}, ${formatDurationMs(o.durationMs)}; maglevd pid ${daemon.pid}, metrics ${metricsUrl}`);
 
     // ---- the run: flapping, /healthz polls, samples ----

@@ -5,7 +5,7 @@
 // over-long input is never echoed, because a status message of ~64 KiB no longer fits the HTTP/2
 // trailers and the call hangs; at most 64 WatchEvents streams are open at once.
 
-import { status, type ServerUnaryCall, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status, type handleServerStreamingCall, type handleUnaryCall } from '@grpc/grpc-js';
 import type { ControlPlane } from './control-plane.js';
 import {
   backendInfo,
@@ -15,7 +15,7 @@ import {
   vppLbCountersMsg,
   vppLbStateMsg,
 } from './grpc-convert.js';
-import type { NameRequest, SetWeightRequest, SyncVPPLBStateRequest } from '../api/maglev-messages.js';
+import type { RpcRequest, RpcResponse, UnaryRpc } from '../api/maglev-rpc.js';
 import { grpcError, statusFromError } from './grpc-status.js';
 import { serveWatchStream, type WatchSessions } from './grpc-watch-stream.js';
 import type { Clock } from '../shared/clock.js';
@@ -36,10 +36,13 @@ export const maxLogLevelBytes = 16;
 /** Concurrent WatchEvents streams; one more is refused with RESOURCE_EXHAUSTED. */
 export const maxWatchStreams = 64;
 
-type Unary<Req> = (call: ServerUnaryCall<Req, unknown>, callback: sendUnaryData<unknown>) => void;
+/** The service implementation, typed per RPC by the generated definition. */
+export type MaglevServiceHandlers = { readonly [M in UnaryRpc]: handleUnaryCall<RpcRequest<M>, RpcResponse<M>> } & {
+  readonly WatchEvents: handleServerStreamingCall<RpcRequest<'WatchEvents'>, RpcResponse<'WatchEvents'>>;
+};
 
 /** Wraps a handler body: its value is the response, anything it throws becomes the status. */
-function unary<Req>(body: (req: Req) => unknown): Unary<Req> {
+function unary<Req, Res>(body: (req: Req) => Res | Promise<Res>): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     Promise.resolve()
       .then(() => body(call.request))
@@ -62,20 +65,20 @@ function weightField(value: number | undefined): number {
   return w;
 }
 
-export function createMaglevHandlers(deps: MaglevServiceDeps): UntypedServiceImplementation {
+export function createMaglevHandlers(deps: MaglevServiceDeps): MaglevServiceHandlers {
   const { control } = deps;
   return {
     ListFrontends: unary(() => ({ frontend_names: [...control.listFrontends()] })),
-    GetFrontend: unary((r: NameRequest) => frontendInfo(control.getFrontend(required(r.name, 'name')))),
+    GetFrontend: unary((r) => frontendInfo(control.getFrontend(required(r.name, 'name')))),
     ListBackends: unary(() => ({ backend_names: [...control.listBackends()] })),
-    GetBackend: unary((r: NameRequest) => backendInfo(control.getBackend(required(r.name, 'name')))),
-    PauseBackend: unary(async (r: NameRequest) => backendInfo(await control.pauseBackend(required(r.name, 'name')))),
-    ResumeBackend: unary(async (r: NameRequest) => backendInfo(await control.resumeBackend(required(r.name, 'name')))),
-    EnableBackend: unary(async (r: NameRequest) => backendInfo(await control.enableBackend(required(r.name, 'name')))),
-    DisableBackend: unary(async (r: NameRequest) => backendInfo(await control.disableBackend(required(r.name, 'name')))),
+    GetBackend: unary((r) => backendInfo(control.getBackend(required(r.name, 'name')))),
+    PauseBackend: unary(async (r) => backendInfo(await control.pauseBackend(required(r.name, 'name')))),
+    ResumeBackend: unary(async (r) => backendInfo(await control.resumeBackend(required(r.name, 'name')))),
+    EnableBackend: unary(async (r) => backendInfo(await control.enableBackend(required(r.name, 'name')))),
+    DisableBackend: unary(async (r) => backendInfo(await control.disableBackend(required(r.name, 'name')))),
     ListHealthChecks: unary(() => ({ names: [...control.listHealthChecks()] })),
-    GetHealthCheck: unary((r: NameRequest) => healthCheckInfo(control.getHealthCheck(required(r.name, 'name')))),
-    SetFrontendPoolBackendWeight: unary(async (r: SetWeightRequest) => {
+    GetHealthCheck: unary((r) => healthCheckInfo(control.getHealthCheck(required(r.name, 'name')))),
+    SetFrontendPoolBackendWeight: unary(async (r) => {
       const change = {
         frontend: required(r.frontend, 'frontend'),
         pool: required(r.pool, 'pool'),
@@ -85,7 +88,7 @@ export function createMaglevHandlers(deps: MaglevServiceDeps): UntypedServiceImp
       };
       return frontendInfo(await control.setFrontendPoolBackendWeight(change));
     }),
-    WatchEvents: (call: Parameters<typeof serveWatchStream>[0]) => {
+    WatchEvents: (call) => {
       if (Buffer.byteLength(call.request.log_level ?? '', 'utf8') > maxLogLevelBytes) {
         call.emit('error', grpcError(status.INVALID_ARGUMENT, `log_level is longer than ${maxLogLevelBytes} bytes: expected debug, info, warn or error`));
         return;
@@ -111,7 +114,7 @@ export function createMaglevHandlers(deps: MaglevServiceDeps): UntypedServiceImp
       return vppInfoMsg(s.info);
     }),
     GetVPPLBState: unary(async () => vppLbStateMsg(await control.vppLbState())),
-    SyncVPPLBState: unary(async (r: SyncVPPLBStateRequest) => {
+    SyncVPPLBState: unary(async (r) => {
       const fe = r.frontend_name === undefined ? undefined : required(r.frontend_name, 'frontend_name');
       await control.syncVppLbState(fe);
       return {};

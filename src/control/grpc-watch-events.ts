@@ -4,7 +4,7 @@
 
 import type { ControlPlane, ControlPlaneEvent } from './control-plane.js';
 import { logEventMsg, msToNs, transitionMsg } from './grpc-convert.js';
-import type { EventMsg, WatchRequest } from '../api/maglev-messages.js';
+import type { Event, WatchRequest__Input } from '../api/maglev-messages.js';
 import { DaemonError } from '../shared/errors.js';
 import { isLogLevel, levelRank, type LogLevel } from '../shared/log.js';
 
@@ -16,7 +16,7 @@ export interface WatchOptions {
 }
 
 /** Unset booleans mean true; an empty level means info. INVALID_ARGUMENT for an unknown level. */
-export function watchOptions(req: WatchRequest): WatchOptions {
+export function watchOptions(req: WatchRequest__Input): WatchOptions {
   const level = req.log_level ?? '';
   if (level !== '' && !isLogLevel(level)) {
     throw new DaemonError('INVALID_ARGUMENT', `invalid log_level "${level}": expected debug, info, warn or error`);
@@ -30,8 +30,8 @@ export function watchOptions(req: WatchRequest): WatchOptions {
 }
 
 /** The snapshot sent on subscribe: one event per active backend, then one per frontend, both sorted. */
-export function snapshotEvents(control: ControlPlane, opts: WatchOptions, nowMs: number): EventMsg[] {
-  const out: EventMsg[] = [];
+export function snapshotEvents(control: ControlPlane, opts: WatchOptions, nowMs: number): Event[] {
+  const out: Event[] = [];
   if (opts.backend) {
     for (const name of [...control.listBackends()].sort()) {
       const b = control.getBackend(name);
@@ -65,7 +65,7 @@ export function snapshotEvents(control: ControlPlane, opts: WatchOptions, nowMs:
 }
 
 /** A live event as an Event message, or undefined when this subscriber did not ask for it. */
-export function liveEventMsg(ev: ControlPlaneEvent, opts: WatchOptions): EventMsg | undefined {
+export function liveEventMsg(ev: ControlPlaneEvent, opts: WatchOptions): Event | undefined {
   switch (ev.kind) {
     case 'backend':
       return opts.backend ? { backend: { backend_name: ev.backend, transition: transitionMsg(ev.transition) } } : undefined;

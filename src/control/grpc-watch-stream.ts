@@ -7,7 +7,7 @@
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { ControlPlane, ControlPlaneEvent } from './control-plane.js';
 import type { Subscription } from './event-subscribers.js';
-import type { EventMsg, WatchRequest } from '../api/maglev-messages.js';
+import type { Event, WatchRequest__Input } from '../api/maglev-messages.js';
 import { grpcError, statusFromError } from './grpc-status.js';
 import { liveEventMsg, snapshotEvents, watchOptions, type WatchOptions } from './grpc-watch-events.js';
 import type { Clock } from '../shared/clock.js';
@@ -43,7 +43,7 @@ export interface WatchStreamDeps {
   readonly sessions: WatchSessions;
 }
 
-type WatchCall = ServerWritableStream<WatchRequest, EventMsg>;
+type WatchCall = ServerWritableStream<WatchRequest__Input, Event>;
 
 const wakeEvents = ['drain', 'cancelled', 'close', 'finish'] as const;
 
@@ -66,7 +66,7 @@ export function serveWatchStream(call: WatchCall, deps: WatchStreamDeps): void {
     return;
   }
   let opts: WatchOptions;
-  let snapshot: EventMsg[];
+  let snapshot: Event[];
   let sub: Subscription<ControlPlaneEvent>;
   let onClosed = (): void => {};
   const closed = new Promise<void>((resolve) => (onClosed = resolve));
@@ -96,7 +96,7 @@ export function serveWatchStream(call: WatchCall, deps: WatchStreamDeps): void {
 async function pump(
   call: WatchCall,
   opts: WatchOptions,
-  snapshot: readonly EventMsg[],
+  snapshot: readonly Event[],
   sub: Subscription<ControlPlaneEvent>,
   closed: Promise<void>,
   cancelled: () => boolean,

@@ -3,7 +3,7 @@
 // RPC rejects (the caller prints the server's message); a not-ok config result returns 1.
 
 import type { CommandName } from './command-tree.js';
-import type { MaglevClient } from './maglev-client.js';
+import type { BackendAction, MaglevClient } from '../api/maglev-client.js';
 import {
   formatBackend,
   formatBackendAction,
@@ -43,39 +43,39 @@ export async function runCommand(ctx: CommandContext, name: Exclude<CommandName,
     case 'show-version':
       return print([ctx.version]);
     case 'show-frontends': {
-      if (args.has('frontend')) return print(formatFrontend(style, await client.getFrontend(arg('frontend'))));
-      const names = await client.listFrontends();
-      return print(formatFrontendList(await Promise.all(names.map((n) => client.getFrontend(n)))));
+      if (args.has('frontend')) return print(formatFrontend(style, await client.getFrontend({ name: arg('frontend') })));
+      const names = (await client.listFrontends()).frontend_names;
+      return print(formatFrontendList(await Promise.all(names.map((name) => client.getFrontend({ name })))));
     }
     case 'show-backends': {
-      if (args.has('backend')) return print(formatBackend(style, await client.getBackend(arg('backend')), ctx.now()));
-      const names = await client.listBackends();
-      return print(formatBackendList(await Promise.all(names.map((n) => client.getBackend(n)))));
+      if (args.has('backend')) return print(formatBackend(style, await client.getBackend({ name: arg('backend') }), ctx.now()));
+      const names = (await client.listBackends()).backend_names;
+      return print(formatBackendList(await Promise.all(names.map((name) => client.getBackend({ name })))));
     }
     case 'show-healthchecks': {
-      if (args.has('healthcheck')) return print(formatHealthCheck(style, await client.getHealthCheck(arg('healthcheck'))));
-      const names = await client.listHealthChecks();
-      return print(formatHealthCheckList(await Promise.all(names.map((n) => client.getHealthCheck(n)))));
+      if (args.has('healthcheck')) return print(formatHealthCheck(style, await client.getHealthCheck({ name: arg('healthcheck') })));
+      const names = (await client.listHealthChecks()).names;
+      return print(formatHealthCheckList(await Promise.all(names.map((name) => client.getHealthCheck({ name })))));
     }
     case 'show-vpp-info':
-      return print(formatVppInfo(style, await client.vppInfo(), ctx.now()));
+      return print(formatVppInfo(style, await client.getVppInfo(), ctx.now()));
     case 'show-vpp-lb-state': {
-      const fe = args.has('frontend') ? await client.getFrontend(arg('frontend')) : undefined;
-      const state = await client.vppLbState();
+      const fe = args.has('frontend') ? await client.getFrontend({ name: arg('frontend') }) : undefined;
+      const state = await client.getVppLbState();
       return print(formatVppLbState(style, state, fe === undefined ? undefined : (v) => vipOfFrontend(v, fe)));
     }
     case 'show-vpp-lb-counters':
-      return print(formatVppLbCounters(style, await client.vppLbCounters()));
+      return print(formatVppLbCounters(style, await client.getVppLbCounters()));
     case 'sync-vpp-lb-state':
-      await client.syncVppLbState(args.get('frontend'));
+      await client.syncVppLbState(args.has('frontend') ? { frontend_name: arg('frontend') } : {});
       return print(['ok']);
     case 'set-backend': {
-      const action = arg('action') as 'pause' | 'resume' | 'enable' | 'disable';
-      return print(formatBackendAction(style, await client.backendAction(action, arg('backend'))));
+      const action = arg('action') as BackendAction;
+      return print(formatBackendAction(style, await client.backendAction(action, { name: arg('backend') })));
     }
     case 'set-weight': {
       const req = { frontend: arg('frontend'), pool: arg('pool'), backend: arg('backend'), weight: Number(arg('weight')), flush: args.has('flush') };
-      return print(formatFrontend(style, await client.setWeight(req)));
+      return print(formatFrontend(style, await client.setFrontendPoolBackendWeight(req)));
     }
     case 'watch-events':
       await watchEvents(client, args, ctx.out, ctx.stop);

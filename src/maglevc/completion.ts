@@ -4,15 +4,10 @@
 
 import type { CommandNode, SlotKind } from './command-tree.js';
 import { matchKeywords, tokenize, walk } from './command-walk.js';
-import type { FrontendInfo } from '../api/maglev-messages.js';
+import type { MaglevClient } from '../api/maglev-client.js';
 
-/** The RPCs completion needs (MaglevClient has them). */
-export interface NameSource {
-  listFrontends(): Promise<string[]>;
-  listBackends(): Promise<string[]>;
-  listHealthChecks(): Promise<string[]>;
-  getFrontend(name: string): Promise<FrontendInfo>;
-}
+/** The RPCs completion needs. */
+export type NameSource = Pick<MaglevClient, 'listFrontends' | 'listBackends' | 'listHealthChecks' | 'getFrontend'>;
 
 export const nameCacheMs = 5000;
 
@@ -66,19 +61,19 @@ export class Completer {
     const frontend = args.get('frontend');
     switch (kind) {
       case 'frontend':
-        return this.#cached('frontends', () => this.#source.listFrontends());
+        return this.#cached('frontends', async () => (await this.#source.listFrontends()).frontend_names);
       case 'backend':
-        return this.#cached('backends', () => this.#source.listBackends());
+        return this.#cached('backends', async () => (await this.#source.listBackends()).backend_names);
       case 'healthcheck':
-        return this.#cached('healthchecks', () => this.#source.listHealthChecks());
+        return this.#cached('healthchecks', async () => (await this.#source.listHealthChecks()).names);
       case 'pool':
         if (frontend === undefined) return [];
-        return this.#cached(`pools/${frontend}`, async () => (await this.#source.getFrontend(frontend)).pools.map((p) => p.name));
+        return this.#cached(`pools/${frontend}`, async () => (await this.#source.getFrontend({ name: frontend })).pools.map((p) => p.name));
       case 'pool-backend': {
         const pool = args.get('pool');
         if (frontend === undefined || pool === undefined) return [];
         return this.#cached(`members/${frontend}/${pool}`, async () =>
-          ((await this.#source.getFrontend(frontend)).pools.find((p) => p.name === pool)?.backends ?? []).map((b) => b.name),
+          ((await this.#source.getFrontend({ name: frontend })).pools.find((p) => p.name === pool)?.backends ?? []).map((b) => b.name),
         );
       }
       case 'weight':

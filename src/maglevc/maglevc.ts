@@ -10,7 +10,7 @@ import { createCommandTree } from './command-tree.js';
 import { parseCommand } from './command-walk.js';
 import { runCommand } from './commands.js';
 import { Completer } from './completion.js';
-import { errorText, MaglevClient } from './maglev-client.js';
+import { errorText, MaglevClient } from '../api/maglev-client.js';
 import { maglevcExitCodes, maglevcUsage, parseMaglevcOptions, useColor } from './maglevc-flags.js';
 import { red } from './output-style.js';
 import { runShell } from './shell.js';
@@ -25,6 +25,9 @@ export interface MaglevcIo {
   /** The clock for relative times; default Date.now. */
   readonly now?: () => number;
 }
+
+/** Unary calls give up after this long (a sync waits for its VPP run). */
+const unaryDeadlineMs = 30_000;
 
 function processIo(): MaglevcIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
@@ -58,7 +61,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   const tree = createCommandTree({ interactive });
 
   if (interactive) {
-    const client = new MaglevClient(o.server);
+    const client = new MaglevClient(o.server, { deadlineMs: unaryDeadlineMs });
     try {
       const home = env.HOME ?? homedir();
       return await runShell({
@@ -82,7 +85,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   }
   const name = cmd.node.run;
   if (name === undefined || name === 'quit') return maglevcExitCodes.usage; // parseCommand only stops at runnable nodes
-  const client = new MaglevClient(o.server);
+  const client = new MaglevClient(o.server, { deadlineMs: unaryDeadlineMs });
   const stop = new AbortController();
   const release = name === 'watch-events' ? stopOnKeyOrInterrupt(io, stop) : () => {};
   try {

@@ -10,7 +10,7 @@ import type { CommandNode } from './command-tree.js';
 import { parseCommand, tokenize } from './command-walk.js';
 import { runCommand, type CommandContext } from './commands.js';
 import type { Completer } from './completion.js';
-import { errorText } from './maglev-client.js';
+import { errorText } from '../api/maglev-client.js';
 import { red } from './output-style.js';
 
 export const historySize = 1000;

@@ -3,12 +3,12 @@
 // event until `num` events, the caller's stop signal (a key, Ctrl-C) or the end of the stream.
 
 import { status, type ServiceError } from '@grpc/grpc-js';
-import type { EventMsg, WatchRequest } from '../api/maglev-messages.js';
-import type { MaglevClient } from './maglev-client.js';
+import type { MaglevClient } from '../api/maglev-client.js';
+import type { Event, WatchRequest__Input } from '../api/maglev-messages.js';
 import { toProtoJson } from './protojson.js';
 
 /** None of log/backend/frontend → everything at info; any of them → only those kinds. */
-export function watchRequest(args: ReadonlyMap<string, string>): WatchRequest {
+export function watchRequest(args: ReadonlyMap<string, string>): WatchRequest__Input {
   const named = ['log', 'backend', 'frontend'].filter((k) => args.has(k));
   const level = args.get('level') ?? '';
   if (named.length === 0) return level === '' ? {} : { log_level: level };
@@ -30,7 +30,7 @@ export function watchEvents(client: MaglevClient, args: ReadonlyMap<string, stri
     if (stop.aborted) return cancel();
     stop.addEventListener('abort', cancel, { once: true });
     const done = (): void => stop.removeEventListener('abort', cancel);
-    stream.on('data', (ev: EventMsg) => {
+    stream.on('data', (ev: Event) => {
       if (cancelled) return;
       out(toProtoJson(client.pkg, 'maglev.Event', ev));
       if (++seen >= limit) {

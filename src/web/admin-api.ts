@@ -4,11 +4,11 @@
 // same-origin check, the body is validated, and each action is logged as an audit record.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isBackendAction } from '../api/maglev-client.js';
 import type { SetWeightRequest } from '../api/maglev-messages.js';
 import type { Logger } from '../shared/log.js';
 import { HttpError } from './http-error.js';
 import { readJsonBody, sendError, sendJson } from './http-reply.js';
-import { backendActions, type BackendAction } from './maglevd-client.js';
 import { toProtoJson } from './proto-json.js';
 import { checkSameOrigin } from './same-origin.js';
 import type { Scope } from './scope.js';
@@ -24,7 +24,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** The weight request from a JSON body; HttpError 400 on anything malformed. */
-export function parseWeightBody(body: unknown): Required<SetWeightRequest> {
+export function parseWeightBody(body: unknown): SetWeightRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object');
   const b = body as Record<string, unknown>;
   const text = (k: string): string => {
@@ -62,9 +62,9 @@ export async function serveAdminAction(ctx: AdminApiContext, req: IncomingMessag
     const body = await readJsonBody(req);
     const log = ctx.logger.child({ maglevd: name, user });
     if (isAction) {
-      if (!(backendActions as readonly string[]).includes(action)) throw new HttpError(404, `unknown action "${action}"`);
+      if (!isBackendAction(action)) throw new HttpError(404, `unknown action "${action}"`);
       log.info('admin-action', { action, backend });
-      sendJson(res, 200, toProtoJson(await scope.backendAction(action as BackendAction, backend)));
+      sendJson(res, 200, toProtoJson(await scope.backendAction(action, backend)));
     } else {
       const w = parseWeightBody(body);
       log.info('admin-action', { action: 'weight', frontend: w.frontend, pool: w.pool, backend: w.backend, weight: w.weight, flush: w.flush });

@@ -8,7 +8,8 @@ import type { Logger } from '../shared/log.js';
 import type { AdminCredentials } from './basic-auth.js';
 import { EventBroker } from './event-broker.js';
 import { startFrontendServer, type FrontendServer } from './frontend-server.js';
-import { MaglevdClient, type MaglevdApi } from './maglevd-client.js';
+import { MaglevClient } from '../api/maglev-client.js';
+import type { MaglevdApi } from './maglevd-api.js';
 import { Scope, type ScopeTiming } from './scope.js';
 import { SpaAssets } from './spa-assets.js';
 
@@ -35,9 +36,12 @@ export interface Dashboard {
   stop(): Promise<void>;
 }
 
+/** Unary calls to a maglevd give up after this long. */
+const unaryDeadlineMs = 10_000;
+
 export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   const broker = new EventBroker({ clock: o.clock });
-  const connect = o.connect ?? ((address: string) => new MaglevdClient(address));
+  const connect = o.connect ?? ((address: string) => new MaglevClient(address, { deadlineMs: unaryDeadlineMs }));
   const scopes = o.servers.map(
     (name) =>
       new Scope({

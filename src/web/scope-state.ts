@@ -3,7 +3,7 @@
 // the gRPC wire form; turned into proto3 JSON for /view/api/state and the SSE payloads. Every
 // mutation reports the `update` event it implies (only changed objects), or undefined. No I/O.
 
-import type { BackendInfo, FrontendInfo, HealthCheckInfo, TransitionRecordMsg, VPPInfo, VPPLBState } from '../api/maglev-messages.js';
+import type { BackendInfo, FrontendInfo, HealthCheckInfo, TransitionRecord, VPPInfo, VPPLBState } from '../api/maglev-messages.js';
 import { NamedCollection } from './named-collection.js';
 import { toProtoJson } from './proto-json.js';
 
@@ -86,7 +86,7 @@ export class ScopeState {
    * A live backend transition (or, with from == to, a snapshot entry): the backend's state and
    * history and its rows in every pool. Effective weights are not known here; the caller refetches.
    */
-  applyBackendTransition(backend: string, t: TransitionRecordMsg): void {
+  applyBackendTransition(backend: string, t: TransitionRecord): void {
     const real = t.from !== t.to;
     this.backends.modify(backend, (b) => ({ ...b, state: t.to, transitions: real ? [t, ...b.transitions] : b.transitions }));
     for (const fe of this.frontendsUsing(backend)) {

@@ -5,13 +5,14 @@
 // RPCs are logged and never thrown into its timers.
 
 import { status as grpcStatus } from '@grpc/grpc-js';
-import type { BackendInfo, FrontendInfo, SetWeightRequest } from '../api/maglev-messages.js';
+import type { BackendAction } from '../api/maglev-client.js';
+import type { BackendInfo, FrontendInfo, SetWeightRequest, VPPInfo, VPPLBState } from '../api/maglev-messages.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { EdgeDebouncer } from './edge-debouncer.js';
 import type { SseEventType } from './event-broker.js';
-import type { BackendAction, MaglevdApi } from './maglevd-client.js';
+import type { MaglevdApi } from './maglevd-api.js';
 import { toProtoJson } from './proto-json.js';
 import { ScopeState, type ScopeUpdate } from './scope-state.js';
 import { watchActions, type WatchAction } from './watch-actions.js';
@@ -130,15 +131,15 @@ export class Scope {
 
   /** Runs an operator action and folds the result in (§10.1: lb state re-read afterwards). */
   async backendAction(action: BackendAction, backend: string): Promise<BackendInfo> {
-    const info = await this.#o.api.backendAction(action, backend);
+    const info = await this.#o.api.backendAction(action, { name: backend });
     this.#publishUpdate(this.state.upsert({ backends: [info] }));
     this.#markDirty([], this.state.frontendsUsing(backend));
     this.#lb.trigger();
     return info;
   }
 
-  async setWeight(req: Required<SetWeightRequest>): Promise<FrontendInfo> {
-    const info = await this.#o.api.setWeight(req);
+  async setWeight(req: SetWeightRequest): Promise<FrontendInfo> {
+    const info = await this.#o.api.setFrontendPoolBackendWeight(req);
     this.#publishUpdate(this.state.upsert({ frontends: [info] }));
     // Set-weight emits no transition, so the lb state is only re-read because we ask.
     this.#lb.trigger();
@@ -161,7 +162,7 @@ export class Scope {
   async #probe(): Promise<void> {
     let reachable: boolean;
     try {
-      await this.#o.api.listFrontends(this.#t.probeDeadlineMs);
+      await this.#o.api.listFrontends({}, { deadlineMs: this.#t.probeDeadlineMs });
       reachable = true;
     } catch (e) {
       reachable = false;
@@ -267,7 +268,7 @@ export class Scope {
     return failed ? undefined : got.filter((x): x is Awaited<T> => x !== undefined);
   }
 
-  async #fetchVppInfo(): Promise<Awaited<ReturnType<MaglevdApi['getVppInfo']>> | null> {
+  async #fetchVppInfo(): Promise<VPPInfo | null> {
     try {
       return await this.#o.api.getVppInfo();
     } catch {
@@ -279,9 +280,9 @@ export class Scope {
     const api = this.#o.api;
     const vppGen = this.#vppGen;
     const [frontends, backends, healthchecks, vpp] = await Promise.all([
-      this.#fetchList(() => api.listFrontends(), (n) => api.getFrontend(n)),
-      this.#fetchList(() => api.listBackends(), (n) => api.getBackend(n)),
-      this.#fetchList(() => api.listHealthChecks(), (n) => api.getHealthCheck(n)),
+      this.#fetchList(async () => (await api.listFrontends()).frontend_names, (name) => api.getFrontend({ name })),
+      this.#fetchList(async () => (await api.listBackends()).backend_names, (name) => api.getBackend({ name })),
+      this.#fetchList(async () => (await api.listHealthChecks()).names, (name) => api.getHealthCheck({ name })),
       this.#fetchVppInfo(),
     ]);
     if (this.#stopped) return;
@@ -319,8 +320,8 @@ export class Scope {
     const api = this.#o.api;
     const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
     const [frontends, backends] = await Promise.all([
-      Promise.all(fe.map((n) => quiet(api.getFrontend(n)))),
-      Promise.all(be.map((n) => quiet(api.getBackend(n)))),
+      Promise.all(fe.map((name) => quiet(api.getFrontend({ name })))),
+      Promise.all(be.map((name) => quiet(api.getBackend({ name })))),
     ]);
     if (this.#stopped) return;
     this.#publishUpdate(
@@ -340,7 +341,7 @@ export class Scope {
     try {
       do {
         this.#lbAgain = false;
-        let lb: Awaited<ReturnType<MaglevdApi['getVppLbState']>> | null;
+        let lb: VPPLBState | null;
         try {
           lb = await this.#o.api.getVppLbState();
         } catch {

@@ -3,12 +3,12 @@
 // flashes, vpp-connect/disconnect become `vpp` events, config-reload triggers a refetch,
 // sync-done triggers an lb-state read, and every other record is an admin `log` line. Pure.
 
-import type { EventMsg, LogEventMsg, TransitionRecordMsg } from '../api/maglev-messages.js';
+import type { Event, LogEvent, TransitionRecord } from '../api/maglev-messages.js';
 
 export type WatchAction =
   /** Includes the subscribe-time snapshot entries (from == to). */
-  | { readonly kind: 'backend'; readonly backend: string; readonly transition: TransitionRecordMsg }
-  | { readonly kind: 'frontend'; readonly frontend: string; readonly transition: TransitionRecordMsg }
+  | { readonly kind: 'backend'; readonly backend: string; readonly transition: TransitionRecord }
+  | { readonly kind: 'frontend'; readonly frontend: string; readonly transition: TransitionRecord }
   | { readonly kind: 'probe'; readonly backend: string; readonly phase: 'start' | 'done'; readonly ok: boolean; readonly code: string }
   | { readonly kind: 'vpp-api'; readonly direction: 'send' | 'recv' }
   | { readonly kind: 'vpp'; readonly connected: boolean; readonly detail: string }
@@ -16,16 +16,16 @@ export type WatchAction =
   | { readonly kind: 'refetch' }
   /** VPP's lb state may have changed: read it (debounced). */
   | { readonly kind: 'lb-changed' }
-  | { readonly kind: 'log'; readonly record: LogEventMsg };
+  | { readonly kind: 'log'; readonly record: LogEvent };
 
-function attr(rec: LogEventMsg, key: string): string {
+function attr(rec: LogEvent, key: string): string {
   return rec.attrs.find((a) => a.key === key)?.value ?? '';
 }
 
 /** Records represented by their own event types; too frequent for the admin log. */
 const quietRecords = new Set(['probe-start', 'probe-done', 'probe-discarded', 'vpp-api-send', 'vpp-api-recv', 'vpp-api-send-multi', 'vpp-api-recv-multi']);
 
-function logActions(rec: LogEventMsg): WatchAction[] {
+function logActions(rec: LogEvent): WatchAction[] {
   const out: WatchAction[] = [];
   switch (rec.msg) {
     case 'probe-start':
@@ -64,7 +64,7 @@ function logActions(rec: LogEventMsg): WatchAction[] {
   return out;
 }
 
-export function watchActions(ev: EventMsg): WatchAction[] {
+export function watchActions(ev: Event): WatchAction[] {
   const { backend, frontend, log } = ev;
   if (backend?.transition) return [{ kind: 'backend', backend: backend.backend_name, transition: backend.transition }];
   if (frontend?.transition) return [{ kind: 'frontend', frontend: frontend.frontend_name, transition: frontend.transition }];

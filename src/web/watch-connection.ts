@@ -4,10 +4,10 @@
 // so the owner can refetch whatever happened while it was down.
 
 import type { ClientReadableStream } from '@grpc/grpc-js';
-import type { EventMsg } from '../api/maglev-messages.js';
+import type { Event } from '../api/maglev-messages.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/log.js';
-import type { MaglevdApi } from './maglevd-client.js';
+import type { MaglevdApi } from './maglevd-api.js';
 
 /** The wait before reconnect number `attempt` (0-based): min, 2×min, 4×min, … capped at max. Pure. */
 export function reconnectDelay(attempt: number, minMs: number, maxMs: number): number {
@@ -21,12 +21,12 @@ export interface WatchConnectionOptions {
   readonly reconnectMinMs: number;
   readonly reconnectMaxMs: number;
   readonly onConnected: () => void;
-  readonly onEvent: (ev: EventMsg) => void;
+  readonly onEvent: (ev: Event) => void;
 }
 
 export class WatchConnection {
   readonly #o: WatchConnectionOptions;
-  #stream: ClientReadableStream<EventMsg> | undefined;
+  #stream: ClientReadableStream<Event> | undefined;
   #retry: TimerHandle | undefined;
   #attempt = 0;
   #stopped = false;
@@ -62,7 +62,7 @@ export class WatchConnection {
     const stream = this.#o.api.watchEvents({ log: true, log_level: 'debug', backend: true, frontend: true });
     this.#stream = stream;
     let connected = false;
-    stream.on('data', (ev: EventMsg) => {
+    stream.on('data', (ev: Event) => {
       if (!connected) {
         connected = true;
         this.#attempt = 0;

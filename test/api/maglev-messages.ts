@@ -1,16 +1,22 @@
-// Keeps the hand-written wire types (maglev-messages.ts) and proto/maglev.proto together: complete
-// messages built by grpc-convert.ts survive a server-encode → client-decode round trip unchanged,
-// which fails if a field is misspelt, missing or extra on either side. Also pins the proto text.
+// The wire types are generated from proto/maglev.proto; this checks the messages at run time:
+// complete messages built by grpc-convert.ts survive a server-encode → client-decode round trip
+// unchanged (int64 decimal strings, null for unset messages, no field lost or added), so the
+// server's options and the clients' agree. Also pins the proto's RPCs.
 
 import { readFileSync } from 'node:fs';
+import type { ServiceDefinition } from '@grpc/proto-loader';
 import t from 'tap';
 import { backendInfo, frontendInfo, healthCheckInfo, msToNs, u64, vppInfoMsg, vppLbCountersMsg, vppLbStateMsg } from '../../src/control/grpc-convert.js';
-import { loadMaglevProto, maglevProtoPath } from '../../src/api/maglev-proto.js';
+import { loadMaglevProto, maglevProtoOptions, maglevProtoPath, maglevServiceName, type ProtoSide } from '../../src/api/maglev-proto.js';
 import { FakeControlPlane } from '../support/fake-control-plane.js';
 
-type Codec = Record<string, { responseSerialize(v: object): Buffer; responseDeserialize(b: Buffer): object }>;
-const server = loadMaglevProto('server')['maglev.Maglev'] as unknown as Codec;
-const client = loadMaglevProto('client')['maglev.Maglev'] as unknown as Codec;
+function service(side: ProtoSide): ServiceDefinition {
+  const s = loadMaglevProto(side)[maglevServiceName];
+  if (s === undefined || 'format' in s) throw new Error(`${maglevServiceName} is not a service`);
+  return s;
+}
+const server = service('server');
+const client = service('client');
 
 function roundTrip(rpc: string, msg: object): object {
   return client[rpc]!.responseDeserialize(server[rpc]!.responseSerialize(msg));
@@ -40,6 +46,13 @@ void t.test('the proto has the 18 RPCs of §6.2', (t) => {
     'GetVPPLBCounters',
   ]);
   t.equal(Object.keys(server).length, 18);
+  t.end();
+});
+
+void t.test('the client options are the ones the types were generated with', (t) => {
+  // scripts/proto-types.mjs passes the same as flags; change both together.
+  t.same(maglevProtoOptions('client'), { keepCase: true, longs: String, enums: String, oneofs: true, defaults: true });
+  t.same(maglevProtoOptions('server'), { keepCase: true, longs: String, enums: String, oneofs: true, defaults: false });
   t.end();
 });
 

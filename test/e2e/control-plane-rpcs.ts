@@ -5,16 +5,8 @@
 
 import { status } from '@grpc/grpc-js';
 import t from 'tap';
-import type {
-  BackendInfo,
-  CheckConfigResponse,
-  FrontendInfo,
-  HealthCheckInfo,
-  ReloadConfigResponse,
-  VPPInfo,
-  VPPLBCounters,
-  VPPLBState,
-} from '../../src/api/maglev-messages.js';
+import type { FrontendInfo } from '../../src/api/maglev-messages.js';
+import type { RpcRequest, UnaryRpc } from '../../src/api/maglev-rpc.js';
 import { defaultSimVersion } from '../../src/vpp/sim/vppsim.js';
 import { allVip, checkedBackends, staticAddress, startControlPlaneLab, webVip } from '../support/control-plane-lab.js';
 
@@ -42,27 +34,27 @@ void t.test('a daemon with VPP: every RPC, NOT_FOUND, INVALID_ARGUMENT, FAILED_P
     t.same(await rpc.call('ListBackends'), { backend_names: ['be1', 'be2', 'be3', 'static1'] });
     t.same(await rpc.call('ListHealthChecks'), { names: ['web-check'] });
 
-    const web = await rpc.call<FrontendInfo>('GetFrontend', { name: 'web' });
+    const web = await rpc.call('GetFrontend', { name: 'web' });
     t.match(web, { name: 'web', address: webVip.address, protocol: 'tcp', port: 80, description: 'control-plane test', state: 'up', flush_on_down: true, src_ip_sticky: false });
     t.same(members(web), ['primary*/be1 100 100 up', 'primary*/be2 50 50 up', 'fallback/be3 100 0 up']);
-    const all = await rpc.call<FrontendInfo>('GetFrontend', { name: 'all' });
+    const all = await rpc.call('GetFrontend', { name: 'all' });
     t.match(all, { address: allVip.address, protocol: 'any', port: 0, state: 'up' });
 
-    const be1 = await rpc.call<BackendInfo>('GetBackend', { name: 'be1' });
+    const be1 = await rpc.call('GetBackend', { name: 'be1' });
     t.match(be1, { name: 'be1', address: checkedBackends.be1, state: 'up', enabled: true, healthcheck: 'web-check', rise: 1, fall: 2, frontends: ['web'] });
     t.match(be1.last_probe, { ok: true, layer: 'L7', code: 'L7OK' });
     t.match(be1.transitions[0], { from: 'unknown', to: 'up', code: 'L7OK' });
-    const st = await rpc.call<BackendInfo>('GetBackend', { name: 'static1' });
+    const st = await rpc.call('GetBackend', { name: 'static1' });
     t.match(st, { address: staticAddress, state: 'up', healthcheck: '', frontends: ['all'] });
     t.match(st.last_probe, { ok: true, code: 'L7OK', detail: 'static backend' });
 
-    const hc = await rpc.call<HealthCheckInfo>('GetHealthCheck', { name: 'web-check' });
+    const hc = await rpc.call('GetHealthCheck', { name: 'web-check' });
     t.match(hc, { name: 'web-check', type: 'http', port: lab.backends.port, interval_ns: '200000000', fast_interval_ns: '100000000', timeout_ns: '1000000000', rise: 1, fall: 2, tcp: null });
     t.match(hc.http, { path: '/healthz', response_code_min: 200, response_code_max: 399 });
   });
 
   await t.test('NOT_FOUND and INVALID_ARGUMENT', async (t) => {
-    const cases: Array<[string, object, status, string]> = [
+    const cases: Array<[UnaryRpc, RpcRequest<UnaryRpc>, status, string]> = [
       ['GetFrontend', { name: 'nope' }, status.NOT_FOUND, 'frontend "nope" not found'],
       ['GetBackend', { name: 'nope' }, status.NOT_FOUND, 'backend "nope" not found'],
       ['GetHealthCheck', { name: 'nope' }, status.NOT_FOUND, 'healthcheck "nope" not found'],
@@ -89,26 +81,26 @@ void t.test('a daemon with VPP: every RPC, NOT_FOUND, INVALID_ARGUMENT, FAILED_P
     const end = await w.end;
     t.same([end.code, end.details], [status.INVALID_ARGUMENT, 'invalid log_level "verbose": expected debug, info, warn or error']);
     // None of the failed calls changed anything.
-    t.same(members(await rpc.call<FrontendInfo>('GetFrontend', { name: 'web' })), ['primary*/be1 100 100 up', 'primary*/be2 50 50 up', 'fallback/be3 100 0 up']);
+    t.same(members(await rpc.call('GetFrontend', { name: 'web' })), ['primary*/be1 100 100 up', 'primary*/be2 50 50 up', 'fallback/be3 100 0 up']);
   });
 
   await t.test('operator actions reach VPP; pause/resume of a disabled backend is FAILED_PRECONDITION', async (t) => {
-    const paused = await rpc.call<BackendInfo>('PauseBackend', { name: 'be2' });
+    const paused = await rpc.call('PauseBackend', { name: 'be2' });
     t.match(paused, { name: 'be2', state: 'paused', enabled: true });
     t.match(paused.transitions[0], { from: 'up', to: 'paused', code: 'paused' });
     await lab.until(() => lab.vips()[webKey]?.[checkedBackends.be2] === 0, 'be2 drained to weight 0 in VPP');
-    t.match(await rpc.call<BackendInfo>('PauseBackend', { name: 'be2' }), { state: 'paused' }, 'pause of a paused backend is a no-op');
-    const resumed = await rpc.call<BackendInfo>('ResumeBackend', { name: 'be2' });
+    t.match(await rpc.call('PauseBackend', { name: 'be2' }), { state: 'paused' }, 'pause of a paused backend is a no-op');
+    const resumed = await rpc.call('ResumeBackend', { name: 'be2' });
     t.match(resumed, { state: 'unknown' });
     t.match(resumed.transitions[0], { from: 'paused', to: 'unknown', code: 'resumed' });
 
-    const disabled = await rpc.call<BackendInfo>('DisableBackend', { name: 'be3' });
+    const disabled = await rpc.call('DisableBackend', { name: 'be3' });
     t.match(disabled, { state: 'disabled', enabled: false });
     const pauseErr = await rpc.fail('PauseBackend', { name: 'be3' });
     t.equal(pauseErr.code, status.FAILED_PRECONDITION);
     t.match(pauseErr.details, /disabled/);
     t.equal((await rpc.fail('ResumeBackend', { name: 'be3' })).code, status.FAILED_PRECONDITION);
-    const enabled = await rpc.call<BackendInfo>('EnableBackend', { name: 'be3' });
+    const enabled = await rpc.call('EnableBackend', { name: 'be3' });
     t.match(enabled, { state: 'unknown', enabled: true });
     t.match(enabled.transitions[0], { from: 'disabled', to: 'unknown', code: 'enabled' });
     await lab.allUp();
@@ -116,24 +108,24 @@ void t.test('a daemon with VPP: every RPC, NOT_FOUND, INVALID_ARGUMENT, FAILED_P
   });
 
   await t.test('SetFrontendPoolBackendWeight programs VPP; ReloadConfig discards the override', async (t) => {
-    const f = await rpc.call<FrontendInfo>('SetFrontendPoolBackendWeight', { frontend: 'web', pool: 'primary', backend: 'be1', weight: 30, flush: true });
+    const f = await rpc.call('SetFrontendPoolBackendWeight', { frontend: 'web', pool: 'primary', backend: 'be1', weight: 30, flush: true });
     t.same(members(f)[0], 'primary*/be1 30 30 up');
     await lab.until(() => lab.vips()[webKey]?.[checkedBackends.be1] === 30, 'be1 at weight 30 in VPP');
     await lab.d.waitForLog((l) => l.msg === 'frontend-weight-set' && l.backend === 'be1' && l.weight === 30 && l.flush === true);
 
-    t.same(await rpc.call<CheckConfigResponse>('CheckConfig'), { ok: true, parse_error: '', semantic_error: '' });
-    t.same(await rpc.call<ReloadConfigResponse>('ReloadConfig'), { ok: true, parse_error: '', semantic_error: '', reload_error: '' });
-    t.same(members(await rpc.call<FrontendInfo>('GetFrontend', { name: 'web' }))[0], 'primary*/be1 100 100 up');
+    t.same(await rpc.call('CheckConfig'), { ok: true, parse_error: '', semantic_error: '' });
+    t.same(await rpc.call('ReloadConfig'), { ok: true, parse_error: '', semantic_error: '', reload_error: '' });
+    t.same(members(await rpc.call('GetFrontend', { name: 'web' }))[0], 'primary*/be1 100 100 up');
     await lab.until(() => lab.vips()[webKey]?.[checkedBackends.be1] === 100, 'be1 back at weight 100 in VPP after the reload sync');
   });
 
   await t.test('VPP RPCs', async (t) => {
-    const info = await rpc.call<VPPInfo>('GetVPPInfo');
+    const info = await rpc.call('GetVPPInfo');
     t.match(info, { version: defaultSimVersion.version, build_date: defaultSimVersion.buildDate, build_directory: defaultSimVersion.buildDirectory, pid: 4242 });
     t.ok(BigInt(info.boottime_ns) > 0n, 'boot time from the stats segment');
     t.ok(BigInt(info.connecttime_ns) > BigInt(info.boottime_ns) - 10n ** 9n, 'connect time set');
 
-    const state = await rpc.call<VPPLBState>('GetVPPLBState');
+    const state = await rpc.call('GetVPPLBState');
     t.match(state.conf, { ip4_src_address: '192.0.2.254', sticky_buckets_per_core: 65536, flow_timeout: 40 });
     t.same(
       state.vips.map((v) => `${v.prefix} ${v.protocol} ${v.port} ${v.encap}`),
@@ -151,8 +143,8 @@ void t.test('a daemon with VPP: every RPC, NOT_FOUND, INVALID_ARGUMENT, FAILED_P
     t.same(Object.keys(lab.vips()).sort(), [webKey, allKey]);
 
     // The first scrape runs at connect, before the VIPs exist; the next one 5 s later sees them.
-    await lab.until(async () => (await rpc.call<VPPLBCounters>('GetVPPLBCounters')).vips.length === 2, 'a counter scrape with both VIPs', 15_000);
-    const counters = await rpc.call<VPPLBCounters>('GetVPPLBCounters');
+    await lab.until(async () => (await rpc.call('GetVPPLBCounters')).vips.length === 2, 'a counter scrape with both VIPs', 15_000);
+    const counters = await rpc.call('GetVPPLBCounters');
     t.not(counters.scraped_at_unix_ns, '0');
     t.same(
       counters.vips.map((v) => `${v.prefix} ${v.protocol} ${v.port} ${v.frontend}`),
@@ -163,7 +155,7 @@ void t.test('a daemon with VPP: every RPC, NOT_FOUND, INVALID_ARGUMENT, FAILED_P
   await t.test('VPP down: the VPP RPCs answer UNAVAILABLE, the others keep working', async (t) => {
     await lab.sim?.close();
     await lab.d.waitForLog((l) => l.msg === 'vpp-disconnect');
-    for (const method of ['GetVPPInfo', 'GetVPPLBState', 'GetVPPLBCounters', 'SyncVPPLBState']) {
+    for (const method of ['GetVPPInfo', 'GetVPPLBState', 'GetVPPLBCounters', 'SyncVPPLBState'] as const) {
       const e = await rpc.fail(method, {});
       t.equal(e.code, status.UNAVAILABLE, `${method} → UNAVAILABLE`);
       t.match(e.details, /not connected/);
@@ -174,7 +166,7 @@ void t.test('a daemon with VPP: every RPC, NOT_FOUND, INVALID_ARGUMENT, FAILED_P
 
 void t.test('VPP integration disabled by flag: the VPP RPCs answer UNAVAILABLE', async (t) => {
   const lab = await startControlPlaneLab(t, { vpp: false });
-  for (const method of ['GetVPPInfo', 'GetVPPLBState', 'GetVPPLBCounters', 'SyncVPPLBState']) {
+  for (const method of ['GetVPPInfo', 'GetVPPLBState', 'GetVPPLBCounters', 'SyncVPPLBState'] as const) {
     const e = await lab.rpc.fail(method, {});
     t.same([e.code, e.details], [status.UNAVAILABLE, 'VPP integration is disabled'], method);
   }
@@ -189,7 +181,7 @@ void t.test('during the startup warmup SyncVPPLBState is FAILED_PRECONDITION and
     const e = await lab.rpc.fail('SyncVPPLBState', req);
     t.same([e.code, e.details], [status.FAILED_PRECONDITION, 'startup warmup in progress'], JSON.stringify(req));
   }
-  const state = await lab.rpc.call<VPPLBState>('GetVPPLBState');
+  const state = await lab.rpc.call('GetVPPLBState');
   t.same(state.vips, [], 'reads work; nothing was programmed during the warmup');
   t.same(lab.vips(), {});
 });

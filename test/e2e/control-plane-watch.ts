@@ -5,15 +5,15 @@
 // delivered to a subscriber while the daemon's stdout stays at info.
 
 import t from 'tap';
-import type { EventMsg, FrontendInfo } from '../../src/api/maglev-messages.js';
+import type { Event } from '../../src/api/maglev-messages.js';
 import { checkedBackends, startControlPlaneLab, webVip } from '../support/control-plane-lab.js';
 import { describeEvent } from '../support/e2e-grpc-client.js';
 
 const webKey = `${webVip.prefix} ${webVip.protocol} ${webVip.port}`;
 
-const isBackend = (name: string, from: string, to: string) => (ev: EventMsg) =>
+const isBackend = (name: string, from: string, to: string) => (ev: Event) =>
   ev.backend?.backend_name === name && ev.backend.transition?.from === from && ev.backend.transition.to === to;
-const isFrontend = (name: string, from: string, to: string) => (ev: EventMsg) =>
+const isFrontend = (name: string, from: string, to: string) => (ev: Event) =>
   ev.frontend?.frontend_name === name && ev.frontend.transition?.from === from && ev.frontend.transition.to === to;
 
 void t.test('WatchEvents: snapshot, then transitions caused by failing backends', async (t) => {
@@ -53,7 +53,7 @@ void t.test('WatchEvents: snapshot, then transitions caused by failing backends'
   backends.setHealthy(checkedBackends.be2, false);
   await all.next(isBackend('be2', 'up', 'down'), 10_000, live);
   await lab.until(() => JSON.stringify(lab.vips()[webKey]) === JSON.stringify({ [checkedBackends.be1]: 0, [checkedBackends.be2]: 0, [checkedBackends.be3]: 100 }), 'failover to be3 in VPP');
-  const f = await rpc.call<FrontendInfo>('GetFrontend', { name: 'web' });
+  const f = await rpc.call('GetFrontend', { name: 'web' });
   t.same(f.pools.map((p) => p.active), [false, true], 'fallback pool active');
 
   // be3 fails: nothing is up, the frontend goes down; be1 recovers: it comes back up.
@@ -74,7 +74,7 @@ void t.test('WatchEvents: snapshot, then transitions caused by failing backends'
     backendOnly.events.every((ev) => ev.backend !== undefined && ev.backend !== null),
     'only backend events',
   );
-  const liveBackend = (evs: EventMsg[]) => evs.filter((ev) => ev.backend && ev.backend.transition?.from !== ev.backend.transition?.to).map(describeEvent);
+  const liveBackend = (evs: Event[]) => evs.filter((ev) => ev.backend && ev.backend.transition?.from !== ev.backend.transition?.to).map(describeEvent);
   t.same(liveBackend(backendOnly.events), liveBackend(all.events.slice(live)).slice(0, liveBackend(backendOnly.events).length));
 
   // The debug subscriber gets probe records although stdout is at info.

@@ -9,6 +9,7 @@
 import { status } from '@grpc/grpc-js';
 import net from 'node:net';
 import t from 'tap';
+import type { UnaryRpc } from '../../src/api/maglev-rpc.js';
 import { connectE2e, type E2eClient, type RawResult } from '../support/e2e-grpc-client.js';
 import { spawnMaglevd } from '../support/maglevd-process.js';
 import { seededRandom, type Rng } from '../support/seeded-random.js';
@@ -55,9 +56,9 @@ const unaryMethods = [
 
 /** Everything the API shows about the daemon's state. */
 async function snapshot(rpc: E2eClient): Promise<unknown> {
-  const fes = (await rpc.call<{ frontend_names: string[] }>('ListFrontends')).frontend_names;
-  const bes = (await rpc.call<{ backend_names: string[] }>('ListBackends')).backend_names;
-  const hcs = (await rpc.call<{ names: string[] }>('ListHealthChecks')).names;
+  const fes = (await rpc.call('ListFrontends')).frontend_names;
+  const bes = (await rpc.call('ListBackends')).backend_names;
+  const hcs = (await rpc.call('ListHealthChecks')).names;
   return {
     frontends: await Promise.all(fes.map((name) => rpc.call('GetFrontend', { name }))),
     backends: await Promise.all(bes.map((name) => rpc.call('GetBackend', { name }))),
@@ -147,7 +148,7 @@ void t.test('RPC fuzzing against a running maglevd', async (t) => {
   });
 
   await t.test('wrong JS types, negative and huge weights, through the proto-loader client', async (t) => {
-    const cases: Array<[string, object, status, string]> = [
+    const cases: Array<[UnaryRpc, object, status, string]> = [
       ['GetFrontend', { name: 12345 }, status.NOT_FOUND, 'frontend "12345" not found'],
       ['GetFrontend', { name: ['a', 'b'] }, status.NOT_FOUND, 'frontend "a,b" not found'],
       ['GetBackend', { name: null }, status.INVALID_ARGUMENT, 'name must not be empty'],
@@ -161,7 +162,7 @@ void t.test('RPC fuzzing against a running maglevd', async (t) => {
       ['PauseBackend', { name: 'off' }, status.FAILED_PRECONDITION, ''],
     ];
     for (const [method, req, code, details] of cases) {
-      const e = await rpc.fail(method, req);
+      const e = await rpc.loose(method, req);
       t.equal(e.code, code, `${method} ${JSON.stringify(req)} → ${status[code]}`);
       if (details !== '') t.equal(e.details, details);
     }
@@ -172,7 +173,7 @@ void t.test('RPC fuzzing against a running maglevd', async (t) => {
     const mib = 'n'.repeat(60 * 1024);
     const long65 = 'a'.repeat(65);
     const emoji17 = '😀'.repeat(17); // 34 UTF-16 units, 68 bytes
-    const nameMethods = ['GetFrontend', 'GetBackend', 'GetHealthCheck', 'PauseBackend', 'ResumeBackend', 'EnableBackend', 'DisableBackend'];
+    const nameMethods = ['GetFrontend', 'GetBackend', 'GetHealthCheck', 'PauseBackend', 'ResumeBackend', 'EnableBackend', 'DisableBackend'] as const;
     const t0 = Date.now();
     for (const method of nameMethods) {
       for (const name of [long65, mib, emoji17]) {

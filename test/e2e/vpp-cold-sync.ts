@@ -45,7 +45,7 @@ t.test('cold sync, stale VIP removal, sticky flip and counters', async (t) => {
     t.equal(lab.sim.model.liveVips().length, 4);
     t.match(lab.sim.model.conf, { ip4SrcAddress: '192.0.2.254', stickyBucketsPerCore: 65536, flowTimeoutS: 40 });
     t.same(lab.sim.model.warnings, [], 'no table length VPP would choke on');
-    const vips = (await m.client.vppLbState()).vips;
+    const vips = (await m.client.getVppLbState()).vips;
     t.same(
       vips.map((v) => `${v.prefix} ${v.protocol} ${v.port} ${v.application_servers.map((a) => `${a.address}=${a.weight}`).join(',')}`),
       [
@@ -94,7 +94,7 @@ t.test('cold sync, stale VIP removal, sticky flip and counters', async (t) => {
     let row;
     const end = Date.now() + 8000;
     while (Date.now() < end) {
-      row = (await m.client.vppLbCounters()).vips.find((v) => v.prefix === web4.prefix && v.port === 80);
+      row = (await m.client.getVppLbCounters()).vips.find((v) => v.prefix === web4.prefix && v.port === 80);
       if (row?.first_packets === '10') break;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -59,7 +59,7 @@ t.test('backend failure, failover to the standby pool and back', async (t) => {
       `weight ${vip} ${a} w=0 flush=true`,
     ]);
     t.same(lab.weights(web), { [a]: 0, [b]: 0, [c]: 100 });
-    const fe = await m.client.getFrontend('web');
+    const fe = await m.client.getFrontend({ name: 'web' });
     t.equal(fe.state, 'up', 'the frontend still serves');
   });
 

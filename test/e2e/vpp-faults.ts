@@ -25,7 +25,7 @@ t.test('maglevd survives VPP faults and converges', async (t) => {
     lab.sim.injectFault({ msg: 'lb_add_del_as_v2', match: (b) => b.as_address === '10.0.1.3' && b.is_del === false, retval: -6 });
     const mark = lab.requests.length;
     const failed = m.next('vpp-lb-sync-error', { scope: 'all' });
-    const rpc = await m.client.syncVppLbState(undefined).then(
+    const rpc = await m.client.syncVppLbState({}).then(
       () => 'ok',
       (e: { code: number; details: string }) => `${e.code} ${e.details}`,
     );
@@ -59,7 +59,7 @@ t.test('maglevd survives VPP faults and converges', async (t) => {
       `as+ ${vip} 10.0.1.2 w=100 flush=false`,
       `as+ ${vip} 10.0.1.3 w=100 flush=false`,
     ]);
-    t.equal((await m.client.vppInfo()).pid, lab.sim.pid, 'the new VPP pid');
+    t.equal((await m.client.getVppInfo()).pid, lab.sim.pid, 'the new VPP pid');
   });
 
   await t.test('the connection drops in the middle of a sync: the rest lands after the reconnect', async (t) => {
@@ -80,7 +80,7 @@ t.test('maglevd survives VPP faults and converges', async (t) => {
   await t.test('stalled replies: the request times out, the link drops, and reconnects once VPP answers again', async (t) => {
     lab.sim.stallReplies();
     const dropped = m.next('vpp-disconnect', {}, 9000);
-    await m.client.setWeight({ frontend: 'web', pool: 'p', backend: 's1', weight: 20, flush: false });
+    await m.client.setFrontendPoolBackendWeight({ frontend: 'web', pool: 'p', backend: 's1', weight: 20, flush: false });
     t.match((await dropped).reason, /reply timeout/);
     t.equal(lab.weights(web)?.['10.0.1.1'], 50, 'nothing changed while stalled');
     t.equal(metricSample(await m.metrics(), 'maglev_vpp_connected'), 0);
@@ -92,6 +92,6 @@ t.test('maglevd survives VPP faults and converges', async (t) => {
   });
 
   t.ok(m.alive(), 'maglevd never crashed');
-  t.same(await m.client.listFrontends(), ['web'], 'gRPC answers');
+  t.same((await m.client.listFrontends()).frontend_names, ['web'], 'gRPC answers');
   t.equal(lab.sim.model.liveVips().length, 1);
 });

@@ -2,7 +2,7 @@
 // members from the frontend named on the line), the 5 s name cache, and unreachable servers.
 
 import t from 'tap';
-import type { FrontendInfo } from '../../src/api/maglev-messages.js';
+import type { FrontendInfo, GetFrontendRequest__Input } from '../../src/api/maglev-messages.js';
 import { frontendInfo } from '../../src/control/grpc-convert.js';
 import { createCommandTree } from '../../src/maglevc/command-tree.js';
 import { Completer, nameCacheMs, splitLine, type NameSource } from '../../src/maglevc/completion.js';
@@ -14,15 +14,15 @@ function source(): NameSource & { calls: string[]; down: boolean } {
     calls: [] as string[],
     down: false,
     async listFrontends() {
-      return s.answer('frontends', () => fake.listFrontends());
+      return s.answer('frontends', () => ({ frontend_names: fake.listFrontends() }));
     },
     async listBackends() {
-      return s.answer('backends', () => fake.listBackends());
+      return s.answer('backends', () => ({ backend_names: fake.listBackends() }));
     },
     async listHealthChecks() {
-      return s.answer('healthchecks', () => fake.listHealthChecks());
+      return s.answer('healthchecks', () => ({ names: fake.listHealthChecks() }));
     },
-    async getFrontend(name: string): Promise<FrontendInfo> {
+    async getFrontend({ name = '' }: GetFrontendRequest__Input): Promise<FrontendInfo> {
       return s.answer(`frontend ${name}`, () => frontendInfo(fake.getFrontend(name)));
     },
     answer<T>(call: string, fn: () => T): Promise<T> {

@@ -2,15 +2,16 @@
 // set messages kept — checked on messages decoded by the real proto (client options).
 
 import t from 'tap';
-import { loadMaglevProto } from '../../src/api/maglev-proto.js';
+import type { Event, Event__Input } from '../../src/api/maglev-messages.js';
+import { loadMaglevClientProto } from '../../src/api/maglev-proto.js';
 import { jsonName, toProtoJson } from '../../src/maglevc/protojson.js';
 
-const pkg = loadMaglevProto('client');
+const proto = loadMaglevClientProto();
+const pkg = proto.definition;
 
 /** Encodes then decodes through the WatchEvents response (de)serializers, as a client sees it. */
-function roundTrip(msg: object): object {
-  const svc = pkg['maglev.Maglev'] as unknown as Record<string, { responseSerialize(v: object): Buffer; responseDeserialize(b: Buffer): object }>;
-  const m = svc.WatchEvents!;
+function roundTrip(msg: Event__Input): Event {
+  const m = proto.grpc.maglev.Maglev.service.WatchEvents;
   return m.responseDeserialize(m.responseSerialize(msg));
 }
 
@@ -26,7 +27,7 @@ void t.test('json names', (t) => {
 });
 
 void t.test('events as compact protojson', (t) => {
-  const cases: Array<{ name: string; in: object; want: string }> = [
+  const cases: Array<{ name: string; in: Event__Input; want: string }> = [
     {
       name: 'backend transition',
       in: { backend: { backend_name: 'b1', transition: { from: 'up', to: 'down', at_unix_ns: '1776002859123000000', code: 'L4TOUT', detail: 'x' } } },

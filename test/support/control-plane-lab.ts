@@ -157,7 +157,7 @@ export async function startControlPlaneLab(t: Teardown, o: LabOptions = {}): Pro
     until: poll,
     allUp: (names = ['be1', 'be2', 'be3']) =>
       poll(async () => {
-        const states = await Promise.all(names.map((n) => rpc.call<{ state: string }>('GetBackend', { name: n })));
+        const states = await Promise.all(names.map((n) => rpc.call('GetBackend', { name: n })));
         return states.every((b) => b.state === 'up');
       }, `backends ${names.join(', ')} up`),
   };

@@ -1,11 +1,14 @@
-// Test helper: a grpc-js client of a running maglevd (the proto loaded as src/api/maglev-proto.ts
-// loads it for clients), with promise helpers that keep the ServiceError (to assert status
-// codes), a WatchEvents collector that waits for matching events, and raw calls whose body is
-// any bytes (identity serializers) for fuzzing the server's decoding. Closed at teardown.
+// Test helper: the one client (src/api/maglev-client.ts) of a running maglevd, with a helper that
+// keeps the ServiceError of a call that must fail (to assert status codes), a WatchEvents
+// collector that waits for matching events, and, straight on grpc-js, calls whose body is any
+// bytes (identity serializers) or any JS object (proto-loader's own coercions) for fuzzing the
+// server's decoding. Closed at teardown.
 
 import * as grpc from '@grpc/grpc-js';
-import type { EventMsg, WatchRequest } from '../../src/api/maglev-messages.js';
-import { loadMaglevProto } from '../../src/api/maglev-proto.js';
+import { MaglevClient } from '../../src/api/maglev-client.js';
+import type { Event, WatchRequest__Input } from '../../src/api/maglev-messages.js';
+import { loadMaglevProto, maglevServiceName } from '../../src/api/maglev-proto.js';
+import type { RpcRequest, UnaryRpc } from '../../src/api/maglev-rpc.js';
 
 export interface Teardown {
   teardown(fn: () => unknown): void;
@@ -20,57 +23,68 @@ export interface RawResult {
 
 export interface EventWatch {
   /** Every event received so far, in order. */
-  readonly events: EventMsg[];
+  readonly events: Event[];
   /** The first event (already received or future) matching pred, at or after index `from`. */
-  next(pred: (ev: EventMsg) => boolean, timeoutMs?: number, from?: number): Promise<EventMsg>;
+  next(pred: (ev: Event) => boolean, timeoutMs?: number, from?: number): Promise<Event>;
   /** Resolves with the final status (cancel → CANCELLED). */
   readonly end: Promise<grpc.StatusObject>;
   cancel(): void;
 }
 
 export interface E2eClient {
-  readonly client: grpc.Client;
-  call<T = unknown>(method: string, req?: object): Promise<T>;
+  readonly client: MaglevClient;
+  /** Any unary RPC (MaglevClient.call). */
+  readonly call: MaglevClient['call'];
   /** The error of a call that must fail (rejects if it succeeds). */
-  fail(method: string, req?: object): Promise<grpc.ServiceError>;
-  watch(req?: WatchRequest): EventWatch;
+  fail<M extends UnaryRpc>(method: M, req?: RpcRequest<M>): Promise<grpc.ServiceError>;
+  watch(req?: WatchRequest__Input): EventWatch;
   /** A unary call with `body` as the encoded request. */
   raw(method: string, body: Buffer): Promise<RawResult>;
+  /** A unary call with a request of any shape, encoded by proto-loader's serializer as a client would. */
+  loose(method: string, req: object): Promise<RawResult>;
   /** A WatchEvents call with `body` as the encoded request: the status, or OK once one event arrived. */
   rawWatch(body: Buffer): Promise<RawResult>;
   close(): void;
 }
-
-type ClientCtor = new (address: string, creds: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => grpc.Client;
-type UnaryFn = (req: object, meta: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, v: unknown) => void) => void;
 
 const identity = (b: Buffer): Buffer => b;
 
 /** Unary calls give up after this long, so a hung call fails the test instead of the run. */
 const deadlineMs = 10_000;
 
+/** proto-loader's request serializer of `method`, which accepts any object. */
+function looseSerializer(method: string): (req: object) => Buffer {
+  const service = loadMaglevProto('client')[maglevServiceName];
+  const m = service === undefined || 'format' in service ? undefined : service[method];
+  if (m === undefined) throw new Error(`no method ${method}`);
+  return (req) => m.requestSerialize(req);
+}
+
 /** A client of maglev.Maglev at host:port; closed at teardown. */
-export function connectE2e(t: Teardown, address: string, options: grpc.ChannelOptions = {}): E2eClient {
-  const pkg = grpc.loadPackageDefinition(loadMaglevProto('client')) as unknown as { maglev: { Maglev: ClientCtor } };
-  const client = new pkg.maglev.Maglev(address, grpc.credentials.createInsecure(), options);
+export function connectE2e(t: Teardown, address: string, channelOptions: grpc.ChannelOptions = {}): E2eClient {
+  const client = new MaglevClient(address, { deadlineMs, channelOptions });
+  // Raw bytes bypass the typed client: a plain grpc-js channel, opened on first use.
+  let rawClient: grpc.Client | undefined;
+  const raw = (): grpc.Client => (rawClient ??= new grpc.Client(address, grpc.credentials.createInsecure(), channelOptions));
   const watches = new Set<EventWatch>();
   t.teardown(() => {
     for (const w of watches) w.cancel();
     client.close();
+    rawClient?.close();
   });
 
-  const invoke = (method: string, req: object): Promise<unknown> =>
-    new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, UnaryFn | undefined>)[method];
-      if (fn === undefined) throw new Error(`no method ${method}`);
-      fn.call(client, req, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (e, v) => (e === null ? resolve(v) : reject(e)));
+  const rawUnary = (method: string, body: Buffer): Promise<RawResult> =>
+    new Promise<RawResult>((resolve) => {
+      raw().makeUnaryRequest(`/${maglevServiceName}/${method}`, identity, identity, body, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (e, v) =>
+        resolve(e === null ? { code: grpc.status.OK, details: '', body: v } : { code: e.code, details: e.details, body: undefined }),
+      );
     });
 
-  const watch = (req: WatchRequest = {}): EventWatch => {
-    const stream = (client as unknown as { WatchEvents(r: WatchRequest): grpc.ClientReadableStream<EventMsg> }).WatchEvents(req);
-    const events: EventMsg[] = [];
+  const watch = (req: WatchRequest__Input = {}): EventWatch => {
+    const stream = client.watchEvents(req);
+    const events: Event[] = [];
     const waiters = new Set<() => void>();
-    stream.on('data', (ev: EventMsg) => {
+    stream.on('data', (ev: Event) => {
       events.push(ev);
       for (const w of [...waiters]) w();
     });
@@ -81,7 +95,7 @@ export function connectE2e(t: Teardown, address: string, options: grpc.ChannelOp
       end,
       cancel: () => stream.cancel(),
       next: (pred, timeoutMs = 10_000, from = 0) =>
-        new Promise<EventMsg>((resolve, reject) => {
+        new Promise<Event>((resolve, reject) => {
           const check = (): boolean => {
             const hit = events.slice(from).find(pred);
             if (hit === undefined) return false;
@@ -110,25 +124,21 @@ export function connectE2e(t: Teardown, address: string, options: grpc.ChannelOp
 
   return {
     client,
-    call: <T>(method: string, req: object = {}) => invoke(method, req) as Promise<T>,
+    call: (method, req, opts) => client.call(method, req, opts),
     fail: async (method, req = {}) => {
       try {
-        await invoke(method, req);
+        await client.call(method, req);
       } catch (e) {
         return e as grpc.ServiceError;
       }
       throw new Error(`${method} succeeded but should have failed`);
     },
     watch,
-    raw: (method, body) =>
-      new Promise<RawResult>((resolve) => {
-        client.makeUnaryRequest(`/maglev.Maglev/${method}`, identity, identity, body, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (e, v) =>
-          resolve(e === null ? { code: grpc.status.OK, details: '', body: v } : { code: e.code, details: e.details, body: undefined }),
-        );
-      }),
+    raw: rawUnary,
+    loose: (method, req) => rawUnary(method, looseSerializer(method)(req)),
     rawWatch: (body) =>
       new Promise<RawResult>((resolve) => {
-        const stream = client.makeServerStreamRequest('/maglev.Maglev/WatchEvents', identity, identity, body, new grpc.Metadata(), {
+        const stream = raw().makeServerStreamRequest(`/${maglevServiceName}/WatchEvents`, identity, identity, body, new grpc.Metadata(), {
           deadline: Date.now() + deadlineMs,
         });
         let settled = false;
@@ -145,12 +155,15 @@ export function connectE2e(t: Teardown, address: string, options: grpc.ChannelOp
           resolve({ code: s.code, details: s.details, body: undefined });
         });
       }),
-    close: () => client.close(),
+    close: () => {
+      client.close();
+      rawClient?.close();
+    },
   };
 }
 
 /** The event's kind and subject, e.g. `backend be1 up->down`, for readable assertions. */
-export function describeEvent(ev: EventMsg): string {
+export function describeEvent(ev: Event): string {
   if (ev.backend) return `backend ${ev.backend.backend_name} ${ev.backend.transition?.from}->${ev.backend.transition?.to}`;
   if (ev.frontend) return `frontend ${ev.frontend.frontend_name} ${ev.frontend.transition?.from}->${ev.frontend.transition?.to}`;
   if (ev.log) return `log ${ev.log.level} ${ev.log.msg}`;

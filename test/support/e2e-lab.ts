@@ -4,7 +4,7 @@
 // written as JSON, which is YAML. Everything started here is stopped at teardown.
 
 import path from 'node:path';
-import { MaglevClient } from '../../src/maglevc/maglev-client.js';
+import { MaglevClient } from '../../src/api/maglev-client.js';
 import type { VipKey } from '../../src/shared/lb-vip.js';
 import { encapByNumber, type MessageName } from '../../src/vpp/messages.js';
 import { startVppSim, type SimRequest, type VppSim, type VppSimOptions } from '../../src/vpp/sim/vppsim.js';
@@ -109,7 +109,7 @@ export async function spawnLabDaemon(t: Teardown, lab: SimLab, config: string, o
     ...(lab.statsSocket === undefined ? {} : { vppStats: lab.statsSocket }),
     ...opts,
   });
-  const client = new MaglevClient(d.grpcAddr);
+  const client = new MaglevClient(d.grpcAddr, { deadlineMs: 30_000 });
   t.teardown(async () => {
     client.close();
     await d.stop('SIGTERM');

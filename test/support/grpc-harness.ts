@@ -1,13 +1,15 @@
-// Test harness: the real gRPC server on 127.0.0.1:0 over a FakeControlPlane, plus the e2e
-// client's grpc-js client and promise helpers (connectE2e).
+// Test harness: the real gRPC server on 127.0.0.1:0 over a FakeControlPlane, plus the one client
+// and the e2e helpers (connectE2e).
 
 import type * as grpc from '@grpc/grpc-js';
 import type { Test } from 'tap';
 import { Registry } from 'prom-client';
+import type { MaglevClient } from '../../src/api/maglev-client.js';
+import type { Event, WatchRequest__Input } from '../../src/api/maglev-messages.js';
 import { startGrpcServer, type GrpcServer } from '../../src/control/grpc-server.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createSilentLogger, type Logger } from '../../src/shared/log.js';
-import { connectE2e } from './e2e-grpc-client.js';
+import { connectE2e, type E2eClient } from './e2e-grpc-client.js';
 import { FakeControlPlane, T0 } from './fake-control-plane.js';
 
 export interface Harness {
@@ -16,10 +18,10 @@ export interface Harness {
   readonly registry: Registry;
   readonly clock: ManualClock;
   readonly address: string;
-  readonly client: grpc.Client;
-  call<T = unknown>(method: string, req?: object): Promise<T>;
+  readonly client: MaglevClient;
+  readonly call: E2eClient['call'];
   /** Resolves to the error of a call that must fail. */
-  fail(method: string, req?: object): Promise<grpc.ServiceError>;
+  readonly fail: E2eClient['fail'];
 }
 
 export interface HarnessOptions {
@@ -51,20 +53,20 @@ export async function startHarness(t: Test, opts: HarnessOptions = {}): Promise<
     clock,
     address,
     client: rpc.client,
-    call: (method, req) => rpc.call(method, req),
+    call: (method, req, opts) => rpc.call(method, req, opts),
     fail: (method, req) => rpc.fail(method, req),
   };
 }
 
 /** Collects events of a WatchEvents stream until `count` arrived, the stream ended, or it errored. */
 export function watch(
-  client: grpc.Client,
-  req: object,
-): { stream: grpc.ClientReadableStream<Record<string, unknown>>; events: Array<Record<string, unknown>>; take(n: number): Promise<void>; end: Promise<grpc.StatusObject> } {
-  const stream = (client as unknown as { WatchEvents(r: object): grpc.ClientReadableStream<Record<string, unknown>> }).WatchEvents(req);
-  const events: Array<Record<string, unknown>> = [];
+  client: MaglevClient,
+  req: WatchRequest__Input,
+): { stream: grpc.ClientReadableStream<Event>; events: Event[]; take(n: number): Promise<void>; end: Promise<grpc.StatusObject> } {
+  const stream = client.watchEvents(req);
+  const events: Event[] = [];
   const waiters: Array<{ n: number; resolve: () => void }> = [];
-  stream.on('data', (ev: Record<string, unknown>) => {
+  stream.on('data', (ev: Event) => {
     events.push(ev);
     for (const w of [...waiters]) if (events.length >= w.n) w.resolve();
   });

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { startGrpcServer, type GrpcServer } from '../../src/control/grpc-server.js';
 import { createRealClock, ManualClock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
-import { MaglevdClient } from '../../src/web/maglevd-client.js';
+import { MaglevClient } from '../../src/api/maglev-client.js';
 import { Scope } from '../../src/web/scope.js';
 import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
 import { waitFor } from '../support/wait-for.js';
@@ -23,7 +23,7 @@ async function setup(t: Test): Promise<{ fake: FakeControlPlane; scope: Scope; e
   const events: Array<{ type: string; payload: Record<string, unknown> }> = [];
   const scope = new Scope({
     name: `127.0.0.1:${port}`,
-    api: new MaglevdClient(`127.0.0.1:${port}`),
+    api: new MaglevClient(`127.0.0.1:${port}`, { deadlineMs: 10_000 }),
     clock: createRealClock(),
     logger: createSilentLogger(),
     publish: (type, payload) => events.push({ type, payload: payload as Record<string, unknown> }),

@@ -1,13 +1,13 @@
 import t from 'tap';
-import type { EventMsg, LogEventMsg } from '../../src/api/maglev-messages.js';
+import type { Event, LogEvent } from '../../src/api/maglev-messages.js';
 import { watchActions } from '../../src/web/watch-actions.js';
 
 const tr = { from: 'up', to: 'down', at_unix_ns: '1', code: 'L4TOUT', detail: '' };
-const log = (msg: string, attrs: Record<string, string> = {}): EventMsg => {
-  const rec: LogEventMsg = { at_unix_ns: '1', level: 'debug', msg, attrs: Object.entries(attrs).map(([key, value]) => ({ key, value })) };
+const log = (msg: string, attrs: Record<string, string> = {}): Event => {
+  const rec: LogEvent = { at_unix_ns: '1', level: 'debug', msg, attrs: Object.entries(attrs).map(([key, value]) => ({ key, value })) };
   return { log: rec, event: 'log' };
 };
-const kinds = (ev: EventMsg): string[] =>
+const kinds = (ev: Event): string[] =>
   watchActions(ev).map((a) => {
     switch (a.kind) {
       case 'probe':
@@ -28,7 +28,7 @@ const kinds = (ev: EventMsg): string[] =>
   });
 
 t.test('WatchEvents messages become dashboard actions', async (t) => {
-  const cases: Array<{ name: string; in: EventMsg; want: string[] }> = [
+  const cases: Array<{ name: string; in: Event; want: string[] }> = [
     { name: 'backend transition', in: { backend: { backend_name: 'b1', transition: tr }, event: 'backend' }, want: ['backend:b1:down'] },
     { name: 'frontend transition', in: { frontend: { frontend_name: 'f1', transition: tr }, event: 'frontend' }, want: ['frontend:f1:down'] },
     { name: 'backend without transition', in: { backend: { backend_name: 'b1', transition: null } }, want: [] },

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import t from 'tap';
-import type { EventMsg } from '../../src/api/maglev-messages.js';
+import type { Event } from '../../src/api/maglev-messages.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { reconnectDelay, WatchConnection } from '../../src/web/watch-connection.js';
@@ -37,7 +37,7 @@ t.test('stream lifecycle with backoff', async (t) => {
   const streams: FakeStream[] = [];
   const opened: number[] = [];
   let connected = 0;
-  const events: EventMsg[] = [];
+  const events: Event[] = [];
   const w = new WatchConnection({
     api: {
       watchEvents: (req) => {
@@ -45,7 +45,7 @@ t.test('stream lifecycle with backoff', async (t) => {
         const s = new FakeStream();
         streams.push(s);
         opened.push(clock.now());
-        return s as unknown as ClientReadableStream<EventMsg>;
+        return s as unknown as ClientReadableStream<Event>;
       },
     },
     clock,
