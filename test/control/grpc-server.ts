@@ -13,7 +13,7 @@ import { DaemonError } from '../../src/shared/errors.js';
 import type { LogAttrs, Logger } from '../../src/shared/log.js';
 import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
 import { startHarness, watch } from '../support/grpc-harness.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const { status } = grpc;
 

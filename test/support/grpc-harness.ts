@@ -5,7 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Test } from 'tap';
 import { Registry } from 'prom-client';
 import { startGrpcServer, type GrpcServer } from '../../src/control/grpc-server.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from './manual-clock.js';
 import { createSilentLogger, type Logger } from '../../src/shared/log.js';
 import { connectE2e } from './e2e-grpc-client.js';
 import { FakeControlPlane, T0 } from './fake-control-plane.js';

@@ -1,7 +1,7 @@
 // The sync engine against the simulator's faithful lb model (not the test fake): VPP's own
 // retvals, removed-AS revival, CLI text round trip, and Maglev tables between calls.
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { BackendState } from '../../src/shared/health.js';
 import { LbSync } from '../../src/sync/lb-sync.js';
 import { makeConfig, makeInputs, type ConfigSpec } from '../support/lb-test-config.js';

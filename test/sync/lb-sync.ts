@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { BackendState } from '../../src/shared/health.js';
 import { DaemonError, isDaemonError } from '../../src/shared/errors.js';
 import { LbSync, type SyncScope } from '../../src/sync/lb-sync.js';

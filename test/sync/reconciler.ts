@@ -3,7 +3,7 @@ import type { BackendTransitionEvent } from '../../src/checker/events.js';
 import type { DesiredInputs } from '../../src/core/desired-state.js';
 import { Reconciler, retryDelayMs, type SyncEngine } from '../../src/sync/reconciler.js';
 import type { GateRunner, SyncGate } from '../../src/sync/gate.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { Config } from '../../src/shared/config.js';
 import { DaemonError, isDaemonError } from '../../src/shared/errors.js';
 import type { BackendState } from '../../src/shared/health.js';

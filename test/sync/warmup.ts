@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Reconciler } from '../../src/sync/reconciler.js';
 import { Warmup } from '../../src/sync/warmup.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { isDaemonError } from '../../src/shared/errors.js';
 import type { BackendState } from '../../src/shared/health.js';
 import type { LbConfig } from '../../src/shared/config.js';

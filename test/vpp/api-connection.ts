@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { isDaemonError } from '../../src/shared/errors.js';
 import { ApiConnection, VppIncompatibleError, type ApiMetricsHook } from '../../src/vpp/api-connection.js';
 import { VppApiError } from '../../src/vpp/vpp-api-error.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { VppLink, type VppLinkSession } from '../../src/vpp/vpp-link.js';
 import { startVppSim } from '../../src/vpp/sim/vppsim.js';
 import { recordingLogger, startTestSim, tempDir, until } from '../support/vpp-sim-harness.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { ManualClock } from '../../../src/shared/clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { ApiConnection } from '../../../src/vpp/api-connection.js';
 import { LbClient } from '../../../src/vpp/lb-client.js';
 import { connectStatsSegment } from '../../../src/vpp/stats-client.js';
