@@ -6,7 +6,8 @@ import { ApiConnection } from '../../../src/vpp/api-connection.js';
 import { LbClient } from '../../../src/vpp/lb-client.js';
 import { connectStatsSegment } from '../../../src/vpp/stats-client.js';
 import { main, type VppSimIo } from '../../../src/vpp/sim/vppsim-main.js';
-import { startTestSim, tempDir, until } from '../../support/vpp-sim-harness.js';
+import { startTestSim, tempDir } from '../../support/vpp-sim-harness.js';
+import { until } from '../../support/wait-for.js';
 
 const lbNames = ['packet from existing sessions', 'first session packet', 'untracked packet', 'no server configured'];
 const web = { prefix: '192.0.2.1/32', protocol: 6, port: 80 };
