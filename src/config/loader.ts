@@ -15,8 +15,8 @@ import { checkConfigDraft } from './semantics.js';
 import { readConfigDraft } from './structure.js';
 
 export { formatIssue, type ConfigIssue } from './issue.js';
-export { referencedBackends, sameHealthCheck } from '../core/config-queries.js';
-export { maxConfigBytes, maxFlowDepth } from './limits.js';
+export { referencedBackends } from '../core/config-queries.js';
+export { maxConfigBytes } from './limits.js';
 
 export type ConfigStage = 'parse' | 'semantic';
 

@@ -6,10 +6,6 @@ import { Metadata } from '@grpc/grpc-js';
 import { errorMessage, isDaemonError, type ErrorCode } from '../shared/errors.js';
 
 const codeStatus: Readonly<Record<ErrorCode, status>> = {
-  CONFIG_READ: status.FAILED_PRECONDITION,
-  CONFIG_PARSE: status.FAILED_PRECONDITION,
-  CONFIG_SEMANTIC: status.FAILED_PRECONDITION,
-  USAGE: status.INVALID_ARGUMENT,
   NOT_FOUND: status.NOT_FOUND,
   INVALID_ARGUMENT: status.INVALID_ARGUMENT,
   FAILED_PRECONDITION: status.FAILED_PRECONDITION,
@@ -25,7 +21,6 @@ const codeStatus: Readonly<Record<ErrorCode, status>> = {
   WARMUP_IN_PROGRESS: status.FAILED_PRECONDITION,
   NETNS: status.INTERNAL,
   NATIVE: status.INTERNAL,
-  WORKER: status.INTERNAL,
   SHUTTING_DOWN: status.UNAVAILABLE,
 };
 

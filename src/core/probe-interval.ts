@@ -29,6 +29,7 @@ export function intervalMs(check: IntervalSettings, kind: IntervalKind): number 
       return check.fastIntervalMs;
     case 'down':
       return check.downIntervalMs;
+    /* c8 ignore next 4: unreachable; the never check fails to compile if a case is missing */
     default: {
       const exhaustive: never = kind;
       return exhaustive;

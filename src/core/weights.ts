@@ -47,6 +47,7 @@ export function effectiveWeight(
     case 'removed':
       // Removed backends leave the desired set; the full sync deletes their AS with flush.
       return { weight: 0, flush: true };
+    /* c8 ignore next 4: unreachable; the never check fails to compile if a case is missing */
     default: {
       const exhaustive: never = state;
       return exhaustive;

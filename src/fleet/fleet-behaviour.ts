@@ -43,8 +43,6 @@ export type FleetBehaviour =
   /** 200, Content-Encoding: gzip, a body that inflates to about `bytes` zero bytes. */
   | { readonly kind: 'gzip-bomb'; readonly bytes: number };
 
-export type FleetBehaviourKind = FleetBehaviour['kind'];
-
 const okResponse = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok', 'latin1');
 
 /**

@@ -14,8 +14,6 @@ import type { Clock } from '../shared/clock.js';
 import type { HealthCheckType } from '../shared/config.js';
 import type { BackendState, FrontendState, ProbeResult } from '../shared/health.js';
 
-export type { LbSyncKind } from './vpp.js';
-
 export type MetricsSource = Pick<
   ControlPlane,
   'listBackends' | 'getBackend' | 'listFrontends' | 'getFrontend' | 'vppStatus' | 'vppLbCounters' | 'probeWatchdog'

@@ -3,10 +3,6 @@
 // because an Error posted through a MessagePort loses its class and its code.
 
 export const errorCodes = [
-  'CONFIG_READ', // the config file cannot be read
-  'CONFIG_PARSE', // YAML syntax or structural error (exit 1)
-  'CONFIG_SEMANTIC', // semantically invalid config (exit 2)
-  'USAGE', // bad flag, env value or command line
   'NOT_FOUND', // unknown frontend, pool, backend or health check
   'INVALID_ARGUMENT', // a request field is out of range or empty
   'FAILED_PRECONDITION', // the object's state forbids the action
@@ -21,7 +17,6 @@ export const errorCodes = [
   'WARMUP_IN_PROGRESS', // VPP writes are gated by the startup warmup
   'NETNS', // the health-check network namespace cannot be entered
   'NATIVE', // the native addon is missing or a native call failed
-  'WORKER', // a probe worker failed or died
   'SHUTTING_DOWN', // the daemon is stopping
 ] as const;
 
@@ -40,7 +35,6 @@ export class DaemonError extends Error {
 
 /** A result as it crosses a thread boundary. */
 export type ErrorRecord = { readonly ok: false; readonly code: ErrorCode; readonly detail: string };
-export type Result<T> = { readonly ok: true; readonly value: T } | ErrorRecord;
 
 export function isDaemonError(e: unknown, code?: ErrorCode): e is DaemonError {
   return e instanceof DaemonError && (code === undefined || e.code === code);

@@ -23,8 +23,6 @@ export type FlagSpec =
   /** May be given many times; every value is kept, in order. The env variable gives one value. */
   | (FlagBase & { readonly kind: 'repeat'; readonly default?: readonly string[] });
 
-export type FlagKind = FlagSpec['kind'];
-
 interface KindValue {
   string: string;
   bool: boolean;

@@ -314,14 +314,7 @@ export const requiredMessages: readonly MessageName[] = [
   'lb_as_v2_details',
 ];
 
-/** Used when present (FIB counters); never a reason to refuse. */
-export const optionalMessages: readonly MessageName[] = ['ip_route_lookup', 'ip_route_lookup_reply'];
-
 export const messageNames = Object.keys(vppMessages) as MessageName[];
-
-export function messageDef(name: MessageName): MessageDef {
-  return vppMessages[name];
-}
 
 /** `<name>_<crc>`, the key of the sockclnt_create_reply table. */
 export function nameCrc(name: MessageName): string {

@@ -38,8 +38,6 @@ export const statsEntryTypes = {
   gauge: 9,
 } as const;
 
-export type StatsEntryType = keyof typeof statsEntryTypes;
-
 /** Element sizes of counter vectors: a u64, or {u64 packets, u64 bytes}. */
 export const simpleCounterSize = 8;
 export const combinedCounterSize = 16;

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { Checker } from '../../src/checker/checker.js';
 import type { ProbeExecutor } from '../../src/checker/probe-executor.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { ProbeResult } from '../../src/shared/health.js';
 import { makeConfig, type FixtureSpec } from '../support/checker-fixtures.js';
 import { checkerHarness } from '../support/checker-harness.js';

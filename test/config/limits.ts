@@ -22,6 +22,8 @@ void t.test('deepFlowOffset', async (t) => {
     ['a single-quoted scalar with an escaped quote', `a: 'it''s ${'['.repeat(100)}'`, -1],
     ['an apostrophe inside a plain scalar opens nothing', `a: it's ${'['.repeat(65)}`, 8 + 64],
     ['a quoted key in a flow map', `{"k${'['.repeat(100)}": 1}`, -1],
+    ['a quoted scalar at the very start', `"${'['.repeat(100)}"`, -1],
+    ['an unterminated quoted scalar runs to the end', `a: '${'['.repeat(100)}`, -1],
   ];
   for (const [what, text, want] of cases) t.equal(deepFlowOffset(text), want, what);
 });
@@ -32,6 +34,20 @@ void t.test('issues are positioned where the limit is crossed', async (t) => {
   t.same(oversizeIssue('ab\ncd'), { path: '', line: 2, col: 3, message: `the config file is larger than ${maxConfigBytes} bytes (4 MiB); it is not parsed` });
   t.equal(headOf(Buffer.from(`${'a'.repeat(maxConfigBytes - 1)}é`)).length, maxConfigBytes - 1, 'a character split by the cut is dropped');
   t.equal(configLimitIssue('maglev: {}\n'), undefined);
+  t.same(oversizeIssue('abc'), { path: '', line: 1, col: 4, message: `the config file is larger than ${maxConfigBytes} bytes (4 MiB); it is not parsed` }, 'one line');
+});
+
+void t.test('the size limit counts UTF-8 bytes', async (t) => {
+  const cases: Array<{ name: string; in: string; want: { line: number; col: number } | undefined }> = [
+    { name: 'a long ASCII text under the limit is scanned, not refused', in: 'a'.repeat(maxConfigBytes / 2), want: undefined },
+    { name: 'ASCII exactly at the limit', in: 'a'.repeat(maxConfigBytes), want: undefined },
+    { name: 'one ASCII byte over', in: 'a'.repeat(maxConfigBytes + 1), want: { line: 1, col: maxConfigBytes + 1 } },
+    { name: 'two-byte characters over the limit', in: `x\n${'é'.repeat(maxConfigBytes / 2)}`, want: { line: 2, col: maxConfigBytes / 2 } },
+  ];
+  for (const c of cases) {
+    const got = configLimitIssue(c.in);
+    t.same(got === undefined ? undefined : { line: got.line, col: got.col }, c.want, c.name);
+  }
 });
 
 void t.test('parseConfig refuses deep nesting at once, and keeps ordinary brackets', async (t) => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { formatIssue, loadConfigFile, parseConfig, referencedBackends, type ConfigIssue, type ConfigLoad } from '../../src/config/loader.js';
+import { formatIssue, loadConfigFile, maxConfigBytes, parseConfig, referencedBackends, type ConfigIssue, type ConfigLoad } from '../../src/config/loader.js';
 import type { Config } from '../../src/shared/config.js';
 
 /** Strips the first newline and the common indentation, so a template's first line is line 1. */
@@ -513,9 +513,116 @@ const structuralCases: ErrorCase[] = [
     stage: 'parse',
     errors: [{ path: 'maglev.healthchecks.h.params.response-code', line: 7, col: 24, message: /expected a string or an integer/ }],
   },
+  {
+    name: 'a key without a value in a flow mapping',
+    text: yaml(`
+      maglev:
+        frontends:
+          web: { address: 192.0.2.1, port }
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.frontends.web.port', line: 3, col: 32, message: /expected an integer, got nothing$/ }],
+  },
+  {
+    name: 'a numeric key names its entry by its text',
+    text: yaml(`
+      maglev:
+        backends:
+          1: { address: 10.0.0.1 }
+          2: { address: 10.0.0.2, enabled: maybe }
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.backends.2.enabled', line: 4, col: 38, message: /expected true or false, got the string "maybe"/ }],
+  },
+  {
+    name: 'a list where an address belongs',
+    text: yaml(`
+      maglev:
+        backends:
+          a: { address: [10.0.0.1] }
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.backends.a.address', line: 3, col: 19, message: /expected a string, got a list/ }],
+  },
+  {
+    name: 'a mapping where a protocol belongs',
+    text: yaml(`
+      maglev:
+        frontends:
+          web: { address: 192.0.2.1, protocol: {} }
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.frontends.web.protocol', line: 3, col: 42, message: /expected a string, got a mapping/ }],
+  },
+  {
+    name: 'a binary scalar',
+    text: yaml(`
+      maglev:
+        backends:
+          a: { address: !!binary aGVsbG8= }
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.backends.a.address', line: 3, col: 28, message: /expected a string, got an unsupported value/ }],
+  },
+  {
+    name: 'healthchecks as a list',
+    text: 'maglev:\n  healthchecks: [h]\n',
+    stage: 'parse',
+    errors: [{ path: 'maglev.healthchecks', line: 2, col: 17, message: /expected a mapping, got a list/ }],
+  },
+  {
+    name: 'backends as a list',
+    text: 'maglev:\n  backends: [a, b]\n',
+    stage: 'parse',
+    errors: [{ path: 'maglev.backends', line: 2, col: 13, message: /expected a mapping, got a list/ }],
+  },
+  {
+    name: 'frontends as a string',
+    text: 'maglev:\n  frontends: web\n',
+    stage: 'parse',
+    errors: [{ path: 'maglev.frontends', line: 2, col: 14, message: /expected a mapping, got the string "web"/ }],
+  },
+  {
+    name: 'pool backends as a list',
+    text: yaml(`
+      maglev:
+        frontends:
+          web:
+            address: 192.0.2.1
+            pools:
+              - name: p
+                backends: [a]
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.frontends.web.pools[0].backends', line: 7, col: 21, message: /expected a mapping, got a list/ }],
+  },
+  {
+    name: 'flow collections nested too deep: refused before parsing',
+    text: `maglev: ${'['.repeat(65)}\n`,
+    stage: 'parse',
+    errors: [{ path: '', line: 1, col: 9 + 64, message: /nested deeper than 64 levels/ }],
+  },
 ];
 
 const semanticCases: ErrorCase[] = [
+  {
+    name: 'a member whose backend is invalid gets no second error (no family or address comparison)',
+    text: yaml(`
+      maglev:
+        vpp: { lb: { ipv4-src-address: 192.0.2.254 } }
+        backends:
+          a: { address: "::ffff:10.0.0.1" }
+          b: { address: 10.0.0.2 }
+        frontends:
+          web:
+            address: 192.0.2.1
+            pools:
+              - name: p
+                backends: { a: {}, b: {} }
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.backends.a.address', line: 4, col: 19, message: /IPv4-mapped IPv6 address .* is not allowed/ }],
+  },
   {
     name: 'transition-history 0',
     text: yaml(`
@@ -1772,6 +1879,31 @@ t.test('valid edge cases', async (t) => {
   }
 });
 
+t.test('a number or boolean where a string belongs reads as its source text', async (t) => {
+  const cases: Array<{ name: string; in: string; want: string }> = [
+    { name: 'decimal', in: '42', want: '42' },
+    { name: 'hex keeps its spelling', in: '0x10', want: '0x10' },
+    { name: 'float', in: '1.50', want: '1.50' },
+    { name: 'boolean', in: 'true', want: 'true' },
+  ];
+  for (const c of cases) {
+    const text = yaml(`
+      maglev:
+        vpp: { lb: { ipv4-src-address: 192.0.2.254 } }
+        backends:
+          a: { address: 10.0.0.1 }
+        frontends:
+          web:
+            address: 192.0.2.1
+            description: ${c.in}
+            pools:
+              - name: p
+                backends: { a: {} }
+    `);
+    t.equal(mustLoad(t, parseConfig(text), c.name).frontends.get('web')?.description, c.want, c.name);
+  }
+});
+
 t.test('loadConfigFile', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'maglev-config-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -1782,6 +1914,9 @@ t.test('loadConfigFile', async (t) => {
   await writeFile(file, 'maglev:\n  bogus: 1\n');
   const bad = await loadConfigFile(file);
   t.match(bad, { ok: false, stage: 'parse', errors: [{ path: 'maglev.bogus', line: 2, col: 3 }] });
+  const big = join(dir, 'big.yaml');
+  await writeFile(big, `maglev:\n${'#'.repeat(maxConfigBytes)}`);
+  t.match(await loadConfigFile(big), { ok: false, stage: 'parse', errors: [{ path: '', line: 2, col: maxConfigBytes - 8 + 1, message: /larger than 4194304 bytes/ }] }, 'a file over the limit is not parsed');
 });
 
 t.test('formatIssue', async (t) => {

@@ -11,10 +11,10 @@ import { MaglevClient } from '../../src/api/maglev-client.js';
 import type { RpcRequest } from '../../src/api/maglev-rpc.js';
 import { grpcBindTarget, startGrpcServer } from '../../src/control/grpc-server.js';
 import { DaemonError } from '../../src/shared/errors.js';
-import type { LogAttrs, Logger } from '../../src/shared/log.js';
 import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
 import { startHarness, watch } from '../support/grpc-harness.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { RecordingLogger } from '../support/recording-logger.js';
 
 const { status } = grpc;
 
@@ -329,28 +329,6 @@ void t.test('WatchEvents: a bad log_level is INVALID_ARGUMENT', async (t) => {
   const st = await w.end;
   t.same([st.code, st.details], [status.INVALID_ARGUMENT, 'invalid log_level "verbose": expected debug, info, warn or error']);
 });
-
-class RecordingLogger implements Logger {
-  readonly records: Array<{ level: string; msg: string; attrs: LogAttrs | undefined }> = [];
-  debug(msg: string, attrs?: LogAttrs): void {
-    this.records.push({ level: 'debug', msg, attrs });
-  }
-  info(msg: string, attrs?: LogAttrs): void {
-    this.records.push({ level: 'info', msg, attrs });
-  }
-  warn(msg: string, attrs?: LogAttrs): void {
-    this.records.push({ level: 'warn', msg, attrs });
-  }
-  error(msg: string, attrs?: LogAttrs): void {
-    this.records.push({ level: 'error', msg, attrs });
-  }
-  enabled(): boolean {
-    return true;
-  }
-  child(): Logger {
-    return this;
-  }
-}
 
 void t.test('WatchEvents: a subscriber that does not read is cut off with RESOURCE_EXHAUSTED', async (t) => {
   const drops: Array<{ peer: string; queued: number }> = [];

@@ -7,6 +7,7 @@ import { status } from '@grpc/grpc-js';
 import t from 'tap';
 import { maxLogLevelBytes, maxNameBytes, maxWatchStreams } from '../../src/control/grpc-service.js';
 import { startHarness, watch } from '../support/grpc-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 void t.test('names: up to 64 bytes are looked up, longer ones are INVALID_ARGUMENT without an echo', async (t) => {
   t.equal(maxNameBytes, 64);
@@ -49,8 +50,7 @@ void t.test('WatchEvents: at most 64 streams; the next is RESOURCE_EXHAUSTED unt
   t.same([st.code, st.details], [status.RESOURCE_EXHAUSTED, 'too many WatchEvents streams (at most 64)']);
   open[0]?.stream.cancel();
   await open[0]?.end;
-  const deadline = Date.now() + 5000;
-  while (h.server.watchStreams >= 64 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => h.server.watchStreams < 64, 5000);
   const again = watch(h.client, { log: false });
   await again.take(1);
   t.pass('a new stream is accepted once one closed');

@@ -69,6 +69,8 @@ t.test('worked example drives transitions only where the state changes', async (
     ['down>up@109', 'up>down@105', 'unknown>up@100'],
     'history newest first',
   );
+  t.same(m.latestTransition(), m.history()[0], 'the latest transition is the newest history entry');
+  t.equal(machine().latestTransition(), undefined, 'none before the first transition');
 });
 
 t.test('results are ignored while paused, disabled or removed', async (t) => {

@@ -1,10 +1,12 @@
 import t from 'tap';
 import {
+  canonicalPrefix,
   compareVipKeys,
   confEqual,
   desiredConf,
   desiredVip,
   desiredVips,
+  inVipOrder,
   vipKeyOf,
   vipKeyString,
   type DesiredAs,
@@ -49,6 +51,36 @@ void t.test('numeric VIP order', (t) => {
     t.equal(Math.sign(compareVipKeys(c.b, c.a)), -c.want, `${c.name} (reversed)`);
   }
   t.equal(compareVipKeys(k('10.0.0.1/32'), k('10.0.0.1/32')), 0);
+  t.equal(Math.sign(compareVipKeys(k('10.0.0.1'), k('10.0.0.1/32'))), -1, 'a bare address (no length) sorts before any prefix of it');
+  t.end();
+});
+
+void t.test('VIP key text and canonical prefixes', (t) => {
+  const keys: Array<{ name: string; in: VipKey; want: string }> = [
+    { name: 'tcp', in: { prefix: '192.0.2.1/32', protocol: 6, port: 80 }, want: '192.0.2.1/32 tcp 80' },
+    { name: 'udp', in: { prefix: '2001:db8::1/128', protocol: 17, port: 53 }, want: '2001:db8::1/128 udp 53' },
+    { name: 'any', in: { prefix: '192.0.2.1/32', protocol: 255, port: 0 }, want: '192.0.2.1/32 any 0' },
+    { name: 'a protocol without a name stays a number', in: { prefix: '192.0.2.1/32', protocol: 47, port: 0 }, want: '192.0.2.1/32 47 0' },
+  ];
+  for (const c of keys) t.equal(vipKeyString(c.in), c.want, c.name);
+  const prefixes: Array<{ name: string; in: string; want: string }> = [
+    { name: 'v4 as is', in: '192.0.2.1/32', want: '192.0.2.1/32' },
+    { name: 'v6 compressed and lower-cased', in: '2001:DB8:0:0::1/128', want: '2001:db8::1/128' },
+    { name: 'the length is kept as given', in: '2001:db8::1/64', want: '2001:db8::1/64' },
+    { name: 'a bare address', in: '2001:0db8::0001', want: '2001:db8::1' },
+  ];
+  for (const c of prefixes) t.equal(canonicalPrefix(c.in), c.want, c.name);
+  t.end();
+});
+
+void t.test('inVipOrder lists a keyed map in numeric VIP order', (t) => {
+  const entry = (prefix: string, port: number) => ({ key: { prefix, protocol: 6, port }, label: `${prefix} ${port}` });
+  const m = new Map([entry('10.0.0.10/32', 80), entry('2001:db8::1/128', 80), entry('10.0.0.2/32', 443), entry('10.0.0.2/32', 80)].map((e) => [e.label, e]));
+  t.same(
+    inVipOrder(m).map((e) => e.label),
+    ['10.0.0.2/32 80', '10.0.0.2/32 443', '10.0.0.10/32 80', '2001:db8::1/128 80'],
+  );
+  t.same(inVipOrder(new Map()), []);
   t.end();
 });
 
@@ -111,6 +143,16 @@ void t.test('VIP attributes', (t) => {
   t.equal(by('six4').encap, 'gre4', 'v6 VIP with v4 backends → gre4');
   t.equal(by('six6').encap, 'gre6');
   t.equal(by('four6').encap, 'gre6', 'v4 VIP with v6 backends → gre6');
+  const empty = makeConfig({ backends: {}, frontends: { e4: { address: '192.0.2.9', pools: [] }, e6: { address: '2001:db8::9', pools: [{}, { ghost: 100 }] } } });
+  const none = desiredVips(empty, makeInputs(() => empty, {}));
+  t.same(
+    [...none.values()].map((d) => [d.frontend, d.encap, d.ases.size]),
+    [
+      ['e4', 'gre4', 0],
+      ['e6', 'gre6', 0],
+    ],
+    'without a known backend the encap follows the VIP family',
+  );
   t.equal(by('six4').srcIpSticky, true);
   t.equal(by('six6').srcIpSticky, false);
   for (const d of all.values()) t.equal(d.flowTableLength, 1024, `${d.frontend} flow table length`);

@@ -15,6 +15,7 @@ t.test('newest first, bounded', async (t) => {
   ];
   for (const c of cases) {
     const h = new TransitionHistory(c.limit);
+    t.equal(h.limit, Math.max(1, c.limit), `limit ${c.limit}`);
     for (let i = 1; i <= c.records; i++) h.record(rec(i));
     t.same(
       h.list().map((r) => r.at),
@@ -29,6 +30,7 @@ t.test('a new limit trims at the next record, not at once', async (t) => {
   const h = new TransitionHistory(5);
   for (let i = 1; i <= 5; i++) h.record(rec(i));
   h.setLimit(2);
+  t.equal(h.limit, 2);
   t.equal(h.list().length, 5, 'untouched until the next record');
   h.record(rec(6));
   t.same(

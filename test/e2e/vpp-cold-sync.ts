@@ -5,6 +5,7 @@
 
 import t from 'tap';
 import { describeWrite, labConfig, metricSample, spawnLabDaemon, startSimLab, type LabFrontend } from '../support/e2e-lab.js';
+import { waitFor } from '../support/wait-for.js';
 
 const backends = { s2: '10.0.0.2', s3: '10.0.0.3', s9: '10.0.0.9', s10: '10.0.0.10' };
 const frontends: Record<string, LabFrontend> = {
@@ -92,12 +93,10 @@ t.test('cold sync, stale VIP removal, sticky flip and counters', async (t) => {
     t.same(sent, { next: 20, first: 10, untracked: 0, noServer: 0 });
     // The scrape runs every 5 s.
     let row;
-    const end = Date.now() + 8000;
-    while (Date.now() < end) {
+    await waitFor(async () => {
       row = (await m.client.getVppLbCounters()).vips.find((v) => v.prefix === web4.prefix && v.port === 80);
-      if (row?.first_packets === '10') break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      return row?.first_packets === '10';
+    }, 8000, 200);
     t.match(row, { frontend: 'web4', next_packets: '20', first_packets: '10', untracked_packets: '0', no_server_packets: '0', fib_packets: '30', fib_bytes: '3000' });
     const text = await m.metrics();
     const labels = { prefix: '192.0.2.10/32', protocol: '6', port: '80' };

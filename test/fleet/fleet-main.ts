@@ -3,6 +3,7 @@
 import t from 'tap';
 import { EventEmitter } from 'node:events';
 import { main } from '../../src/fleet/fleet-main.js';
+import { until } from '../support/wait-for.js';
 
 /** Runs main with captured stdout/stderr; `signals` lets the test stop it. */
 function run(argv: string[]): { done: Promise<number>; out: () => string; err: () => string; signals: EventEmitter } {
@@ -15,7 +16,7 @@ function run(argv: string[]): { done: Promise<number>; out: () => string; err: (
 
 t.test('serves until SIGTERM', async (t) => {
   const r = run(['--count', '3', '--first', '127.11.0.1', '--http-port', '0', '--https-port', '0', '--control-port', '0']);
-  while (!r.out().includes('\n')) await new Promise((resolve) => setTimeout(resolve, 5));
+  await until(() => r.out().includes('\n'), 'the fleet-ready line', 10_000);
   const ready = JSON.parse(r.out()) as { msg: string; count: number; first: string; httpPort: number; controlPort: number };
   t.match(ready, { msg: 'fleet-ready', count: 3, first: '127.11.0.1' });
   const res = await fetch(`http://127.0.0.1:${ready.controlPort}/counts`);

@@ -9,6 +9,7 @@ import { useColor } from '../../src/maglevc/maglevc-flags.js';
 import { watchRequest } from '../../src/maglevc/watch-events.js';
 import { T0 } from '../support/fake-control-plane.js';
 import { startHarness, type Harness } from '../support/grpc-harness.js';
+import { until } from '../support/wait-for.js';
 
 interface Run {
   code: number;
@@ -27,11 +28,6 @@ function run(args: string[], env: Record<string, string> = {}, stdin: Stdin = ne
   err.on('data', (d: Buffer) => (e += d.toString()));
   const p = main(args, env, { stdin, stdout: out, stderr: err, now: () => T0 }).then((code) => ({ code, out: o, err: e }));
   return Object.assign(p, { out: () => o });
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  if (!cond()) throw new Error(`timed out waiting for ${what}`);
 }
 
 let h: Harness;

@@ -10,6 +10,7 @@ import t, { type Test } from 'tap';
 import { main, versionLine } from '../../src/maglevc/maglevc.js';
 import { T0 } from '../support/fake-control-plane.js';
 import { startHarness, type Harness } from '../support/grpc-harness.js';
+import { until, waitFor } from '../support/wait-for.js';
 
 // Cursor movement and colour escapes, stripped to read the output as text.
 // eslint-disable-next-line no-control-regex
@@ -51,8 +52,7 @@ function shell(t: Test, home = t.testdir()): Session {
         const s = text().slice(from);
         return typeof needle === 'string' ? s.includes(needle) : needle.test(s);
       };
-      for (let i = 0; i < 400 && !hit(); i++) await new Promise((r) => setTimeout(r, 5));
-      if (!hit()) throw new Error(`timed out waiting for ${String(needle)} in:\n${text().slice(from)}`);
+      await until(hit, () => `${String(needle)} in:\n${text().slice(from)}`);
     },
   };
 }
@@ -164,7 +164,7 @@ void t.test('watch events in the shell stops on any key', async (t) => {
   const mark = s.text().length;
   s.type('x');
   await s.waitFor('maglevc> ', mark);
-  for (let i = 0; i < 100 && h.fake.hub.size > 0; i++) await new Promise((r) => setTimeout(r, 5));
+  await waitFor(() => h.fake.hub.size === 0, 1000);
   t.equal(h.fake.hub.size, 0, 'the stream was cancelled');
   s.type('show version\r');
   await s.waitFor(`maglevc> show version\n${versionLine()}`, mark);

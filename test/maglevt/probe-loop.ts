@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { AnomalyLog } from '../../src/maglevt/anomaly-log.js';
 import { jitteredInterval, ProbeLoop } from '../../src/maglevt/probe-loop.js';
 import type { ProbeSample } from '../../src/maglevt/probe-sample.js';

@@ -8,7 +8,7 @@ import type { CheckerEvent, CheckerEventSource } from '../../src/checker/events.
 import { countCheckerTransitions, createMetrics, registerStateCollectors, type MetricsHooks } from '../../src/metrics/metrics.js';
 import { healthz } from '../../src/metrics/healthz.js';
 import { startMetricsServer } from '../../src/metrics/server.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
 

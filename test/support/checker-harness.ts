@@ -3,7 +3,7 @@
 
 import { Checker, type CheckerObserver } from '../../src/checker/checker.js';
 import type { CheckerEvent } from '../../src/checker/events.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from './manual-clock.js';
 import { FakeProbeExecutor } from './fake-probe-executor.js';
 import { makeConfig, type FixtureSpec } from './checker-fixtures.js';
 import { RecordingLogger } from './recording-logger.js';

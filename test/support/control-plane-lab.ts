@@ -12,6 +12,7 @@ import { startBackends, type Backends } from './e2e-backends.js';
 import { connectE2e, type E2eClient } from './e2e-grpc-client.js';
 import { childEnv, spawnMaglevd, type MaglevdProcess } from './maglevd-process.js';
 import { tempDir, type Teardown } from './vpp-sim-harness.js';
+import { until, type Condition } from './wait-for.js';
 
 /** The http-checked backends and their addresses. */
 export const checkedBackends = { be1: '127.0.10.1', be2: '127.0.10.2', be3: '127.0.10.3', be4: '127.0.10.4' } as const;
@@ -104,7 +105,7 @@ export interface ControlPlaneLab {
   /** Live VIPs in the simulator, as `prefix proto port` → {address: weight} of used ASes. */
   vips(): Record<string, Record<string, number>>;
   /** Polls until cond holds (default 10 s). */
-  until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void>;
+  until(cond: Condition, what: string, timeoutMs?: number): Promise<void>;
   /** Waits until every checked backend in the config is up. */
   allUp(names?: readonly string[]): Promise<void>;
 }
@@ -134,13 +135,7 @@ export async function startControlPlaneLab(t: Teardown, o: LabOptions = {}): Pro
   });
   t.teardown(() => d.stop('SIGKILL'));
   const rpc = connectE2e(t, d.grpcAddr);
-  const poll = async (cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> => {
-    const end = Date.now() + timeoutMs;
-    while (!(await cond())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
+  const poll = (cond: Condition, what: string, timeoutMs = 10_000): Promise<void> => until(cond, what, timeoutMs, 20);
   return {
     backends,
     sim,

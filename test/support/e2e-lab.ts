@@ -9,7 +9,8 @@ import type { VipKey } from '../../src/shared/lb-vip.js';
 import { encapByNumber, type MessageName } from '../../src/vpp/messages.js';
 import { startVppSim, type SimRequest, type VppSim, type VppSimOptions } from '../../src/vpp/sim/vppsim.js';
 import { spawnMaglevd, type LogLine, type MaglevdProcess, type MaglevdSpawnOptions } from './maglevd-process.js';
-import { tempDir, until, type Teardown } from './vpp-sim-harness.js';
+import { tempDir, type Teardown } from './vpp-sim-harness.js';
+import { until } from './wait-for.js';
 
 /** Requests that change VPP state. */
 export const writeMessages: ReadonlySet<MessageName> = new Set<MessageName>([

@@ -2,7 +2,8 @@
 // answered by a per-backend script (or a default), after `delayMs` of clock time, or held
 // until the test resolves it. Records every run and cancel so tests can assert on them.
 
-import type { ManualClock, TimerHandle } from '../../src/shared/clock.js';
+import type { TimerHandle } from '../../src/shared/clock.js';
+import type { ManualClock } from './manual-clock.js';
 import type { ProbeCode, ProbeResult } from '../../src/shared/health.js';
 import { probeCodeLayer } from '../../src/shared/health.js';
 import type { ProbeExecutor, ProbeTarget } from '../../src/checker/probe-executor.js';

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import type { MaglevClient } from '../../src/api/maglev-client.js';
 import type { Event, WatchRequest__Input } from '../../src/api/maglev-messages.js';
 import { startGrpcServer, type GrpcServer } from '../../src/control/grpc-server.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from './manual-clock.js';
 import { createSilentLogger, type Logger } from '../../src/shared/log.js';
 import { connectE2e, type E2eClient } from './e2e-grpc-client.js';
 import { FakeControlPlane, T0 } from './fake-control-plane.js';

@@ -49,7 +49,7 @@ function cv(
 
 const byId = <T extends { id: string }>(...xs: T[]): Map<string, T> => new Map(xs.map((x) => [x.id, x]));
 
-/** One short line per operation, like the fake API's call log (without the VIP for brevity). */
+/** One short line per operation, like ModelLbApi's call log (without the VIP for brevity). */
 function render(op: LbOp): string {
   const f = (x: boolean): number => (x ? 1 : 0);
   switch (op.kind) {

@@ -1,11 +1,11 @@
 import t from 'tap';
 import type { CliVip, LbApi, LbAs, LbVip } from '../../src/vpp/lb-api.js';
 import { readState, readVips } from '../../src/sync/lb-state.js';
-import { FakeLbApi } from '../support/fake-lb-api.js';
+import { ModelLbApi } from '../support/model-lb-api.js';
 
 const counters = { next: 0, first: 0, untracked: 0, noServer: 0 };
 
-/** An LbApi answering fixed dumps, to pin the merge rules independently of the fake's model. */
+/** An LbApi answering fixed dumps, to pin the merge rules independently of the lb model. */
 function fixedApi(vips: LbVip[], ases: LbAs[], cli: CliVip[]): LbApi {
   const no = (): Promise<never> => Promise.reject(new Error('not a read'));
   return {
@@ -74,8 +74,8 @@ void t.test('an in-use AS wins over a removed one with the same address', async 
   }
 });
 
-void t.test('readState through the fake: re-added VIP after delete', async (t) => {
-  const api = new FakeLbApi();
+void t.test('readState through the lb model: re-added VIP after delete', async (t) => {
+  const api = new ModelLbApi();
   api.seed({ prefix: '192.0.2.1/32', protocol: 6, port: 80, srcIpSticky: true, ases: { '10.0.0.1': 100, '10.0.0.2': 100 } });
   await api.addDelVip({ vip: { prefix: '192.0.2.1/32', protocol: 6, port: 80 }, encap: 'gre4', srcIpSticky: true, newFlowsTableLength: 1024, isDel: true });
   await api.addDelVip({ vip: { prefix: '192.0.2.1/32', protocol: 6, port: 80 }, encap: 'gre4', srcIpSticky: false, newFlowsTableLength: 1024, isDel: false });

@@ -1,7 +1,7 @@
-// The sync engine against the simulator's faithful lb model (not the test fake): VPP's own
-// retvals, removed-AS revival, CLI text round trip, and Maglev tables between calls.
+// The sync engine on VPP's quirks in the simulator's lb model: its own retvals, removed-AS
+// revival, the CLI text round trip, and the Maglev table between calls.
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { BackendState } from '../../src/shared/health.js';
 import { LbSync } from '../../src/sync/lb-sync.js';
 import { makeConfig, makeInputs, type ConfigSpec } from '../support/lb-test-config.js';
@@ -31,9 +31,9 @@ void t.test('cold sync, then a no-op sync writes nothing; sticky flag read back 
   await s.sync.syncAll(s.h.cfg, s.inputs);
   t.equal(s.api.model.liveVips().length, 2);
   t.ok(s.api.model.liveVips().find((v) => v.port === 443)?.srcIpSticky);
-  s.api.writes.length = 0;
+  s.api.clearCalls();
   await s.sync.syncAll(s.h.cfg, s.inputs);
-  t.same(s.api.writes, [], 'no-op');
+  t.same(s.api.writes(), [], 'no-op');
   t.same(s.api.model.warnings, []);
 });
 
@@ -48,11 +48,11 @@ void t.test('failover never passes through an empty Maglev table', async (t) => 
   s.states.p1 = 'down';
   s.states.p2 = 'down';
   await s.sync.syncVip(s.h.cfg, s.inputs, 'web');
-  t.same(s.api.writes.slice(-4), [
-    'as-weight 192.0.2.1/32 10.0.1.1 w=100 flush=0',
-    'as-weight 192.0.2.1/32 10.0.1.2 w=100 flush=0',
-    'as-weight 192.0.2.1/32 10.0.0.1 w=0 flush=1',
-    'as-weight 192.0.2.1/32 10.0.0.2 w=0 flush=1',
+  t.same(s.api.writes().slice(-4), [
+    'as-weight 192.0.2.1/32 tcp 80 10.0.1.1 w=100 flush=0',
+    'as-weight 192.0.2.1/32 tcp 80 10.0.1.2 w=100 flush=0',
+    'as-weight 192.0.2.1/32 tcp 80 10.0.0.1 w=0 flush=1',
+    'as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1',
   ]);
   t.same(emptyAfter, [], 'some AS owns buckets after every call');
   const owners = new Set(web().table.map((a) => a?.address));
@@ -64,10 +64,10 @@ void t.test('a removed AS is revived by the next add; a recreated VIP gets a new
   await s.sync.syncAll(s.h.cfg, s.inputs);
   const without = makeConfig({ ...spec, frontends: { ...spec.frontends, web: { address: '192.0.2.1', port: 80, pools: [{ p1: 100 }, { s1: 100, s2: 100 }] } } });
   await s.sync.syncAll(without, makeInputs(() => without, s.states));
-  t.equal(s.api.writes.at(-1), 'as-del 192.0.2.1/32 10.0.0.2');
-  s.api.writes.length = 0;
+  t.equal(s.api.writes().at(-1), 'as-del 192.0.2.1/32 tcp 80 10.0.0.2 flush=1');
+  s.api.clearCalls();
   await s.sync.syncAll(s.h.cfg, s.inputs);
-  t.same(s.api.writes, ['as-add 192.0.2.1/32 10.0.0.2 w=100'], 'VPP revives the removed AS on add (retval 0)');
+  t.same(s.api.writes(), ['as-add 192.0.2.1/32 tcp 80 10.0.0.2 w=100 flush=0'], 'VPP revives the removed AS on add (retval 0)');
 
   const before = s.api.model.liveVips().find((v) => v.port === 443)!.index;
   const flipped = makeConfig({ ...spec, frontends: { ...spec.frontends, web6: { ...spec.frontends.web6!, srcIpSticky: false } } });
@@ -75,9 +75,9 @@ void t.test('a removed AS is revived by the next add; a recreated VIP gets a new
   const after = s.api.model.liveVips().find((v) => v.port === 443)!;
   t.notOk(after.srcIpSticky);
   t.not(after.index, before, 'recreated');
-  s.api.writes.length = 0;
+  s.api.clearCalls();
   await s.sync.syncAll(flipped, makeInputs(() => flipped, s.states));
-  t.same(s.api.writes, [], 'the removed VIP block in the CLI text does not confuse the next read');
+  t.same(s.api.writes(), [], 'the removed VIP block in the CLI text does not confuse the next read');
 });
 
 void t.test('-73 on a shared prefix escalates to a full sync (model retvals)', async (t) => {

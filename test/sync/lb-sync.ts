@@ -1,12 +1,12 @@
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { BackendState } from '../../src/shared/health.js';
 import { DaemonError, isDaemonError } from '../../src/shared/errors.js';
 import { LbSync, type SyncScope } from '../../src/sync/lb-sync.js';
 import type { SyncKind } from '../../src/sync/lb-plan.js';
 import { VppApiError } from '../../src/vpp/vpp-api-error.js';
-import { FakeLbApi } from '../support/fake-lb-api.js';
 import { makeConfig, makeInputs, type ConfigSpec } from '../support/lb-test-config.js';
+import { ModelLbApi } from '../support/model-lb-api.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
 const baseSpec: ConfigSpec = {
@@ -18,10 +18,10 @@ const baseSpec: ConfigSpec = {
 };
 
 function harness(spec: ConfigSpec = baseSpec, states: Record<string, BackendState> = { a: 'up', b: 'up', c: 'up', s6: 'up' }) {
-  const api = new FakeLbApi();
+  const clock = new ManualClock();
+  const api = new ModelLbApi(clock);
   const log = new RecordingLogger();
   const metrics: Array<[SyncScope, SyncKind, number]> = [];
-  const clock = new ManualClock();
   const sync = new LbSync({ api, clock, log, onCount: (s, k, n) => metrics.push([s, k, n]) });
   let cfg = makeConfig(spec);
   const inputs = makeInputs(() => cfg, states);
@@ -117,13 +117,13 @@ void t.test('VIP scope never removes VIPs; full scope removes stale VIPs and ASe
   h.api.clearCalls();
   await h.sync.syncVip(h.cfg, h.inputs, 'web');
   t.same(h.api.writes(), ['as-del 192.0.2.1/32 tcp 80 10.0.0.3 flush=1'], 'stale AS of its own VIP removed');
-  t.ok(h.api.vips.has('198.51.100.7/32 tcp 443'), 'hand-made VIP survives a VIP sync');
+  t.ok('198.51.100.7/32 tcp 443' in h.api.table(), 'hand-made VIP survives a VIP sync');
   h.api.clearCalls();
   const r = await h.sync.syncAll(h.cfg, h.inputs);
   t.same(h.api.writes(), ['as-del 198.51.100.7/32 tcp 443 10.9.9.9 flush=1', 'vip-del 198.51.100.7/32 tcp 443']);
   t.equal(r.counts.vip_removed, 1);
   t.equal(r.counts.as_removed, 1);
-  t.notOk(h.api.vips.has('198.51.100.7/32 tcp 443'));
+  t.notOk('198.51.100.7/32 tcp 443' in h.api.table());
 });
 
 void t.test('unknown frontend → NOT_FOUND without any call', async (t) => {
@@ -159,7 +159,7 @@ void t.test('AS add answering -81 falls back to lb_as_set_weight', async (t) => 
   const h = harness();
   // Something adds the AS between our read and our add: VPP answers -81.
   h.api.beforeCall = (call) => {
-    if (call.startsWith('as-add 192.0.2.1/32 tcp 80 10.0.0.2 ')) h.api.vips.get('192.0.2.1/32 tcp 80')!.ases.set('10.0.0.2', { weight: 7, inUse: true });
+    if (call.startsWith('as-add 192.0.2.1/32 tcp 80 10.0.0.2 ')) h.api.seedAs({ prefix: '192.0.2.1/32', protocol: 6, port: 80 }, '10.0.0.2', 7);
   };
   const r = await h.sync.syncAll(h.cfg, h.inputs);
   const writes = h.api.writes();
@@ -268,7 +268,7 @@ void t.test('any other error aborts the run', async (t) => {
   t.ok(isDaemonError(nc, 'VPP_NOT_CONNECTED'));
 
   // The daemon hands a getter for the current connection's API, resolved once per run.
-  const link: { session?: FakeLbApi } = {};
+  const link: { session?: ModelLbApi } = {};
   const viaGetter = new LbSync({
     api: () => {
       if (link.session === undefined) throw new DaemonError('VPP_NOT_CONNECTED', 'VPP not connected');
@@ -282,7 +282,7 @@ void t.test('any other error aborts the run', async (t) => {
     (e: unknown) => e,
   );
   t.ok(isDaemonError(g, 'VPP_NOT_CONNECTED'), 'no connection → VPP_NOT_CONNECTED');
-  link.session = new FakeLbApi();
+  link.session = new ModelLbApi();
   await viaGetter.syncAll(h.cfg, h.inputs);
   t.equal(Object.keys(link.session.table()).length, 2, 'the getter’s API is used');
 });
@@ -303,7 +303,7 @@ void t.test('flush hints force is_flush at any weight, once', async (t) => {
 
 void t.test('lb_conf: unset src family keeps the current value', async (t) => {
   const h = harness({ ...baseSpec, lb: { ipv6SrcAddress: undefined, flowTimeoutS: 60 } });
-  h.api.lbConf = { ip4SrcAddress: '192.0.2.254', ip6SrcAddress: '2001:db8::77', stickyBucketsPerCore: 65536, flowTimeoutS: 40 };
+  h.api.seedConf({ ip4SrcAddress: '192.0.2.254', ip6SrcAddress: '2001:db8::77', stickyBucketsPerCore: 65536, flowTimeoutS: 40 });
   await h.sync.syncAll(h.cfg, h.inputs);
   t.equal(h.api.calls[1], 'conf ip4=192.0.2.254 ip6=2001:db8::77 buckets=65536 timeout=60');
   t.match(h.log.named('vpp-lb-conf')[0]!.attrs, { 'ipv6-src-address': '2001:db8::77', 'flow-timeout': '1m0s' });

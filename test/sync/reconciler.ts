@@ -3,14 +3,14 @@ import type { BackendTransitionEvent } from '../../src/checker/events.js';
 import type { DesiredInputs } from '../../src/core/desired-state.js';
 import { Reconciler, retryDelayMs, type SyncEngine } from '../../src/sync/reconciler.js';
 import type { GateRunner, SyncGate } from '../../src/sync/gate.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import type { Config } from '../../src/shared/config.js';
 import { DaemonError, isDaemonError } from '../../src/shared/errors.js';
 import type { BackendState } from '../../src/shared/health.js';
 import { LbSync } from '../../src/sync/lb-sync.js';
 import { backendEvent, FakeCheckerEvents as FakeEvents } from '../support/fake-checker-events.js';
-import { FakeLbApi } from '../support/fake-lb-api.js';
 import { makeConfig, makeInputs, type ConfigSpec } from '../support/lb-test-config.js';
+import { ModelLbApi } from '../support/model-lb-api.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
 interface Run {
@@ -390,9 +390,9 @@ void t.test('gate: closed gate parks VIP requests, refuses full and RPC syncs, a
   r.stop();
 });
 
-void t.test('end to end with LbSync and the fake API', async (t) => {
+void t.test('end to end with LbSync and the lb model', async (t) => {
   const clock = new ManualClock(0);
-  const api = new FakeLbApi();
+  const api = new ModelLbApi(clock);
   const log = new RecordingLogger();
   const cfg = makeConfig(spec);
   const states: Record<string, BackendState> = { a: 'up', b: 'up' };

@@ -1,14 +1,14 @@
 import t from 'tap';
 import { Reconciler } from '../../src/sync/reconciler.js';
 import { Warmup } from '../../src/sync/warmup.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { isDaemonError } from '../../src/shared/errors.js';
 import type { BackendState } from '../../src/shared/health.js';
 import type { LbConfig } from '../../src/shared/config.js';
 import { LbSync } from '../../src/sync/lb-sync.js';
 import { backendEvent, FakeCheckerEvents } from '../support/fake-checker-events.js';
-import { FakeLbApi } from '../support/fake-lb-api.js';
 import { defaultLb, makeConfig, makeInputs, type ConfigSpec } from '../support/lb-test-config.js';
+import { ModelLbApi } from '../support/model-lb-api.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
 const spec: ConfigSpec = {
@@ -20,15 +20,15 @@ const spec: ConfigSpec = {
 };
 
 /** The VPP state a previous maglevd left behind with every backend up. */
-function seedHealthy(api: FakeLbApi): void {
-  api.lbConf = { ip4SrcAddress: defaultLb.ipv4SrcAddress!, ip6SrcAddress: defaultLb.ipv6SrcAddress!, stickyBucketsPerCore: 65536, flowTimeoutS: 40 };
+function seedHealthy(api: ModelLbApi): void {
+  api.seedConf({ ip4SrcAddress: defaultLb.ipv4SrcAddress!, ip6SrcAddress: defaultLb.ipv6SrcAddress!, stickyBucketsPerCore: 65536, flowTimeoutS: 40 });
   api.seed({ prefix: '192.0.2.1/32', protocol: 6, port: 80, ases: { '10.0.0.1': 100, '10.0.0.2': 50 } });
   api.seed({ prefix: '192.0.2.2/32', protocol: 6, port: 80, ases: { '10.0.0.3': 100, '10.0.0.4': 100 } });
 }
 
 function stack(opts: { lb?: Partial<LbConfig>; spec?: ConfigSpec } = {}) {
   const clock = new ManualClock(0);
-  const api = new FakeLbApi();
+  const api = new ModelLbApi(clock);
   const log = new RecordingLogger();
   const h = { cfg: makeConfig({ ...(opts.spec ?? spec), lb: opts.lb }) };
   const states: Record<string, BackendState> = {};

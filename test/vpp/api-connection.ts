@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { isDaemonError } from '../../src/shared/errors.js';
 import { ApiConnection, VppIncompatibleError, type ApiMetricsHook } from '../../src/vpp/api-connection.js';
 import { VppApiError } from '../../src/vpp/vpp-api-error.js';
-import { recordingLogger, startTestSim, tempDir, until } from '../support/vpp-sim-harness.js';
+import { RecordingLogger } from '../support/recording-logger.js';
+import { startTestSim, tempDir } from '../support/vpp-sim-harness.js';
+import { until } from '../support/wait-for.js';
 
 function metricsRecorder(): { hook: ApiMetricsHook; counts: Map<string, number> } {
   const counts = new Map<string, number>();
@@ -25,7 +26,7 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 
 t.test('handshake against a non-default id base and a large message table', async (t) => {
   const { sim, apiSocket } = await startTestSim(t, { msgIdBase: 3000, fillerMessages: 6000 });
-  const log = recordingLogger();
+  const log = new RecordingLogger();
   const conn = await ApiConnection.connect({ path: apiSocket, logger: log });
   t.teardown(() => conn.close());
   t.equal(conn.clientIndex, 0x80000001, 'first registration');
@@ -82,7 +83,7 @@ t.test('connect errors', async (t) => {
 
 t.test('pipelined requests, dumps and retvals', async (t) => {
   const { sim, apiSocket } = await startTestSim(t, { pid: 777 });
-  const log = recordingLogger();
+  const log = new RecordingLogger();
   const m = metricsRecorder();
   const conn = await ApiConnection.connect({ path: apiSocket, logger: log, metrics: m.hook });
   t.teardown(() => conn.close());
@@ -167,7 +168,7 @@ t.test('pipelined requests, dumps and retvals', async (t) => {
 t.test('timeouts with a stalled VPP', async (t) => {
   const { sim, apiSocket } = await startTestSim(t);
   const clock = new ManualClock();
-  const log = recordingLogger();
+  const log = new RecordingLogger();
   const m = metricsRecorder();
   const conn = await ApiConnection.connect({ path: apiSocket, clock, logger: log, metrics: m.hook });
   const reasons: string[] = [];
@@ -209,8 +210,14 @@ t.test('a reply that arrived during an event-loop stall longer than the timeout 
     child.kill();
     await exited;
   });
-  await until(() => existsSync(apiSocket), 'the simulator socket', 15_000);
-  const conn = await ApiConnection.connect({ path: apiSocket, timeoutMs: 100 });
+  // Ready means a connection succeeds, not that the socket file exists.
+  let connected: ApiConnection | undefined;
+  const attempt = async (): Promise<boolean> => {
+    connected = await ApiConnection.connect({ path: apiSocket, timeoutMs: 100 }).catch(() => undefined);
+    return connected !== undefined;
+  };
+  await until(attempt, 'the simulator to accept a connection', 15_000, 20);
+  const conn = connected!;
   t.teardown(() => conn.close());
   for (let round = 0; round < 3; round++) {
     const reply = conn.request('show_version', {});
@@ -243,7 +250,7 @@ t.test('EOF fails every pending call', async (t) => {
 
 t.test('close sends sockclnt_delete (response +1 is success)', async (t) => {
   const { sim, apiSocket } = await startTestSim(t);
-  const log = recordingLogger();
+  const log = new RecordingLogger();
   const m = metricsRecorder();
   const conn = await ApiConnection.connect({ path: apiSocket, logger: log, metrics: m.hook });
   await conn.close();

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { setImmediate as tick } from 'node:timers/promises';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { DaemonError } from '../../src/shared/errors.js';
 import { CounterScraper, fibCounterName, lbCounterNames, type CounterStatsSource } from '../../src/vpp/counter-scraper.js';
 import type { CliVip } from '../../src/vpp/lb-api.js';

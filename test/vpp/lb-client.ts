@@ -4,7 +4,8 @@ import { ApiConnection } from '../../src/vpp/api-connection.js';
 import type { VipKey } from '../../src/shared/lb-vip.js';
 import { LbClient, VppCliError } from '../../src/vpp/lb-client.js';
 import { VppApiError } from '../../src/vpp/vpp-api-error.js';
-import { recordingLogger, startTestSim, type Teardown } from '../support/vpp-sim-harness.js';
+import { RecordingLogger } from '../support/recording-logger.js';
+import { startTestSim, type Teardown } from '../support/vpp-sim-harness.js';
 
 const web: VipKey = { prefix: '192.0.2.1/32', protocol: 6, port: 80 };
 const web6: VipKey = { prefix: '2001:db8::1/128', protocol: 6, port: 443 };
@@ -12,7 +13,7 @@ const all: VipKey = { prefix: '198.51.100.0/24', protocol: 255, port: 0 };
 
 async function client(t: Teardown, opts: Parameters<typeof startTestSim>[1] = {}) {
   const { sim, apiSocket } = await startTestSim(t, { msgIdBase: 4321, pid: 31337, ...opts });
-  const log = recordingLogger();
+  const log = new RecordingLogger();
   const conn = await ApiConnection.connect({ path: apiSocket, logger: log });
   t.teardown(() => conn.close());
   return { sim, lb: new LbClient(conn), log };
@@ -168,7 +169,7 @@ t.test('every lb call is logged by the wrapper', async (t) => {
   await lb.asDump();
   await lb.vipsVerbose();
   t.same(
-    log.events.filter((e) => e.msg.startsWith('vpp-api-send')).map((e) => [e.msg, e.attrs.msg]),
+    log.records.filter((e) => e.msg.startsWith('vpp-api-send')).map((e) => [e.msg, e.attrs.msg]),
     [
       ['vpp-api-send', 'sockclnt_create'],
       ['vpp-api-send', 'lb_conf_get'],
@@ -177,5 +178,5 @@ t.test('every lb call is logged by the wrapper', async (t) => {
       ['vpp-api-send', 'cli_inband'],
     ],
   );
-  t.ok(log.events.every((e) => e.level === 'debug'));
+  t.ok(log.records.every((e) => e.level === 'debug'));
 });

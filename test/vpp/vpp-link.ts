@@ -1,9 +1,11 @@
 import path from 'node:path';
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { VppLink, type VppLinkSession } from '../../src/vpp/vpp-link.js';
 import { startVppSim } from '../../src/vpp/sim/vppsim.js';
-import { recordingLogger, startTestSim, tempDir, until } from '../support/vpp-sim-harness.js';
+import { RecordingLogger } from '../support/recording-logger.js';
+import { startTestSim, tempDir } from '../support/vpp-sim-harness.js';
+import { until } from '../support/wait-for.js';
 
 interface FakeStats {
   closed: boolean;
@@ -12,7 +14,7 @@ interface FakeStats {
 
 function setup(apiAddr: string, opts: { stats?: boolean } = {}) {
   const clock = new ManualClock(1_750_000_000_000);
-  const log = recordingLogger();
+  const log = new RecordingLogger();
   const stats: FakeStats[] = [];
   const pings: string[] = [];
   const link = new VppLink<FakeStats>({
@@ -184,6 +186,6 @@ t.test('an empty address disables the link', async (t) => {
   link.start();
   await new Promise((r) => setTimeout(r, 10));
   t.notOk(link.connected);
-  t.same(log.events, []);
+  t.same(log.records, []);
   await link.stop();
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { EdgeDebouncer } from '../../src/web/edge-debouncer.js';
 
 t.test('fires on the leading edge, then once on the trailing edge of a burst', async (t) => {

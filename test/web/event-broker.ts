@@ -1,6 +1,6 @@
 import t from 'tap';
 import { EventBroker, planReplay, wantsEvent, type BrokerEvent, type SseEventType } from '../../src/web/event-broker.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 
 const E = 1_700_000_000_000;
 const ev = (seq: number, type: SseEventType = 'backend'): BrokerEvent => ({ seq, id: `${E}-${seq}`, at: E, type, data: '{}' });

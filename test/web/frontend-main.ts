@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { main } from '../../src/web/frontend-main.js';
+import { waitFor } from '../support/wait-for.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -58,20 +59,11 @@ function runFrontend(args: string[], env: Record<string, string> = {}): Child {
   };
 }
 
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
-
 t.test('a real run: SIGHUP ignored, SIGTERM stops it cleanly', async (t) => {
   // The maglevd address is closed: the dashboard must run regardless, showing it unreachable.
   const c = runFrontend(['-server', '127.0.0.1:1', '-listen', '127.0.0.1:0']);
   t.teardown(() => c.kill('SIGKILL'));
-  t.ok(await until(() => c.stdout().includes('"msg":"http-listen"'), 15_000), 'listening');
+  t.ok(await waitFor(() => c.stdout().includes('"msg":"http-listen"'), 15_000, 20), 'listening');
   const port = /"addr":"127\.0\.0\.1:(\d+)"/.exec(c.stdout())?.[1];
   t.ok(port, 'logged the port');
   c.kill('SIGHUP');

@@ -5,7 +5,8 @@
 
 import t, { type Test } from 'tap';
 import { startGrpcServer, type GrpcServer } from '../../src/control/grpc-server.js';
-import { createRealClock, ManualClock } from '../../src/shared/clock.js';
+import { createRealClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { MaglevClient } from '../../src/api/maglev-client.js';
 import { Scope } from '../../src/web/scope.js';

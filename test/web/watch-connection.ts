@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import t from 'tap';
 import type { Event } from '../../src/api/maglev-messages.js';
-import { ManualClock } from '../../src/shared/clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { reconnectDelay, WatchConnection } from '../../src/web/watch-connection.js';
 

@@ -152,12 +152,6 @@ export interface VppApiEventData {
   direction: 'send' | 'recv';
 }
 
-export interface VppEventData {
-  maglevd: string;
-  connected: boolean;
-  detail: string;
-}
-
 export interface LbStateEventData {
   maglevd: string;
   lbState: VppLbState | null;

@@ -4,7 +4,8 @@ import { decodeMessage, encodeMessage, readMsgId } from '../../../src/vpp/codec.
 import { encodeFrame, FrameDecoder } from '../../../src/vpp/frame.js';
 import type { MessageBody, MessageName } from '../../../src/vpp/messages.js';
 import { assignMessageIds } from '../../../src/vpp/sim/api-server.js';
-import { startTestSim, until } from '../../support/vpp-sim-harness.js';
+import { startTestSim } from '../../support/vpp-sim-harness.js';
+import { until } from '../../support/wait-for.js';
 
 /** A bare api.sock client: raw frames in, raw messages out, no retries or matching. */
 async function rawClient(path: string) {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ManualClock } from '../../../src/shared/clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { parseVipsVerbose } from '../../../src/vpp/cli-vips-parser.js';
 import type { VipKey } from '../../../src/shared/lb-vip.js';
 import { renderLbMain, renderVips, renderVipsVerbose } from '../../../src/vpp/sim/lb-cli-render.js';

@@ -4,7 +4,8 @@ import { LbClient } from '../../../src/vpp/lb-client.js';
 import { SimFaults, type FaultAction, type SimFault } from '../../../src/vpp/sim/sim-faults.js';
 import type { SimRequest } from '../../../src/vpp/sim/vppsim.js';
 import { VppApiError } from '../../../src/vpp/vpp-api-error.js';
-import { startTestSim, until } from '../../support/vpp-sim-harness.js';
+import { startTestSim } from '../../support/vpp-sim-harness.js';
+import { until } from '../../support/wait-for.js';
 
 const add = { as_address: '10.0.0.1', is_del: false };
 const del = { as_address: '10.0.0.1', is_del: true };

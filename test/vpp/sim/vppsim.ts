@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { ManualClock } from '../../../src/shared/clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { ApiConnection } from '../../../src/vpp/api-connection.js';
 import { LbClient } from '../../../src/vpp/lb-client.js';
 import { connectStatsSegment } from '../../../src/vpp/stats-client.js';
 import { main, type VppSimIo } from '../../../src/vpp/sim/vppsim-main.js';
-import { startTestSim, tempDir, until } from '../../support/vpp-sim-harness.js';
+import { startTestSim, tempDir } from '../../support/vpp-sim-harness.js';
+import { until } from '../../support/wait-for.js';
 
 const lbNames = ['packet from existing sessions', 'first session packet', 'untracked packet', 'no server configured'];
 const web = { prefix: '192.0.2.1/32', protocol: 6, port: 80 };
