@@ -25,6 +25,13 @@ export const maglevdFlags = [
   { name: 'log-level', kind: 'string', env: 'MAGLEV_LOG_LEVEL', default: 'info', usage: 'debug, info, warn or error' },
   { name: 'check', kind: 'bool', default: false, usage: 'validate the config and exit (0 valid, 1 parse error, 2 semantic error)' },
   { name: 'reflection', kind: 'bool', default: true, usage: 'serve gRPC server reflection' },
+  {
+    name: 'probe-duration-per-backend',
+    kind: 'bool',
+    env: 'MAGLEV_PROBE_DURATION_PER_BACKEND',
+    default: true,
+    usage: 'label maglev_probe_duration_seconds by backend and type; false keeps one histogram per check type',
+  },
   { name: 'version', kind: 'bool', default: false, usage: 'print version, commit and build date, then exit' },
   { name: 'help', aliases: ['h'], kind: 'bool', default: false, usage: 'print this usage, then exit' },
 ] as const satisfies readonly FlagSpec[];
@@ -41,6 +48,8 @@ export interface MaglevdOptions {
   readonly logLevel: LogLevel;
   readonly check: boolean;
   readonly reflection: boolean;
+  /** maglev_probe_duration_seconds per backend (default) or per check type only. */
+  readonly probeDurationPerBackend: boolean;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -77,6 +86,7 @@ export function parseMaglevdOptions(argv: readonly string[], env: Readonly<Recor
       logLevel,
       check: v.check,
       reflection: v.reflection,
+      probeDurationPerBackend: v['probe-duration-per-backend'],
       version: v.version,
       help: v.help,
     },

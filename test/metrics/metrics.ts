@@ -80,9 +80,9 @@ void t.test('a scrape has every state series with its labels', async (t) => {
 
 void t.test('hooks count probes, transitions, VPP API messages and sync changes', async (t) => {
   const { hooks, scrape } = setup();
-  hooks.onProbe('nginx0-ams', 'http', { ok: true, layer: 'L7', code: 'L7OK', detail: 'HTTP 200', at: T0, durationMs: 2 });
-  hooks.onProbe('nginx0-ams', 'http', { ok: false, layer: 'L7', code: 'L7STS', detail: 'HTTP 503', at: T0, durationMs: 30 });
-  hooks.onProbe('nginx0-ams', 'http', { ok: false, layer: 'L4', code: 'L4TOUT', detail: 'timeout', at: T0, durationMs: 1000, discarded: true });
+  hooks.onProbe('nginx0-ams', 'http', 'L7OK', 'recorded', 2);
+  hooks.onProbe('nginx0-ams', 'http', 'L7STS', 'recorded', 30);
+  hooks.onProbe('nginx0-ams', 'http', 'L4TOUT', 'discarded', 1000);
   hooks.onVppApi('lb_conf_get', 'send', true);
   hooks.onVppApi('lb_add_del_vip_v2', 'recv', false);
   hooks.onLbSync('vip', { as_added: 2, as_removed: 0, as_weight_updated: 1 });
