@@ -5,8 +5,8 @@
 // A full sync reads the whole lb state, reports drift from what this engine believed it had
 // programmed (programmed-state.ts), and diffs against the read. A VIP sync diffs against that
 // belief instead, so it sends its first write without any dump; it reads only when the belief
-// is missing (after a (re)connect or a failed write), and re-plans once from a fresh read when
-// VPP refuses a write planned from the belief (-6, -81: the belief was wrong).
+// is missing (after a (re)connect, or a failed write, which forgets the VIP). A VIP sync reports
+// when all its last writes are on the socket, so the next run need not wait for their replies.
 
 import { desiredConf, desiredVip, desiredVips, flowTableLength, vipKeyString, type DesiredInputs, type DesiredVip } from '../core/desired-state.js';
 import type { Clock } from '../shared/clock.js';
@@ -15,7 +15,7 @@ import { formatDurationMs } from '../shared/duration.js';
 import { DaemonError, errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { LbApi } from '../vpp/lb-api.js';
-import { asPhase, opKinds, pipelineBatches, planAll, planConf, planVip, syncKinds, zeroCounts, type FlushHints, type LbOp, type SyncCounts, type SyncKind } from './lb-plan.js';
+import { asPhase, fullSyncBatches, opKinds, pipelineBatches, planAll, planConf, planVip, syncKinds, zeroCounts, type FlushHints, type LbOp, type SyncCounts, type SyncKind } from './lb-plan.js';
 import { readVips, type CurrentVip } from './lb-state.js';
 import { ProgrammedState } from './programmed-state.js';
 import { VppApiError } from '../vpp/vpp-api-error.js';
@@ -58,7 +58,6 @@ export interface LbSyncOptions {
   readonly onDrift?: (n: number) => void;
 }
 
-const retvalNoSuchEntry = -6;
 const retvalValueExist = -81;
 /** AS calls of one batch in flight at once: enough to hide the round trip, small next to VPP's 5 s reply budget. */
 const maxInFlight = 64;
@@ -76,11 +75,6 @@ function needsEscalation(err: unknown): boolean {
   return err instanceof VppApiError && err.retval === retvalInvalidArgument && err.msgName.startsWith('lb_add_del_vip');
 }
 
-/** What VPP answers when a write was planned from a wrong belief: the AS or VIP is not (or already) there. */
-function beliefWasWrong(err: unknown): boolean {
-  return err instanceof VppApiError && (err.retval === retvalNoSuchEntry || err.retval === retvalValueExist);
-}
-
 interface Wanted {
   readonly frontend: string;
   readonly flushHints: ReadonlySet<string> | undefined;
@@ -96,6 +90,8 @@ export class LbSync {
   readonly #state = new ProgrammedState();
   /** The API the belief was built over: another one is another connection, so the belief is dropped. */
   #stateApi: LbApi | undefined;
+  /** Per VIP id, the settling of the last run that wrote to it (never rejects). */
+  readonly #tails = new Map<string, Promise<void>>();
   /** Depth of our own inOneWrite calls; write notices wait until the outermost one has sent. */
   #corked = 0;
   #afterWrite: Array<() => void> = [];
@@ -117,15 +113,17 @@ export class LbSync {
   /** SyncLBStateAll: lb_conf, then removals, then creation and reconciliation of every VIP. */
   async syncAll(cfg: Config, inputs: DesiredInputs, hints: FlushHints = new Map(), written?: FirstAsWrite): Promise<SyncReport> {
     return this.#run('all', async (api, counts) => {
+      // The read must see every write already sent, and nothing may be planned past it.
+      if (this.#tails.size > 0) await Promise.all(this.#tails.values());
       const conf = await api.confGet();
-      await this.#execute(api, planConf(conf, desiredConf(cfg.vpp.lb, conf)), counts);
+      await this.#execute(api, pipelineBatches(planConf(conf, desiredConf(cfg.vpp.lb, conf)), maxInFlight), counts);
       const current = await this.#read(api, 'all');
       const desired = desiredVips(cfg, inputs);
       const tell = written === undefined ? undefined : (id: string): void => {
         const d = desired.get(id);
         if (d !== undefined) written(d.frontend);
       };
-      await this.#execute(api, planAll(desired, current, hints), counts, tell);
+      await this.#execute(api, fullSyncBatches(planAll(desired, current, hints), maxInFlight), counts, tell);
       return true;
     });
   }
@@ -148,8 +146,20 @@ export class LbSync {
    * frontend's failure does not stop the others; it is returned in `failures` (NOT_FOUND for a
    * frontend not in the config). Frontends whose VIP add answered -73 are then covered by one
    * full sync, whose report is returned.
+   *
+   * `issued` is told once every VIP's last batch is on the socket (or the VIP has failed): from
+   * then on the caller may start the next run, because VPP answers one connection's requests in
+   * order and nothing is left to decide. The replies still settle this promise. A VIP whose last
+   * batch is still unanswered (its tail) is waited for before it is planned again, and a full
+   * sync waits for every tail.
    */
-  async syncVips(cfg: Config, inputs: DesiredInputs, requests: readonly VipRequest[], written?: FirstAsWrite): Promise<VipsReport> {
+  async syncVips(cfg: Config, inputs: DesiredInputs, requests: readonly VipRequest[], written?: FirstAsWrite, issued?: () => void): Promise<VipsReport> {
+    let toldIssued = false;
+    const tellIssued = (): void => {
+      if (toldIssued) return;
+      toldIssued = true;
+      issued?.();
+    };
     const failures = new Map<string, unknown>();
     const wanted: Wanted[] = [];
     for (const r of requests) {
@@ -159,58 +169,70 @@ export class LbSync {
     }
     const escalate = new Map<string, ReadonlySet<string>>();
     let report: SyncReport = { scope: 'vip', counts: zeroCounts(), elapsedMs: 0 };
-    if (wanted.length > 0) {
-      try {
-        report = await this.#run('vip', async (api, counts) => {
-          let fresh = false;
-          if (wanted.some((w) => !this.#state.knows(w.desired.id))) {
-            await this.#read(api, 'vip');
-            fresh = true;
-          }
-          const errors = await this.#reconcile(api, wanted, counts, written);
-          const redo = fresh ? [] : wanted.filter((w) => beliefWasWrong(errors.get(w.frontend)));
-          if (redo.length > 0) {
-            this.#log.info('vpp-lb-sync-reread', { frontends: redo.map((w) => w.frontend).join(','), err: errorMessage(errors.get(redo[0]!.frontend)) });
-            await this.#read(api, 'vip');
-            const again = await this.#reconcile(api, redo, counts, written);
-            for (const w of redo) {
-              if (again.has(w.frontend)) errors.set(w.frontend, again.get(w.frontend));
-              else errors.delete(w.frontend);
+    try {
+      if (wanted.length > 0) {
+        try {
+          report = await this.#run('vip', async (api, counts) => {
+            // No await on the common path: the first write leaves in the caller's own task.
+            const tails = wanted.flatMap((w) => this.#tails.get(w.desired.id) ?? []);
+            if (tails.length > 0) await Promise.all(tails);
+            if (wanted.some((w) => !this.#state.knows(w.desired.id))) await this.#read(api, 'vip');
+            let unissued = wanted.length;
+            const errors = await this.#reconcile(api, wanted, counts, written, (err) => {
+              // A VIP that must escalate keeps the run from being issued: its full sync comes first.
+              if (err !== undefined && needsEscalation(err) && !toldIssued) return;
+              if (--unissued === 0) tellIssued();
+            });
+            for (const w of wanted) {
+              if (!errors.has(w.frontend)) continue;
+              const err = errors.get(w.frontend);
+              if (needsEscalation(err) && !toldIssued) {
+                this.#log.info('vpp-lb-sync-escalate', { frontend: w.frontend, err: errorMessage(err) });
+                escalate.set(w.frontend, w.flushHints ?? new Set());
+              } else {
+                failures.set(w.frontend, err);
+              }
             }
-          }
-          for (const w of wanted) {
-            if (!errors.has(w.frontend)) continue;
-            const err = errors.get(w.frontend);
-            if (needsEscalation(err)) {
-              this.#log.info('vpp-lb-sync-escalate', { frontend: w.frontend, err: errorMessage(err) });
-              escalate.set(w.frontend, w.flushHints ?? new Set());
-            } else {
-              failures.set(w.frontend, err);
-            }
-          }
-          return errors.size === 0;
-        });
-      } catch (err) {
-        // The run could not start or read: every frontend it covered failed with that error.
-        for (const w of wanted) failures.set(w.frontend, err);
+            return errors.size === 0;
+          });
+        } catch (err) {
+          // The run could not start or read: every frontend it covered failed with that error.
+          for (const w of wanted) failures.set(w.frontend, err);
+        }
       }
-    }
-    if (escalate.size > 0) {
-      try {
-        report = await this.syncAll(cfg, inputs, escalate, written);
-      } catch (err) {
-        for (const f of escalate.keys()) failures.set(f, err);
+      if (escalate.size > 0) {
+        try {
+          report = await this.syncAll(cfg, inputs, escalate, written);
+        } catch (err) {
+          for (const f of escalate.keys()) failures.set(f, err);
+        }
       }
+    } finally {
+      tellIssued();
     }
     return { report, failures };
   }
 
-  /** Plans each VIP against the belief and executes the plans side by side; returns each frontend's error. */
-  async #reconcile(api: LbApi, wanted: readonly Wanted[], counts: SyncCounts, written: FirstAsWrite | undefined): Promise<Map<string, unknown>> {
+  /**
+   * Plans each VIP against the belief and executes the plans side by side; returns each
+   * frontend's error. `settled(err)` is told once per VIP: when its last batch is sent, or when
+   * it fails before that. Each VIP's execution is its tail until it settles.
+   */
+  async #reconcile(api: LbApi, wanted: readonly Wanted[], counts: SyncCounts, written: FirstAsWrite | undefined, settled: (err: unknown) => void): Promise<Map<string, unknown>> {
     const runs = this.#inOneWrite(api, () =>
       wanted.map((w) => {
-        const ops = planVip(w.desired, this.#state.get(w.desired.id), w.flushHints);
-        return this.#execute(api, ops, counts, written === undefined ? undefined : () => written(w.frontend));
+        let sent = false;
+        const batches = pipelineBatches(planVip(w.desired, this.#state.get(w.desired.id), w.flushHints), maxInFlight);
+        const firstAs = written === undefined ? undefined : (): void => written(w.frontend);
+        const done = this.#execute(api, batches, counts, firstAs, () => {
+          sent = true;
+          settled(undefined);
+        }).catch((err: unknown) => {
+          if (!sent) settled(err);
+          throw err;
+        });
+        this.#setTail(w.desired.id, done);
+        return done;
       }),
     );
     const results = await Promise.allSettled(runs);
@@ -219,6 +241,18 @@ export class LbSync {
       if (r.status === 'rejected') errors.set(wanted[i]!.frontend, r.reason);
     });
     return errors;
+  }
+
+  /** Records a VIP's execution as its tail until it settles (a later one replaces it). */
+  #setTail(id: string, done: Promise<void>): void {
+    const tail = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(id, tail);
+    void tail.then(() => {
+      if (this.#tails.get(id) === tail) this.#tails.delete(id);
+    });
   }
 
   /** Reads every live VIP, reports drift from the belief, and makes the read the new belief. */
@@ -275,14 +309,16 @@ export class LbSync {
   }
 
   /**
-   * Executes a plan batch by batch. A batch's calls go out back to back (each #apply sends before
-   * its first await) and are answered in order; the whole batch settles before the next one
-   * starts. `firstAs` hears of each VIP's first AS call once it is on the socket.
+   * Executes a plan cut into batches (lb-plan.ts). A batch's calls go out back to back (each
+   * #apply sends before its first await) and are answered in order; the whole batch settles
+   * before the next one starts. `firstAs` hears of each VIP's first AS call once it is on the socket.
    */
-  async #execute(api: LbApi, ops: readonly LbOp[], counts: SyncCounts, firstAs?: (id: string) => void): Promise<void> {
+  async #execute(api: LbApi, batches: readonly (readonly LbOp[])[], counts: SyncCounts, firstAs?: (id: string) => void, lastSent?: () => void): Promise<void> {
     const told = new Set<string>();
-    for (const batch of pipelineBatches(ops, maxInFlight)) {
+    if (batches.length === 0) lastSent?.();
+    for (const [i, batch] of batches.entries()) {
       const started = batch.length > 1 ? this.#inOneWrite(api, () => batch.map((op) => this.#apply(api, op))) : batch.map((op) => this.#apply(api, op));
+      if (i === batches.length - 1) lastSent?.();
       if (firstAs !== undefined) {
         for (const op of batch) {
           if (asPhase(op) === undefined || !('vip' in op)) continue;

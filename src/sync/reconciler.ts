@@ -5,13 +5,15 @@
 // sync several VIPs at once); requests and warmup releases run one VIP each. A run reads config and
 // backend states when it starts. Failed runs are retried as full syncs with backoff; a full sync
 // also runs every sync-interval and on every reconnect once the gate (the startup warmup) is
-// open. Nothing waits on a timer between a checker event and its run: the kick is a microtask.
+// open. Nothing waits on a timer between a checker event and its run: a probe-driven transition
+// starts its run at once when none is running, anything else kicks on a microtask.
 // Keeps no dataplane state itself (the engine's belief of what is programmed is dropped on every
 // connect and disconnect). Measures each transition's detection → first AS write latency.
 
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
 import { DaemonError, errorMessage, isDaemonError } from '../shared/errors.js';
+import { probeCodeLayer } from '../shared/health.js';
 import type { Logger } from '../shared/log.js';
 import type { BackendTransitionEvent, CheckerEvent, CheckerEventSource } from '../checker/events.js';
 import type { DesiredInputs } from '../core/desired-state.js';
@@ -31,6 +33,8 @@ export interface SyncEngine {
     inputs: DesiredInputs,
     requests: ReadonlyArray<{ readonly frontend: string; readonly flushHints?: ReadonlySet<string> }>,
     written?: (frontend: string) => void,
+    /** Told once the run's last writes are all on the socket: the next run may start. */
+    issued?: () => void,
   ): Promise<{ readonly failures: ReadonlyMap<string, unknown> }>;
   /** VPP connected or went away: forget anything believed about its state. */
   reset?(): void;
@@ -84,7 +88,10 @@ export class Reconciler {
   #unsubscribe: (() => void) | undefined;
   #stopped = false;
   #connected = false;
+  /** A run is planning or sending: the next one waits (single flight). */
   #running = false;
+  /** Runs that have sent everything and wait for VPP's replies (their waiters settle then). */
+  #settling = 0;
   #kickQueued = false;
   #idleWaiters: Array<() => void> = [];
   #failures = 0;
@@ -130,7 +137,7 @@ export class Reconciler {
     this.#clearTimers();
     for (const w of this.#queue.clear()) w.reject(stopped());
     this.#log.info('vpp-reconciler-stop');
-    if (!this.#running) this.#notifyIdle();
+    if (!this.#running && this.#settling === 0) this.#notifyIdle();
   }
 
   /** VPP connected or disconnected (wire to the VPP link's connect/disconnect). */
@@ -196,7 +203,7 @@ export class Reconciler {
 
   /** Resolves when no run is in flight and nothing runnable is queued (tests, shutdown). */
   idle(): Promise<void> {
-    const busy = this.#running || this.#kickQueued || (!this.#stopped && this.#connected && this.#queue.hasRunnable(this.#runnable));
+    const busy = this.#running || this.#settling > 0 || this.#kickQueued || (!this.#stopped && this.#connected && this.#queue.hasRunnable(this.#runnable));
     if (!busy) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
@@ -214,12 +221,21 @@ export class Reconciler {
     if (!this.#connected || this.#stopped) return;
     const { backend, transition } = ev;
     if (ev.monoAt === undefined && this.#onTransitionWritten !== undefined) this.#receivedAt.set(ev, this.#monotonicNow());
+    let queued = false;
     for (const frontend of ev.frontends) {
       if (!this.#gate.isOpen() && !this.#gate.admitEvent(frontend, ev)) continue;
       this.#log.debug('vpp-reconciler-event', { frontend, backend, from: transition.from, to: transition.to });
       this.#queue.addVip(frontend, { origin: 'event', event: ev });
-      this.#queueKick();
+      queued = true;
     }
+    if (!queued) return;
+    // A probe result completed this transition: with nothing running, its VIP sync starts here,
+    // inside the event's delivery, so its first write does not wait for the rest of the checker's
+    // task (the other results of the batch). Transitions that arrive meanwhile coalesce for the
+    // next run. Operator actions and reload removals keep the microtask: the checker may be in
+    // the middle of a change when it emits them.
+    if (!this.#running && transition.code in probeCodeLayer) this.#kick();
+    else this.#queueKick();
   }
 
   #enqueueAll(): Promise<void> {
@@ -267,17 +283,28 @@ export class Reconciler {
     if (this.#running) return;
     const job = this.#stopped || !this.#connected ? undefined : this.#queue.take(this.#runnable);
     if (job === undefined) {
-      this.#notifyIdle();
+      if (this.#settling === 0) this.#notifyIdle();
       return;
     }
     this.#running = true;
+    let released = false;
+    // The next run may start once this one has sent its last writes (event runs, see #runVips)
+    // or once it has finished (everything else).
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.#running = false;
+      this.#queueKick();
+    };
     let run: Promise<void>;
     if (job.scope === 'all') run = this.#runAll(job);
     else if (this.#engine.syncVips === undefined || !onlyEvents(job.origins)) run = this.#runVip(job);
-    else run = this.#runVips([job, ...this.#queue.takeEventVips(this.#runnable)]);
+    else run = this.#runVips([job, ...this.#queue.takeEventVips(this.#runnable)], release);
+    this.#settling++;
     void run.finally(() => {
-      this.#running = false;
-      this.#kick();
+      this.#settling--;
+      if (released) this.#queueKick(); // nothing may be left to run: lets idle() waiters know
+      else release();
     });
   }
 
@@ -306,13 +333,17 @@ export class Reconciler {
     }
   }
 
-  /** Several VIP requests in one run (engines with syncVips); each settles its own waiters. */
-  async #runVips(jobs: readonly VipJob[]): Promise<void> {
+  /**
+   * Event-driven VIP syncs in one run (engines with syncVips). `issued` frees the single-flight
+   * slot as soon as the engine has sent every last write; the replies settle each job's waiters,
+   * errors and retry later.
+   */
+  async #runVips(jobs: readonly VipJob[], issued: () => void): Promise<void> {
     const events = new Map(jobs.map((j) => [j.frontend, j.events]));
     let failures: ReadonlyMap<string, unknown>;
     try {
       const requests = jobs.map((j) => ({ frontend: j.frontend, flushHints: j.hints }));
-      ({ failures } = await this.#engine.syncVips!(this.#config(), this.#inputs, requests, (frontend) => this.#written(events.get(frontend))));
+      ({ failures } = await this.#engine.syncVips!(this.#config(), this.#inputs, requests, (frontend) => this.#written(events.get(frontend)), issued));
     } catch (err) {
       failures = new Map(jobs.map((j) => [j.frontend, err]));
     }

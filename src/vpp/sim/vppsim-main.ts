@@ -1,13 +1,22 @@
 // maglev-vppsim: runs the VPP simulator as a process (for end-to-end tests and demos) until
 // SIGTERM or SIGINT. Flags: --api-socket (required), --stats-socket, --msg-id-base, --threads,
-// --pid, --omit name,name, --crc name=crc (repeatable), --filler-messages.
+// --pid, --omit name,name, --crc name=crc (repeatable), --filler-messages, --as-write-log (one
+// line per AS write as it arrives, with a microsecond wall clock, for latency benchmarks).
 
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isMessageName, type MessageName } from '../messages.js';
 import { startVppSim } from './vppsim.js';
 
 const usage = `usage: maglev-vppsim --api-socket PATH [--stats-socket PATH] [--msg-id-base N] [--threads N]
-                     [--pid N] [--omit MSG,MSG] [--crc MSG=CRC]... [--filler-messages N]`;
+                     [--pid N] [--omit MSG,MSG] [--crc MSG=CRC]... [--filler-messages N] [--as-write-log PATH]`;
+
+const asWrites: ReadonlySet<string> = new Set(['lb_as_set_weight', 'lb_add_del_as_v2', 'lb_add_del_as']);
+
+/** "<unix ms, 3 decimals> <msg> <pfx> <protocol> <port> <as_address> <weight>": one AS write. */
+export function asWriteLine(nowMs: number, msg: string, body: Readonly<Record<string, unknown>>): string {
+  return `${nowMs.toFixed(3)} ${msg} ${String(body.pfx)} ${String(body.protocol)} ${String(body.port)} ${String(body.as_address)} ${String(body.weight)}\n`;
+}
 
 function intFlag(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -59,6 +68,7 @@ function processIo(): VppSimIo {
 /** Runs the simulator until stopped; resolves to the exit code (2 on a usage error). */
 export async function main(argv: readonly string[], io: VppSimIo = processIo()): Promise<number> {
   let opts;
+  let asWriteLog: string | undefined;
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -71,6 +81,7 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
         omit: { type: 'string' },
         crc: { type: 'string', multiple: true },
         'filler-messages': { type: 'string' },
+        'as-write-log': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -91,6 +102,7 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
       crcOverrides: crcOverrides(values.crc ?? []),
       fillerMessages: intFlag('filler-messages', values['filler-messages'], 0),
     };
+    asWriteLog = values['as-write-log'] === '' ? undefined : values['as-write-log'];
   } catch (e) {
     io.err(`maglev-vppsim: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
     return 2;
@@ -103,10 +115,18 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
     io.err(`maglev-vppsim: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
+  const writeLog = asWriteLog === undefined ? undefined : createWriteStream(asWriteLog, { flags: 'a' });
+  if (writeLog !== undefined) {
+    // performance.timeOrigin + now(): a wall clock with sub-millisecond steps, comparable across processes.
+    sim.onRequest((r) => {
+      if (asWrites.has(r.name)) writeLog.write(asWriteLine(performance.timeOrigin + performance.now(), r.name, r.body));
+    });
+  }
   io.out(`maglev-vppsim: api listening on ${opts.apiSocket} (pid ${sim.pid})\n`);
   if (opts.statsSocket !== undefined) io.out(`maglev-vppsim: stats listening on ${opts.statsSocket}\n`);
   await stopped;
   await sim.close();
+  if (writeLog !== undefined) await new Promise<void>((resolve) => writeLog.end(resolve));
   io.out('maglev-vppsim: stopped\n');
   return 0;
 }
