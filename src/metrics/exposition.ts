@@ -30,3 +30,44 @@ export function labelText(names: readonly string[], values: readonly string[]): 
   for (let i = 0; i < names.length; i++) out += `${i === 0 ? '' : ','}${names[i]}="${escapeLabelValue(values[i] ?? '')}"`;
   return out;
 }
+
+/**
+ * Collects exposition text as UTF-8 buffers of about `chunkChars` characters: a scrape at fleet
+ * scale is megabytes. Lines are appended to a string that is encoded into a buffer (off the V8
+ * heap) every chunk, so the line strings die young: kept alive across the scrape's pauses, as
+ * strings or one big join, they made the young-generation collections copy megabytes each time.
+ */
+export class ExpositionWriter {
+  readonly #chunks: Buffer[] = [];
+  readonly #chunkChars: number;
+  #cur = '';
+
+  constructor(chunkChars = 16 * 1024) {
+    this.#chunkChars = chunkChars;
+  }
+
+  /** One line (without its newline). */
+  line(s: string): void {
+    this.#cur += s;
+    this.#cur += '\n';
+    if (this.#cur.length >= this.#chunkChars) this.#flush();
+  }
+
+  /** Text already made of whole lines with their newlines. */
+  text(s: string): void {
+    this.#cur += s;
+    if (this.#cur.length >= this.#chunkChars) this.#flush();
+  }
+
+  /** The buffers written so far; the writer is empty afterwards. */
+  take(): Buffer[] {
+    this.#flush();
+    return this.#chunks.splice(0);
+  }
+
+  #flush(): void {
+    if (this.#cur === '') return;
+    this.#chunks.push(Buffer.from(this.#cur, 'utf8'));
+    this.#cur = '';
+  }
+}

@@ -5,8 +5,8 @@
 
 import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { familyHeader, labelText, sampleValue } from './exposition.js';
-import type { ScrapeContext, TextFamily } from './registry.js';
+import { familyHeader, labelText, sampleValue, type ExpositionWriter } from './exposition.js';
+import { registeredName, type ScrapeContext, type TextFamily } from './registry.js';
 import { pacer } from './scrape-gauge.js';
 
 interface Series {
@@ -40,16 +40,16 @@ export class LabelledCounter extends Counter implements TextFamily {
 
   override async get(): Promise<CounterSnapshot> {
     const values = [...this.#series.values()].map((s) => ({ labels: Object.fromEntries(this.#labelNames.map((n, i) => [n, s.values[i] ?? ''])), value: s.value }));
-    return Promise.resolve({ name: this.#name, help: this.#help, type: 'counter', values, aggregator: 'sum' } as unknown as CounterSnapshot);
+    return Promise.resolve({ name: registeredName(this), help: this.#help, type: 'counter', values, aggregator: 'sum' } as unknown as CounterSnapshot);
   }
 
-  async renderText(ctx: ScrapeContext): Promise<string> {
-    const lines = [familyHeader(this.#name, this.#help, 'counter')];
+  async renderText(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
+    out.line(familyHeader(this.#name, this.#help, 'counter'));
     const pace = pacer(ctx, 1024);
     for (const s of this.#series.values()) {
-      lines.push(`${this.#name}{${s.labels}} ${sampleValue(s.value)}`);
-      await pace();
+      out.line(`${this.#name}{${s.labels}} ${sampleValue(s.value)}`);
+      const p = pace();
+      if (p !== undefined) await p;
     }
-    return lines.join('\n');
   }
 }

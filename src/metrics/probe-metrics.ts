@@ -10,8 +10,8 @@ import { Counter, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { HealthCheckType } from '../shared/config.js';
 import { probeCodeLayer, type ProbeCode } from '../shared/health.js';
-import { familyHeader, labelText, sampleValue } from './exposition.js';
-import type { ScrapeContext, TextFamily } from './registry.js';
+import { familyHeader, labelText, sampleValue, type ExpositionWriter } from './exposition.js';
+import { registeredName, type ScrapeContext, type TextFamily } from './registry.js';
 import { pacer } from './scrape-gauge.js';
 
 export type ProbeOutcome = 'recorded' | 'discarded';
@@ -83,7 +83,7 @@ export class ProbeStats {
 
   #slot(backend: string, type: string): Slot {
     let byType = this.#slots.get(backend);
-    if (byType === undefined) this.#slots.set(backend, (byType = new Map()));
+    if (byType === undefined) this.#slots.set(backend, (byType = new Map<string, Slot>()));
     let slot = byType.get(type);
     if (slot !== undefined) return slot;
     let durations: DurationSeries;
@@ -116,18 +116,17 @@ export class ProbeStats {
     return out;
   }
 
-  async renderProbes(name: string, ctx: ScrapeContext): Promise<string[]> {
-    const lines: string[] = [];
+  async renderProbes(name: string, ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     const pace = pacer(ctx);
     for (const slot of this.#order) {
       const counts = slot.counts;
       for (let cell = 0; cell < counts.length; cell++) {
         const v = counts[cell]!;
-        if (v !== 0) lines.push(`${name}{${slot.labels}${cellLabels[cell]!}} ${v}`);
+        if (v !== 0) out.line(`${name}{${slot.labels}${cellLabels[cell]!}} ${v}`);
       }
-      await pace();
+      const p = pace();
+      if (p !== undefined) await p;
     }
-    return lines;
   }
 
   /** The histogram samples as prom-client lists them: buckets (cumulative, le first), +Inf, sum, count. */
@@ -147,20 +146,20 @@ export class ProbeStats {
     return out;
   }
 
-  async renderDurations(name: string, ctx: ScrapeContext): Promise<string[]> {
-    const lines: string[] = [];
+  async renderDurations(name: string, ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     const pace = pacer(ctx, 64);
     for (const d of this.#durations) {
       if (d.count === 0) continue;
       let acc = 0;
       for (let i = 0; i < d.buckets.length; i++) {
         acc += d.buckets[i]!;
-        lines.push(`${name}_bucket{${leLabels[i]!}${d.labels}} ${acc}`);
+        out.line(`${name}_bucket{${leLabels[i]!}${d.labels}} ${acc}`);
       }
-      lines.push(`${name}_sum{${d.labels}} ${sampleValue(d.sum)}`, `${name}_count{${d.labels}} ${d.count}`);
-      await pace();
+      out.line(`${name}_sum{${d.labels}} ${sampleValue(d.sum)}`);
+      out.line(`${name}_count{${d.labels}} ${d.count}`);
+      const p = pace();
+      if (p !== undefined) await p;
     }
-    return lines;
   }
 }
 
@@ -178,11 +177,12 @@ class ProbeTotal extends Counter implements TextFamily {
   }
 
   override async get(): Promise<CounterSnapshot> {
-    return Promise.resolve({ name: probeTotalName, help: probeTotalHelp, type: 'counter', values: this.#stats.probeValues(), aggregator: 'sum' } as unknown as CounterSnapshot);
+    return Promise.resolve({ name: registeredName(this), help: probeTotalHelp, type: 'counter', values: this.#stats.probeValues(), aggregator: 'sum' } as unknown as CounterSnapshot);
   }
 
-  async renderText(ctx: ScrapeContext): Promise<string> {
-    return [familyHeader(probeTotalName, probeTotalHelp, 'counter'), ...(await this.#stats.renderProbes(probeTotalName, ctx))].join('\n');
+  async renderText(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
+    out.line(familyHeader(probeTotalName, probeTotalHelp, 'counter'));
+    await this.#stats.renderProbes(probeTotalName, ctx, out);
   }
 }
 
@@ -196,7 +196,7 @@ class ProbeDuration extends Histogram implements TextFamily {
   }
 
   override async get(): Promise<HistogramSnapshot> {
-    return Promise.resolve({ name: durationName, help: durationHelp, type: 'histogram', values: this.#stats.durationValues(durationName), aggregator: 'sum' } as unknown as HistogramSnapshot);
+    return Promise.resolve({ name: registeredName(this), help: durationHelp, type: 'histogram', values: this.#stats.durationValues(durationName), aggregator: 'sum' } as unknown as HistogramSnapshot);
   }
 
   /** prom-client's Registry formats histograms from this. */
@@ -204,8 +204,9 @@ class ProbeDuration extends Histogram implements TextFamily {
     return this.get();
   }
 
-  async renderText(ctx: ScrapeContext): Promise<string> {
-    return [familyHeader(durationName, durationHelp, 'histogram'), ...(await this.#stats.renderDurations(durationName, ctx))].join('\n');
+  async renderText(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
+    out.line(familyHeader(durationName, durationHelp, 'histogram'));
+    await this.#stats.renderDurations(durationName, ctx, out);
   }
 }
 

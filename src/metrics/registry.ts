@@ -8,6 +8,7 @@
 // through prom-client unchanged. The output is the Prometheus text format, as prom-client's.
 
 import { Registry } from 'prom-client';
+import { ExpositionWriter } from './exposition.js';
 
 /** Yields to the event loop when the scrape has used up its slice; undefined (no await needed) otherwise. */
 export type Pause = () => Promise<void> | undefined;
@@ -19,9 +20,17 @@ export interface ScrapeContext {
   readonly scrape: number;
 }
 
-/** A family that writes its own exposition text: HELP, TYPE and samples, without a final newline. */
+/** A family that writes its own exposition text: HELP, TYPE and sample lines, each with its newline. */
 export interface TextFamily {
-  renderText(ctx: ScrapeContext): Promise<string>;
+  renderText(ctx: ScrapeContext, out: ExpositionWriter): Promise<void>;
+}
+
+/**
+ * The name prom-client keeps on a metric object, which its Registry may rewrite (OpenMetrics
+ * drops a counter's `_total` and prints it back): get() must answer under that name.
+ */
+export function registeredName(metric: object): string {
+  return (metric as { name: string }).name;
 }
 
 function isTextFamily(m: object): m is TextFamily {
@@ -32,14 +41,27 @@ function isTextFamily(m: object): m is TextFamily {
 export const scrapeSliceMs = 4;
 
 export class MetricsRegistry extends Registry {
+  readonly #sliceMs: number;
   #scrapes = 0;
+
+  /** `sliceMs`: main-thread time between yields (default scrapeSliceMs; 0 yields at every chance). */
+  constructor(opts: { readonly sliceMs?: number } = {}) {
+    super();
+    this.#sliceMs = opts.sliceMs ?? scrapeSliceMs;
+  }
 
   override async metrics(): Promise<string> {
     // The fast families speak only the Prometheus text format.
     if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return super.metrics();
+    return Buffer.concat(await this.metricsBuffers()).toString('utf8');
+  }
+
+  /** The Prometheus text of every metric as UTF-8 chunks, for a server to write as they are. */
+  async metricsBuffers(): Promise<Buffer[]> {
+    if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return [Buffer.from(await super.metrics(), 'utf8')];
     let sliceStart = performance.now();
     const pause: Pause = () => {
-      if (performance.now() - sliceStart < scrapeSliceMs) return undefined;
+      if (performance.now() - sliceStart < this.#sliceMs) return undefined;
       return new Promise<void>((resolve) =>
         setImmediate(() => {
           sliceStart = performance.now();
@@ -48,11 +70,15 @@ export class MetricsRegistry extends Registry {
       );
     };
     const ctx: ScrapeContext = { pause, scrape: ++this.#scrapes };
-    const parts: string[] = [];
-    for (const m of this.getMetricsAsArray()) {
-      parts.push(isTextFamily(m) ? await m.renderText(ctx) : await this.getSingleMetricAsString(m.name));
+    const out = new ExpositionWriter();
+    // prom-client's layout: families separated by an empty line, a newline at the end.
+    const metrics = this.getMetricsAsArray();
+    for (const [i, m] of metrics.entries()) {
+      if (i > 0) out.text('\n');
+      if (isTextFamily(m)) await m.renderText(ctx, out);
+      else out.line(await this.getSingleMetricAsString(m.name));
       await pause();
     }
-    return `${parts.join('\n\n')}\n`;
+    return out.take();
   }
 }

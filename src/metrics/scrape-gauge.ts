@@ -5,15 +5,19 @@
 
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { familyHeader, labelText, sampleValue } from './exposition.js';
-import type { ScrapeContext, TextFamily } from './registry.js';
+import { familyHeader, labelText, sampleValue, type ExpositionWriter } from './exposition.js';
+import { registeredName, type ScrapeContext, type TextFamily } from './registry.js';
 
 export type RowEmit = (labelValues: readonly string[], value: number) => void;
 
 /** Emits the family's rows; `ctx` is undefined outside a MetricsRegistry scrape (nothing to pause or share). */
 export type GaugeCollect = (emit: RowEmit, ctx: ScrapeContext | undefined) => void | Promise<void>;
 
-/** Awaits the scrape's pause every `every` calls: long loops of a scrape yield to the event loop. */
+/**
+ * Every `every` calls, the scrape's pause (a promise when the slice is used up): long loops of a
+ * scrape await it to yield to the event loop. Loops must test before awaiting (`const p = pace();
+ * if (p !== undefined) await p;`): awaiting undefined still costs a microtask per item.
+ */
 export function pacer(ctx: ScrapeContext | undefined, every = 256): () => Promise<void> | undefined {
   let n = 0;
   return () => (ctx !== undefined && ++n % every === 0 ? ctx.pause() : undefined);
@@ -38,16 +42,15 @@ export class ScrapeGauge extends Gauge implements TextFamily {
   override async get(): Promise<GaugeSnapshot> {
     const values: Array<{ labels: Record<string, string>; value: number }> = [];
     await this.#collectRows((labelValues, value) => values.push({ labels: Object.fromEntries(this.#labelNames.map((n, i) => [n, labelValues[i] ?? ''])), value }), undefined);
-    return { name: this.#name, help: this.#help, type: 'gauge', values, aggregator: 'sum' } as unknown as GaugeSnapshot;
+    return { name: registeredName(this), help: this.#help, type: 'gauge', values, aggregator: 'sum' } as unknown as GaugeSnapshot;
   }
 
-  async renderText(ctx: ScrapeContext): Promise<string> {
+  async renderText(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     const name = this.#name;
     const names = this.#labelNames;
-    const lines = [familyHeader(name, this.#help, 'gauge')];
+    out.line(familyHeader(name, this.#help, 'gauge'));
     await this.#collectRows((labelValues, value) => {
-      lines.push(names.length === 0 ? `${name} ${sampleValue(value)}` : `${name}{${labelText(names, labelValues)}} ${sampleValue(value)}`);
+      out.line(names.length === 0 ? `${name} ${sampleValue(value)}` : `${name}{${labelText(names, labelValues)}} ${sampleValue(value)}`);
     }, ctx);
-    return lines.join('\n');
   }
 }

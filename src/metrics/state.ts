@@ -23,7 +23,8 @@ async function readViews<T>(names: readonly string[], get: (name: string) => T, 
     } catch {
       continue; // removed by a reload between the list and the get
     }
-    await pace();
+    const p = pace();
+    if (p !== undefined) await p;
   }
   return out;
 }
@@ -51,36 +52,26 @@ class ViewsPerScrape<T> {
 export function registerStateGauges(registry: Registry, source: StateSource): void {
   const backends = new ViewsPerScrape<BackendView>((ctx) => readViews(source.listBackends(), (n) => source.getBackend(n), ctx));
   const frontends = new ViewsPerScrape<FrontendView>((ctx) => readViews(source.listFrontends(), (n) => source.getFrontend(n), ctx));
-  const perBackend = (name: string, help: string, labelNames: readonly string[], row: (b: BackendView, emit: RowEmit) => void): void => {
+  /** A gauge with a row function over one kind of view, read once per scrape. */
+  const gaugeOver = <T>(views: ViewsPerScrape<T>, every: number) => (name: string, help: string, labelNames: readonly string[], row: (v: T, emit: RowEmit) => void): void => {
     new ScrapeGauge({
       name,
       help,
       labelNames,
       registry,
       async collect(emit, ctx) {
-        const pace = pacer(ctx);
-        for (const b of await backends.get(ctx)) {
-          row(b, emit);
-          await pace();
+        const pace = pacer(ctx, every);
+        for (const v of await views.get(ctx)) {
+          row(v, emit);
+          const p = pace();
+          if (p !== undefined) await p;
         }
       },
     });
   };
-  const perFrontend = (name: string, help: string, labelNames: readonly string[], row: (f: FrontendView, emit: RowEmit) => void): void => {
-    new ScrapeGauge({
-      name,
-      help,
-      labelNames,
-      registry,
-      async collect(emit, ctx) {
-        const pace = pacer(ctx, 32);
-        for (const f of await frontends.get(ctx)) {
-          row(f, emit);
-          await pace();
-        }
-      },
-    });
-  };
+  const perBackend = gaugeOver(backends, 256);
+  // A frontend emits a row per pool member: pause more often.
+  const perFrontend = gaugeOver(frontends, 32);
   perBackend('maglev_backend_state', 'Current state of each active backend (1 for the current state only).', ['backend', 'state'], (b, emit) => emit([b.name, b.state], 1));
   perBackend('maglev_backend_health', 'Rise/fall health counter of each active backend (0..rise+fall-1).', ['backend'], (b, emit) => emit([b.name], b.health));
   perBackend('maglev_backend_enabled', '1 if the backend is enabled, else 0.', ['backend'], (b, emit) => emit([b.name], b.enabled ? 1 : 0));

@@ -6,19 +6,12 @@
 // (driftBetween) before replacing it.
 
 import { flowTableLength, vipKeyString } from '../core/desired-state.js';
-import type { Encap, VipKey } from '../shared/lb-vip.js';
+import type { VipKey } from '../shared/lb-vip.js';
 import type { LbOp } from './lb-plan.js';
 import type { CurrentAs, CurrentVip } from './lb-state.js';
 
-interface ModelVip {
-  readonly key: VipKey;
-  readonly id: string;
-  readonly encap: Encap;
-  readonly srcIpSticky: boolean | undefined;
-  readonly flowTableLength: number;
-  readonly index: number | undefined;
-  readonly ases: Map<string, CurrentAs>;
-}
+/** A believed VIP: a CurrentVip whose ASes follow the writes. */
+type ModelVip = Omit<CurrentVip, 'ases'> & { readonly ases: Map<string, CurrentAs> };
 
 const inUse: Omit<CurrentAs, 'weight'> = { flags: 1, numBuckets: 0 };
 

@@ -380,7 +380,7 @@ void t.test('a failed write forgets its VIP: the next VIP sync of it reads first
   await h.sync.syncAll(h.cfg, h.inputs);
   h.states.b = 'down';
   h.api.failOn(/^as-weight 192\.0\.2\.1\//, -6);
-  await t.rejects(h.sync.syncVip(h.cfg, h.inputs, 'web'), { retval: -6 });
+  await t.rejects(h.sync.syncVip(h.cfg, h.inputs, 'web'), { message: 'lb_as_set_weight: NO_SUCH_ENTRY (-6)' });
   h.api.clearCalls();
   await h.sync.syncVip(h.cfg, h.inputs, 'dns6');
   t.same(h.api.calls, [], 'the other VIP is still known');
@@ -390,12 +390,12 @@ void t.test('a failed write forgets its VIP: the next VIP sync of it reads first
 
 /** A ModelLbApi that keeps the calls of each inOneWrite together, as one socket write would. */
 class GroupingApi extends ModelLbApi {
-  readonly writes: string[][] = [];
+  readonly socketWrites: string[][] = [];
 
   inOneWrite<T>(fn: () => T): T {
     const before = this.calls.length;
     const r = fn();
-    this.writes.push(this.calls.slice(before));
+    this.socketWrites.push(this.calls.slice(before));
     return r;
   }
 }
@@ -406,12 +406,12 @@ void t.test('syncVips: the VIPs of one run go out side by side; one failure does
   const sync = new LbSync({ api, clock, log: new RecordingLogger() });
   const h = harness();
   await sync.syncAll(h.cfg, h.inputs);
-  api.writes.length = 0;
+  api.socketWrites.length = 0;
   h.states.b = 'down';
   h.states.s6 = 'down';
   const written: string[] = [];
   const r = await sync.syncVips(h.cfg, h.inputs, [{ frontend: 'dns6' }, { frontend: 'web' }, { frontend: 'nope' }], (f) => written.push(f));
-  t.same(api.writes[0], ['as-weight 2001:db8::53/128 udp 53 2001:db8::5 w=0 flush=1', 'as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1'], 'both first calls in one write, in request order');
+  t.same(api.socketWrites[0], ['as-weight 2001:db8::53/128 udp 53 2001:db8::5 w=0 flush=1', 'as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1'], 'both first calls in one write, in request order');
   t.same(written, ['dns6', 'web'], 'each frontend is told once its first AS call is written');
   t.same([...r.failures.keys()], ['nope']);
   t.match(r.failures.get('nope'), { code: 'NOT_FOUND' });
@@ -432,9 +432,7 @@ void t.test('syncVips tells `issued` when its last writes are sent; the replies 
   const h = harness();
   await h.sync.syncAll(h.cfg, h.inputs);
   h.api.clearCalls();
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  h.api.beforeCall = (call) => (call.startsWith('as-weight') ? held : undefined);
+  let release = h.api.holdCalls('as-weight');
   h.states.b = 'down';
   let issued = 0;
   let settled = false;
@@ -458,8 +456,7 @@ void t.test('syncVips tells `issued` when its last writes are sent; the replies 
   t.equal(issued2, 1);
   t.same(h.api.writes(), ['as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1', 'as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=100 flush=0'], 'planned after the first reply');
   // A full sync waits for every tail too.
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  h.api.beforeCall = (call) => (call.startsWith('as-weight') ? gate : undefined);
+  release = h.api.holdCalls('as-weight');
   h.states.b = 'down';
   void h.sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }]);
   h.api.clearCalls();
@@ -475,9 +472,7 @@ void t.test('a full sync sends the single-batch changes of many VIPs together', 
   const h = harness();
   await h.sync.syncAll(h.cfg, h.inputs);
   h.api.clearCalls();
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  h.api.beforeCall = (call) => (call.startsWith('as-weight') ? held : undefined);
+  const release = h.api.holdCalls('as-weight');
   h.states.b = 'down';
   h.states.s6 = 'down';
   const run = h.sync.syncAll(h.cfg, h.inputs);

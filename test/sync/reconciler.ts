@@ -390,32 +390,6 @@ void t.test('gate: closed gate parks VIP requests, refuses full and RPC syncs, a
   r.stop();
 });
 
-void t.test('end to end with LbSync and the lb model', async (t) => {
-  const clock = new ManualClock(0);
-  const api = new ModelLbApi(clock);
-  const log = new RecordingLogger();
-  const cfg = makeConfig(spec);
-  const states: Record<string, BackendState> = { a: 'up', b: 'up' };
-  const events = new FakeEvents();
-  const engine = new LbSync({ api, clock, log });
-  const r = new Reconciler({ engine, events, config: () => cfg, inputs: makeInputs(() => cfg, states), clock, log });
-  r.start();
-  r.setConnected(true);
-  await r.idle();
-  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 100 } });
-  api.clearCalls();
-  states.b = 'down';
-  events.emit(backendEvent(['fb'], 'b', 'up', 'down'));
-  await r.idle();
-  t.same(api.writes(), ['as-weight 192.0.2.2/32 tcp 80 10.0.0.2 w=0 flush=1']);
-  api.wipe(); // VPP restarted
-  r.setConnected(false);
-  r.setConnected(true);
-  await r.idle();
-  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 0 } }, 'reconnect rebuilds');
-  r.stop();
-});
-
 /** The end-to-end stack of the tests below: the reconciler over LbSync over the lb model. */
 function modelStack(opts: { onTransitionWritten?: (s: number) => void; monotonicNow?: () => number } = {}) {
   const clock = new ManualClock(0);
@@ -430,6 +404,23 @@ function modelStack(opts: { onTransitionWritten?: (s: number) => void; monotonic
   r.setConnected(true);
   return { api, states, events, r, engine };
 }
+
+void t.test('end to end with LbSync and the lb model', async (t) => {
+  const { api, states, events, r } = modelStack();
+  await r.idle();
+  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 100 } });
+  api.clearCalls();
+  states.b = 'down';
+  events.emit(backendEvent(['fb'], 'b', 'up', 'down'));
+  await r.idle();
+  t.same(api.writes(), ['as-weight 192.0.2.2/32 tcp 80 10.0.0.2 w=0 flush=1']);
+  api.wipe(); // VPP restarted
+  r.setConnected(false);
+  r.setConnected(true);
+  await r.idle();
+  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 0 } }, 'reconnect rebuilds');
+  r.stop();
+});
 
 void t.test('a probe-driven transition writes inside its event delivery; other transitions on a microtask', async (t) => {
   const { api, states, events, r } = modelStack();
@@ -475,9 +466,7 @@ void t.test('event runs free the single-flight slot once sent: the next VIP goes
   const { api, states, events, r } = modelStack();
   await r.idle();
   api.clearCalls();
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  api.beforeCall = (call) => (call.startsWith('as-weight') ? held : undefined);
+  const release = api.holdCalls('as-weight');
   states.a = 'down';
   events.emit(backendEvent(['fa'], 'a', 'up', 'down'));
   await flush();
