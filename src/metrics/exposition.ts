@@ -32,18 +32,23 @@ export function labelText(names: readonly string[], values: readonly string[]): 
 }
 
 /**
- * Collects exposition text as UTF-8 buffers of about `chunkChars` characters: a scrape at fleet
- * scale is megabytes. Lines are appended to a string that is encoded into a buffer (off the V8
- * heap) every chunk, so the line strings die young: kept alive across the scrape's pauses, as
- * strings or one big join, they made the young-generation collections copy megabytes each time.
+ * Collects exposition text as UTF-8 in large buffers. A scrape at fleet scale is megabytes:
+ * lines are appended to a short string that is encoded every `chunkChars` characters into the
+ * current block (off the V8 heap), so the line strings die young (kept alive across the
+ * scrape's pauses, as strings or one big join, they made every young-generation collection
+ * copy megabytes), and blocks of `blockBytes` keep the buffer allocations few.
  */
 export class ExpositionWriter {
-  readonly #chunks: Buffer[] = [];
+  readonly #blocks: Buffer[] = [];
   readonly #chunkChars: number;
+  readonly #blockBytes: number;
   #cur = '';
+  #block: Buffer | undefined;
+  #used = 0;
 
-  constructor(chunkChars = 16 * 1024) {
-    this.#chunkChars = chunkChars;
+  constructor(opts: { readonly chunkChars?: number; readonly blockBytes?: number } = {}) {
+    this.#chunkChars = opts.chunkChars ?? 16 * 1024;
+    this.#blockBytes = opts.blockBytes ?? 1024 * 1024;
   }
 
   /** One line (without its newline). */
@@ -59,15 +64,28 @@ export class ExpositionWriter {
     if (this.#cur.length >= this.#chunkChars) this.#flush();
   }
 
-  /** The buffers written so far; the writer is empty afterwards. */
+  /** The text written so far, as buffers; the writer is empty afterwards. */
   take(): Buffer[] {
     this.#flush();
-    return this.#chunks.splice(0);
+    this.#seal();
+    return this.#blocks.splice(0);
   }
 
   #flush(): void {
-    if (this.#cur === '') return;
-    this.#chunks.push(Buffer.from(this.#cur, 'utf8'));
+    const s = this.#cur;
+    if (s === '') return;
     this.#cur = '';
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    if (this.#block === undefined || this.#block.length - this.#used < s.length * 3) {
+      this.#seal();
+      this.#block = Buffer.allocUnsafe(Math.max(this.#blockBytes, s.length * 3));
+    }
+    this.#used += this.#block.write(s, this.#used, 'utf8');
+  }
+
+  #seal(): void {
+    if (this.#block !== undefined && this.#used > 0) this.#blocks.push(this.#block.subarray(0, this.#used));
+    this.#block = undefined;
+    this.#used = 0;
   }
 }

@@ -27,10 +27,17 @@ const results = ['success', 'failure', 'discarded'] as const;
 const cellLabels = results.flatMap((r) => probeCodes.map((c) => `,result="${r}",code="${c}"`));
 const leLabels = [...probeBuckets.map((b) => `le="${b}",`), 'le="+Inf",'];
 
+const probeTotalName = 'maglev_probe_total';
+const probeTotalHelp = 'Health-check probes by backend, type, result (success, failure, discarded) and code.';
+const durationName = 'maglev_probe_duration_seconds';
+const durationHelp = 'Duration of recorded health-check probes.';
+
 interface DurationSeries {
   /** Label values and their text: [backend, type] or [type]. */
   readonly values: readonly string[];
   readonly labels: string;
+  /** Its 14 line heads (buckets, +Inf, sum, count), made at its first scrape and kept: a line is then one concatenation. */
+  heads: string[] | undefined;
   /** Observations per bucket (not cumulative); the last cell counts those above every bound. */
   readonly buckets: Float64Array;
   sum: number;
@@ -44,10 +51,12 @@ interface Slot {
   /** results × codes probe counts. */
   readonly counts: Float64Array;
   readonly durations: DurationSeries;
+  /** Line heads of its non-zero cells, made at the first scrape that prints them. */
+  readonly heads: Array<string | undefined>;
 }
 
 function durationSeries(names: readonly string[], values: readonly string[]): DurationSeries {
-  return { values, labels: labelText(names, values), buckets: new Float64Array(probeBuckets.length + 1), sum: 0, count: 0 };
+  return { values, labels: labelText(names, values), heads: undefined, buckets: new Float64Array(probeBuckets.length + 1), sum: 0, count: 0 };
 }
 
 type CounterSnapshot = Awaited<ReturnType<Counter['get']>>;
@@ -97,7 +106,7 @@ export class ProbeStats {
         this.#durations.push(durations);
       }
     }
-    slot = { backend, type, labels: labelText(['backend', 'type'], [backend, type]), counts: new Float64Array(results.length * probeCodes.length), durations };
+    slot = { backend, type, labels: labelText(['backend', 'type'], [backend, type]), counts: new Float64Array(results.length * probeCodes.length), durations, heads: [] };
     byType.set(type, slot);
     this.#order.push(slot);
     return slot;
@@ -116,13 +125,15 @@ export class ProbeStats {
     return out;
   }
 
-  async renderProbes(name: string, ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
+  async renderProbes(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     const pace = pacer(ctx);
     for (const slot of this.#order) {
       const counts = slot.counts;
       for (let cell = 0; cell < counts.length; cell++) {
         const v = counts[cell]!;
-        if (v !== 0) out.line(`${name}{${slot.labels}${cellLabels[cell]!}} ${v}`);
+        if (v === 0) continue;
+        const head = (slot.heads[cell] ??= `${probeTotalName}{${slot.labels}${cellLabels[cell]!}} `);
+        out.line(head + v);
       }
       const p = pace();
       if (p !== undefined) await p;
@@ -146,27 +157,29 @@ export class ProbeStats {
     return out;
   }
 
-  async renderDurations(name: string, ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
+  async renderDurations(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     const pace = pacer(ctx, 64);
     for (const d of this.#durations) {
       if (d.count === 0) continue;
+      const heads = (d.heads ??= [
+        ...leLabels.map((le) => `${durationName}_bucket{${le}${d.labels}} `),
+        `${durationName}_sum{${d.labels}} `,
+        `${durationName}_count{${d.labels}} `,
+      ]);
       let acc = 0;
-      for (let i = 0; i < d.buckets.length; i++) {
+      const n = d.buckets.length;
+      for (let i = 0; i < n; i++) {
         acc += d.buckets[i]!;
-        out.line(`${name}_bucket{${leLabels[i]!}${d.labels}} ${acc}`);
+        out.line(heads[i]! + acc);
       }
-      out.line(`${name}_sum{${d.labels}} ${sampleValue(d.sum)}`);
-      out.line(`${name}_count{${d.labels}} ${d.count}`);
+      out.line(heads[n]! + sampleValue(d.sum));
+      out.line(heads[n + 1]! + d.count);
       const p = pace();
       if (p !== undefined) await p;
     }
   }
 }
 
-const probeTotalName = 'maglev_probe_total';
-const probeTotalHelp = 'Health-check probes by backend, type, result (success, failure, discarded) and code.';
-const durationName = 'maglev_probe_duration_seconds';
-const durationHelp = 'Duration of recorded health-check probes.';
 
 class ProbeTotal extends Counter implements TextFamily {
   readonly #stats: ProbeStats;
@@ -182,7 +195,7 @@ class ProbeTotal extends Counter implements TextFamily {
 
   async renderText(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     out.line(familyHeader(probeTotalName, probeTotalHelp, 'counter'));
-    await this.#stats.renderProbes(probeTotalName, ctx, out);
+    await this.#stats.renderProbes(ctx, out);
   }
 }
 
@@ -206,7 +219,7 @@ class ProbeDuration extends Histogram implements TextFamily {
 
   async renderText(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     out.line(familyHeader(durationName, durationHelp, 'histogram'));
-    await this.#stats.renderDurations(durationName, ctx, out);
+    await this.#stats.renderDurations(ctx, out);
   }
 }
 
