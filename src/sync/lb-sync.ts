@@ -173,10 +173,12 @@ export class LbSync {
       if (wanted.length > 0) {
         try {
           report = await this.#run('vip', async (api, counts) => {
-            // No await on the common path: the first write leaves in the caller's own task.
-            const tails = wanted.flatMap((w) => this.#tails.get(w.desired.id) ?? []);
-            if (tails.length > 0) await Promise.all(tails);
-            if (wanted.some((w) => !this.#state.knows(w.desired.id))) await this.#read(api, 'vip');
+            // No await on the common path: the first write leaves in the caller's own task. A
+            // read waits for every unanswered write first, or it would report them as drift.
+            if (wanted.some((w) => !this.#state.knows(w.desired.id))) {
+              if (this.#tails.size > 0) await Promise.all(this.#tails.values());
+              await this.#read(api, 'vip');
+            }
             let unissued = wanted.length;
             const errors = await this.#reconcile(api, wanted, counts, written, (err) => {
               // A VIP that must escalate keeps the run from being issued: its full sync comes first.
@@ -215,23 +217,32 @@ export class LbSync {
 
   /**
    * Plans each VIP against the belief and executes the plans side by side; returns each
-   * frontend's error. `settled(err)` is told once per VIP: when its last batch is sent, or when
-   * it fails before that. Each VIP's execution is its tail until it settles.
+   * frontend's error. A VIP whose previous writes are unanswered (its tail) is planned once they
+   * are; the others at once, their first calls in one write. `settled(err)` is told once per
+   * VIP: when its last batch is sent, or when it fails before that. Each VIP's execution is its
+   * tail until it settles.
    */
   async #reconcile(api: LbApi, wanted: readonly Wanted[], counts: SyncCounts, written: FirstAsWrite | undefined, settled: (err: unknown) => void): Promise<Map<string, unknown>> {
     const runs = this.#inOneWrite(api, () =>
       wanted.map((w) => {
+        const id = w.desired.id;
         let sent = false;
-        const batches = pipelineBatches(planVip(w.desired, this.#state.get(w.desired.id), w.flushHints), maxInFlight);
-        const firstAs = written === undefined ? undefined : (): void => written(w.frontend);
-        const done = this.#execute(api, batches, counts, firstAs, () => {
-          sent = true;
-          settled(undefined);
-        }).catch((err: unknown) => {
+        const go = (): Promise<void> => {
+          // The tail failed meanwhile: what VPP holds for this VIP is unknown until a read.
+          if (!this.#state.knows(id)) return Promise.reject(new DaemonError('FAILED_PRECONDITION', `${id}: not synced: an earlier write to it failed`));
+          const batches = pipelineBatches(planVip(w.desired, this.#state.get(id), w.flushHints), maxInFlight);
+          const firstAs = written === undefined ? undefined : (): void => written(w.frontend);
+          return this.#execute(api, batches, counts, firstAs, () => {
+            sent = true;
+            settled(undefined);
+          });
+        };
+        const tail = this.#tails.get(id);
+        const done = (tail === undefined ? go() : tail.then(go)).catch((err: unknown) => {
           if (!sent) settled(err);
           throw err;
         });
-        this.#setTail(w.desired.id, done);
+        this.#setTail(id, done);
         return done;
       }),
     );

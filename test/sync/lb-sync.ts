@@ -481,3 +481,26 @@ void t.test('a full sync sends the single-batch changes of many VIPs together', 
   release();
   t.match((await run).counts, { as_weight_updated: 2 });
 });
+
+void t.test('a VIP waiting for its tail does not hold back the others; a failed tail leaves it to a read', async (t) => {
+  const h = harness();
+  await h.sync.syncAll(h.cfg, h.inputs);
+  h.api.clearCalls();
+  const release = h.api.holdCalls('as-weight 192.0.2.1/32');
+  h.states.b = 'down';
+  h.api.failOn(/^as-weight 192\.0\.2\.1\//, -6);
+  const first = h.sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }]);
+  h.states.b = 'up';
+  h.states.s6 = 'down';
+  const second = h.sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }, { frontend: 'dns6' }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(h.api.writes(), ['as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1', 'as-weight 2001:db8::53/128 udp 53 2001:db8::5 w=0 flush=1'], 'dns6 went out while web waits for its unanswered write');
+  release();
+  t.match((await first).failures.get('web'), { retval: -6 });
+  const r = await second;
+  t.match(r.failures.get('web'), { code: 'FAILED_PRECONDITION' }, 'web is not planned from a belief its failed write made stale');
+  t.notOk(r.failures.has('dns6'));
+  h.api.clearCalls();
+  await h.sync.syncVip(h.cfg, h.inputs, 'web');
+  t.same(h.api.calls.slice(0, 3), ['vip-dump', 'as-dump', 'vips-verbose'], 'the next sync of web reads');
+});
