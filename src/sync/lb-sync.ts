@@ -45,6 +45,14 @@ export interface VipsReport {
 /** Told once per frontend, right after the first AS call of its VIP was written to the API socket. */
 export type FirstAsWrite = (frontend: string) => void;
 
+/** Lets a full sync's caller run VIP syncs while the full sync waits for its read. */
+export interface ReadWindow {
+  /** The read is on its way: VIP syncs may write until closing() resolves. */
+  opened(): void;
+  /** The read is in; resolves when no VIP sync is planning or sending any more. */
+  closing(): Promise<void>;
+}
+
 /** maglev_vpp_lbsync_total{scope,kind} += n; called only for non-zero kinds. */
 export type SyncCountHook = (scope: SyncScope, kind: SyncKind, n: number) => void;
 
@@ -110,20 +118,35 @@ export class LbSync {
     this.#state.reset();
   }
 
-  /** SyncLBStateAll: lb_conf, then removals, then creation and reconciliation of every VIP. */
-  async syncAll(cfg: Config, inputs: DesiredInputs, hints: FlushHints = new Map(), written?: FirstAsWrite): Promise<SyncReport> {
+  /**
+   * SyncLBStateAll: lb_conf, then removals, then creation and reconciliation of every VIP.
+   * `window`, when given, is told when the read of the lb state is on its way and asked before
+   * planning resumes: in between, VIP syncs may write (the read, answered in order, predates
+   * them, and the belief keeps what they wrote). The plan is made against that belief.
+   */
+  async syncAll(cfg: Config, inputs: DesiredInputs, hints: FlushHints = new Map(), written?: FirstAsWrite, window?: ReadWindow): Promise<SyncReport> {
     return this.#run('all', async (api, counts) => {
-      // The read must see every write already sent, and nothing may be planned past it.
       if (this.#tails.size > 0) await Promise.all(this.#tails.values());
       const conf = await api.confGet();
       await this.#execute(api, pipelineBatches(planConf(conf, desiredConf(cfg.vpp.lb, conf)), maxInFlight), counts);
-      const current = await this.#read(api, 'all');
+      const mark = this.#state.mark();
+      const reading = readVips(api);
+      window?.opened();
+      let current: Map<string, CurrentVip>;
+      try {
+        current = await reading;
+      } finally {
+        await window?.closing();
+      }
+      // What VIP syncs wrote meanwhile must be in the belief before it is planned from.
+      if (this.#tails.size > 0) await Promise.all(this.#tails.values());
+      this.#load(current, 'all', mark);
       const desired = desiredVips(cfg, inputs);
       const tell = written === undefined ? undefined : (id: string): void => {
         const d = desired.get(id);
         if (d !== undefined) written(d.frontend);
       };
-      await this.#execute(api, fullSyncBatches(planAll(desired, current, hints), maxInFlight), counts, tell);
+      await this.#execute(api, fullSyncBatches(planAll(desired, this.#state.believed(), hints), maxInFlight), counts, tell);
       return true;
     });
   }
@@ -226,20 +249,24 @@ export class LbSync {
     const runs = this.#inOneWrite(api, () =>
       wanted.map((w) => {
         const id = w.desired.id;
-        let sent = false;
+        let told = false;
+        const settle = (err: unknown): void => {
+          if (told) return;
+          told = true;
+          settled(err);
+        };
         const go = (): Promise<void> => {
           // The tail failed meanwhile: what VPP holds for this VIP is unknown until a read.
           if (!this.#state.knows(id)) return Promise.reject(new DaemonError('FAILED_PRECONDITION', `${id}: not synced: an earlier write to it failed`));
           const batches = pipelineBatches(planVip(w.desired, this.#state.get(id), w.flushHints), maxInFlight);
           const firstAs = written === undefined ? undefined : (): void => written(w.frontend);
-          return this.#execute(api, batches, counts, firstAs, () => {
-            sent = true;
-            settled(undefined);
-          });
+          return this.#execute(api, batches, counts, firstAs, () => settle(undefined));
         };
         const tail = this.#tails.get(id);
+        // A VIP behind its tail has its turn fixed already: it does not hold the next run back.
+        if (tail !== undefined) settle(undefined);
         const done = (tail === undefined ? go() : tail.then(go)).catch((err: unknown) => {
-          if (!sent) settled(err);
+          settle(err);
           throw err;
         });
         this.#setTail(id, done);
@@ -267,14 +294,17 @@ export class LbSync {
   }
 
   /** Reads every live VIP, reports drift from the belief, and makes the read the new belief. */
-  async #read(api: LbApi, scope: SyncScope): Promise<Map<string, CurrentVip>> {
-    const current = await readVips(api);
-    const drift = this.#state.load(current);
+  async #read(api: LbApi, scope: SyncScope): Promise<void> {
+    this.#load(await readVips(api), scope);
+  }
+
+  /** Makes a read the belief (VIPs written since `since` keep theirs) and reports drift from it. */
+  #load(current: ReadonlyMap<string, CurrentVip>, scope: SyncScope, since?: number): void {
+    const drift = this.#state.load(current, since);
     if (drift.length > 0) {
       this.#log.warn('vpp-lb-drift', { scope, count: drift.length, examples: drift.slice(0, driftExamples).join('; ') });
       this.#onDrift?.(drift.length);
     }
-    return current;
   }
 
   /** `body` resolves false when part of the run failed without throwing: no sync-done then. */

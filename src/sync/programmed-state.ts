@@ -51,12 +51,26 @@ export class ProgrammedState {
   #loaded = false;
   /** VIPs whose last write failed: their state in VPP is not known. */
   readonly #forgotten = new Set<string>();
+  /** Bumped by every change recorded or forgotten; per VIP, the value at its last one. */
+  #generation = 0;
+  readonly #touched = new Map<string, number>();
 
   /** Forgets everything (a new connection, a restarted VPP). */
   reset(): void {
     this.#vips.clear();
     this.#forgotten.clear();
+    this.#touched.clear();
     this.#loaded = false;
+  }
+
+  /** A point to load a read against: VIPs changed after it keep the belief (see load). */
+  mark(): number {
+    return this.#generation;
+  }
+
+  /** Every VIP believed present (meaningful once loaded). */
+  believed(): ReadonlyMap<string, CurrentVip> {
+    return this.#vips;
   }
 
   /** True when a VIP sync for this VIP can plan without reading VPP. */
@@ -72,24 +86,33 @@ export class ProgrammedState {
   /**
    * Replaces the belief with a full read of every live VIP and returns the drift: how the read
    * differs from what was believed (nothing before the first load, forgotten VIPs skipped).
+   * With `since` (a mark() taken when the read was requested), VIPs written or forgotten after
+   * it are left as they are: the read, answered in order, predates those writes.
    */
-  load(read: ReadonlyMap<string, CurrentVip>): string[] {
-    const drift = this.#loaded ? driftBetween(this.#vips, read, this.#forgotten) : [];
-    this.#vips.clear();
+  load(read: ReadonlyMap<string, CurrentVip>, since?: number): string[] {
+    const later = new Set<string>();
+    if (since !== undefined) for (const [id, g] of this.#touched) if (g > since) later.add(id);
+    const skip = new Set([...this.#forgotten, ...later]);
+    const drift = this.#loaded ? driftBetween(this.#vips, read, skip) : [];
+    for (const id of [...this.#vips.keys()]) if (!later.has(id)) this.#vips.delete(id);
     for (const [id, v] of read) {
+      if (later.has(id)) continue;
       const ases = new Map<string, CurrentAs>();
       // Removed ASes (flags bit 0 clear) are gone as far as a sync is concerned.
       for (const [address, as] of v.ases) if ((as.flags & 1) === 1) ases.set(address, as);
       this.#vips.set(id, { key: v.key, id, encap: v.encap, srcIpSticky: v.srcIpSticky, flowTableLength: v.flowTableLength, index: v.index, ases });
     }
-    this.#forgotten.clear();
+    for (const id of [...this.#forgotten]) if (!later.has(id)) this.#forgotten.delete(id);
     this.#loaded = true;
     return drift;
   }
 
   /** A write to this VIP failed or was cut off: its state in VPP is no longer known. */
   forget(vip: VipKey): void {
-    if (this.#loaded) this.#forgotten.add(vipKeyString(vip));
+    if (!this.#loaded) return;
+    const id = vipKeyString(vip);
+    this.#forgotten.add(id);
+    this.#touched.set(id, ++this.#generation);
   }
 
   /** Applies one operation VPP accepted (an AS add that fell back to a weight change included). */
@@ -97,6 +120,7 @@ export class ProgrammedState {
     if (!this.#loaded || op.kind === 'conf' || op.kind === 'vip-recreate' || op.kind === 'as-flush') return;
     const id = vipKeyString(op.vip);
     if (this.#forgotten.has(id)) return;
+    this.#touched.set(id, ++this.#generation);
     switch (op.kind) {
       case 'vip-add':
         this.#vips.set(id, { key: op.vip, id, encap: op.encap, srcIpSticky: op.srcIpSticky, flowTableLength, index: undefined, ases: new Map() });

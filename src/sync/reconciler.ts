@@ -18,14 +18,21 @@ import type { Logger } from '../shared/log.js';
 import type { BackendTransitionEvent, CheckerEvent, CheckerEventSource } from '../checker/events.js';
 import type { DesiredInputs } from '../core/desired-state.js';
 import { createOpenGate, type SyncGate } from './gate.js';
-import { onlyEvents, SyncQueue, type AllJob, type Runnable, type VipJob, type VipOrigin } from './queue.js';
+import { onlyEvents, SyncQueue, type AllJob, type Runnable, type SyncJob, type VipJob, type VipOrigin } from './queue.js';
 
 /**
  * The sync engine as the reconciler uses it (LbSync implements it). `written` callbacks are told
  * once the first AS call of a frontend's VIP is on the API socket.
  */
 export interface SyncEngine {
-  syncAll(cfg: Config, inputs: DesiredInputs, hints?: ReadonlyMap<string, ReadonlySet<string>>, written?: (frontend: string) => void): Promise<unknown>;
+  syncAll(
+    cfg: Config,
+    inputs: DesiredInputs,
+    hints?: ReadonlyMap<string, ReadonlySet<string>>,
+    written?: (frontend: string) => void,
+    /** Lets event-driven VIP syncs run while the full sync waits for its read. */
+    window?: { opened(): void; closing(): Promise<void> },
+  ): Promise<unknown>;
   syncVip(cfg: Config, inputs: DesiredInputs, frontend: string, flushHints?: ReadonlySet<string>, written?: () => void): Promise<unknown>;
   /** Several VIP syncs in one run; resolves with each failed frontend's error. Optional: without it VIP runs take one frontend each. */
   syncVips?(
@@ -92,6 +99,10 @@ export class Reconciler {
   #running = false;
   /** Runs that have sent everything and wait for VPP's replies (their waiters settle then). */
   #settling = 0;
+  /** A full sync waits for its read: the slot is lent to event-driven VIP syncs meanwhile. */
+  #fullSyncReading = false;
+  /** A full sync whose read is in, waiting for the slot back (it goes before any other job). */
+  readonly #slotWaiters: Array<() => void> = [];
   #kickQueued = false;
   #idleWaiters: Array<() => void> = [];
   #failures = 0;
@@ -281,7 +292,15 @@ export class Reconciler {
 
   #kick(): void {
     if (this.#running) return;
-    const job = this.#stopped || !this.#connected ? undefined : this.#queue.take(this.#runnable);
+    const live = !this.#stopped && this.#connected;
+    let job: SyncJob | undefined;
+    let more: VipJob[] = [];
+    if (live && this.#fullSyncReading) {
+      // While a full sync waits for its read, only event-driven VIP syncs may run.
+      [job, ...more] = this.#queue.takeEventVips(this.#runnable);
+    } else if (live) {
+      job = this.#queue.take(this.#runnable);
+    }
     if (job === undefined) {
       if (this.#settling === 0) this.#notifyIdle();
       return;
@@ -289,17 +308,16 @@ export class Reconciler {
     this.#running = true;
     let released = false;
     // The next run may start once this one has sent its last writes (event runs, see #runVips)
-    // or once it has finished (everything else).
+    // or once it has finished (everything else). A full sync waiting to plan goes first.
     const release = (): void => {
       if (released) return;
       released = true;
-      this.#running = false;
-      this.#queueKick();
+      this.#passSlot();
     };
     let run: Promise<void>;
     if (job.scope === 'all') run = this.#runAll(job);
     else if (this.#engine.syncVips === undefined || !onlyEvents(job.origins)) run = this.#runVip(job);
-    else run = this.#runVips([job, ...this.#queue.takeEventVips(this.#runnable)], release);
+    else run = this.#runVips([job, ...more, ...this.#queue.takeEventVips(this.#runnable)], release);
     this.#settling++;
     void run.finally(() => {
       this.#settling--;
@@ -308,9 +326,38 @@ export class Reconciler {
     });
   }
 
+  /** Frees the single-flight slot: to a full sync waiting to plan, else to the next job. */
+  #passSlot(): void {
+    const waiter = this.#slotWaiters.shift();
+    if (waiter !== undefined) {
+      waiter();
+      return;
+    }
+    this.#running = false;
+    this.#queueKick();
+  }
+
   async #runAll(job: AllJob): Promise<void> {
+    // While its read is on its way the slot is lent to event-driven VIP syncs (their writes are
+    // answered after the read, and the engine keeps them in its belief); the full sync takes
+    // the slot back before it plans.
+    const window = {
+      opened: (): void => {
+        this.#fullSyncReading = true;
+        this.#running = false;
+        this.#queueKick();
+      },
+      closing: (): Promise<void> => {
+        this.#fullSyncReading = false;
+        if (!this.#running) {
+          this.#running = true;
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+      },
+    };
     try {
-      await this.#engine.syncAll(this.#config(), this.#inputs, job.hints, (frontend) => this.#written(job.events.get(frontend)));
+      await this.#engine.syncAll(this.#config(), this.#inputs, job.hints, (frontend) => this.#written(job.events.get(frontend)), window);
       // A good full sync repairs whatever an earlier failure left behind.
       this.#failures = 0;
       if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);

@@ -87,3 +87,22 @@ void t.test('a failed write forgets its VIP; a reset forgets everything', (t) =>
   t.same(s.load(byId(vip(dns, {}))), [], 'after a reset the next read is a first read');
   t.end();
 });
+
+void t.test('a read requested before some writes leaves those VIPs as the writes made them', (t) => {
+  const s = new ProgrammedState();
+  s.load(byId(vip(web, { '10.0.0.1': 100 }), vip(dns, { '10.0.0.5': 100 })));
+  const mark = s.mark();
+  // Written after the read was requested: the read (answered in order) predates it.
+  s.record({ kind: 'as-weight', vip: web, address: '10.0.0.1', from: 100, to: 0, flush: true });
+  const read = byId(vip(web, { '10.0.0.1': 100 }), vip(dns, { '10.0.0.5': 7 }));
+  t.same(s.load(read, mark), [`${dnsId} 10.0.0.5: weight 7, believed 100`], 'drift only where nothing was written since');
+  t.equal(s.get(webId)?.ases.get('10.0.0.1')?.weight, 0, 'web keeps the written weight');
+  t.equal(s.get(dnsId)?.ases.get('10.0.0.5')?.weight, 7, 'dns takes the read');
+  const mark2 = s.mark();
+  s.forget(dns);
+  s.load(byId(vip(web, { '10.0.0.1': 0 }), vip(dns, { '10.0.0.5': 7 })), mark2);
+  t.notOk(s.knows(dnsId), 'forgotten after the mark: still unknown');
+  s.load(byId(vip(web, { '10.0.0.1': 0 }), vip(dns, { '10.0.0.5': 7 })));
+  t.ok(s.knows(dnsId), 'a later read settles it');
+  t.end();
+});

@@ -533,3 +533,22 @@ void t.test('event requests pending together run as one multi-VIP run; requests 
   t.equal(engine.resets, 2, 'and so does a disconnect');
   r.stop();
 });
+
+void t.test('a full sync lends the slot to event syncs while its read is on its way', async (t) => {
+  const { api, states, events, r } = modelStack();
+  await r.idle();
+  api.clearCalls();
+  const release = api.holdCalls('vip-dump');
+  const all = r.requestAll();
+  await flush();
+  t.same(api.calls, ['conf-get', 'vip-dump', 'as-dump', 'vips-verbose'], 'the read is on its way (held)');
+  states.b = 'paused';
+  events.emit(backendEvent(['fb'], 'b', 'up', 'paused'));
+  t.same(api.writes(), ['as-weight 192.0.2.2/32 tcp 80 10.0.0.2 w=0 flush=0'], 'the event wrote during the read');
+  release();
+  await all;
+  await r.idle();
+  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 0 } });
+  t.equal(api.writes().length, 1, 'the full sync planned from the belief, not from its older read: nothing written twice');
+  r.stop();
+});
