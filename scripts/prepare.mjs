@@ -6,22 +6,19 @@
 // how to get one and exits 0: the dependencies and the addon are installed either way.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const require = createRequire(join(root, 'package.json'));
 
-/** True when the build's tools resolve from this package (they are dev dependencies). */
+/**
+ * True when the build's tools are installed. They are direct dev dependencies, so npm puts them
+ * in the root node_modules (require.resolve('x/package.json') is no test: not every package
+ * exports its package.json).
+ */
 function hasToolchain() {
-  try {
-    for (const tool of ['typescript', 'vite', 'vite-plugin-solid']) require.resolve(`${tool}/package.json`);
-    return true;
-  } catch {
-    return false;
-  }
+  return ['typescript', 'vite', 'vite-plugin-solid'].every((tool) => existsSync(join(root, 'node_modules', tool, 'package.json')));
 }
 
 const builtFiles = ['dist/daemon/maglevd.js', 'dist/maglevc/maglevc.js', 'dist/web/ui/index.html'];
@@ -43,9 +40,9 @@ if (missing.length === 0) {
 }
 console.warn(
   [
-    'vpp-maglev: production install (dev dependencies omitted): dependencies and the native addon are',
-    `installed, but dist/ is not built (${missing.join(', ')} missing) and cannot be built without`,
-    'the dev toolchain (TypeScript, Vite). The binaries in bin/ need dist/. Either:',
+    'vpp-maglev: production install (dev dependencies omitted): the dependencies and the native addon',
+    'are installed, but dist/ is not built and cannot be built without the dev toolchain (TypeScript,',
+    `Vite); missing: ${missing.join(', ')}. The binaries in bin/ need dist/. Either:`,
     '  - build here once: npm ci && npm run build && npm prune --omit=dev',
     '  - or copy a dist/ built from the same commit into this folder',
     '  - or install the Debian package (npm run package on a build machine; see docs/install.md).',
