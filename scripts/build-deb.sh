@@ -47,6 +47,8 @@ cp package.json package-lock.json "$lib/"
 # --ignore-scripts: no production dependency needs its install script (protobufjs's only prints a
 # version hint), and this package's own would rebuild the addon that is copied below.
 (cd "$lib" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error)
+# The lockfile also lists every dev dependency; node_modules/.package-lock.json records what is shipped.
+rm "$lib/package-lock.json"
 find "$lib/node_modules" -name .bin -type d -prune -exec rm -rf {} +
 
 echo "== dist/, bins, proto, addon"
