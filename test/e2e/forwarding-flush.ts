@@ -13,11 +13,12 @@ const a = '127.79.5.1';
 const b = '127.79.5.2';
 const vipAddress = '127.79.8.5';
 
-/** 16 connections through the VIP, by the backend that serves them (both get some). */
+/** 16 connections through the VIP (more until both backends have some), by the backend that serves them. */
 async function connections(t: Teardown, port: number): Promise<{ onA: LineClient[]; onB: LineClient[] }> {
   const onA: LineClient[] = [];
   const onB: LineClient[] = [];
   for (let i = 0; i < 16 || onA.length === 0 || onB.length === 0; i++) {
+    if (i === 64) throw new Error(`64 connections and still not on both: ${onA.length} on a, ${onB.length} on b`);
     const c = await lineClient(t, vipAddress, port);
     (servedBy(await c.ask(`hello ${i}`)) === a ? onA : onB).push(c);
   }
