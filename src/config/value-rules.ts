@@ -6,18 +6,19 @@ import type { IpFamily } from '../shared/config.js';
 import { formatDurationMs } from '../shared/duration.js';
 import { ipFamily, isIpv4Mapped } from '../shared/ip-address.js';
 import { childPath, type ConfigLocation, type IssueCollector, type Located } from './issue.js';
+import { quoteSnippet } from './snippet.js';
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** A required key is absent: reported at its owner's position, under the key's own path. */
 export function missing(f: IssueCollector, owner: ConfigLocation, key: string): void {
-  f.error({ ...owner, path: childPath(owner.path, key) }, `missing required key ${JSON.stringify(key)}`);
+  f.error({ ...owner, path: childPath(owner.path, key) }, `missing required key ${quoteSnippet(key)}`);
 }
 
 /** Names of health checks, backends, frontends and pools (§2.2). */
 export function checkName(f: IssueCollector, kind: string, name: string, at: ConfigLocation): boolean {
   if (namePattern.test(name)) return true;
-  f.error(at, `invalid ${kind} name ${JSON.stringify(name)}: must match ${namePattern.source}`);
+  f.error(at, `invalid ${kind} name ${quoteSnippet(name)}: must match ${namePattern.source}`);
   return false;
 }
 
