@@ -97,7 +97,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   let grpc: GrpcServer | undefined;
   let metricsServer: MetricsServer | undefined;
   try {
-    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry });
+    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry, limits: o.grpcLimits });
     if (o.metricsAddr !== undefined) {
       metricsServer = await startMetricsServer({ addr: o.metricsAddr, registry, source: control, clock, logger });
     }
