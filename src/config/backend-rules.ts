@@ -4,7 +4,7 @@
 import type { Backend } from '../shared/config.js';
 import type { BackendDraft } from './draft.js';
 import type { IssueCollector } from './issue.js';
-import { checkAddress, checkName, missing } from './value-rules.js';
+import { checkAddress, checkVppAddress, checkName, missing } from './value-rules.js';
 import { quoteSnippet } from './snippet.js';
 
 /**
@@ -20,7 +20,7 @@ export function checkBackends(
   for (const d of drafts) {
     checkName(f, 'backend', d.name, d.at);
     if (d.address === undefined) missing(f, d.at, 'address');
-    const family = checkAddress(f, d.address);
+    const family = checkVppAddress(f, d.address, checkAddress(f, d.address));
     const hc = d.healthcheck;
     if (hc !== undefined && !healthCheckNames.has(hc.value)) f.error(hc, `unknown health check ${quoteSnippet(hc.value)}`);
     if (d.address === undefined || family === undefined) continue;

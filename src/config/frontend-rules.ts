@@ -5,7 +5,7 @@
 import type { Backend, Frontend, FrontendProtocol, IpFamily, Pool, PoolMember } from '../shared/config.js';
 import type { FrontendDraft, PoolDraft } from './draft.js';
 import type { ConfigLocation, IssueCollector } from './issue.js';
-import { checkAddress, checkIntRange, checkName, missing } from './value-rules.js';
+import { checkAddress, checkVppAddress, checkIntRange, checkName, missing } from './value-rules.js';
 import { quoteSnippet } from './snippet.js';
 
 export interface FrontendsResult {
@@ -127,7 +127,7 @@ export function checkFrontends(
   for (const d of drafts) {
     checkName(f, 'frontend', d.name, d.at);
     if (d.address === undefined) missing(f, d.at, 'address');
-    const family = checkAddress(f, d.address);
+    const family = checkVppAddress(f, d.address, checkAddress(f, d.address));
     const protocol = d.protocol?.value ?? 'any';
     if (d.protocol !== undefined) {
       if (d.port === undefined) missing(f, d.at, 'port');

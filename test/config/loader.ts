@@ -616,6 +616,41 @@ const structuralCases: ErrorCase[] = [
 
 const semanticCases: ErrorCase[] = [
   {
+    name: 'an IPv6 backend in ::/96, which VPP takes for IPv4',
+    text: yaml(`
+      maglev:
+        vpp: { lb: { ipv6-src-address: "2001:db8::fe" } }
+        backends:
+          a: { address: "::1" }
+          b: { address: "2001:db8::2" }
+        frontends:
+          web:
+            address: "2001:db8::80"
+            pools:
+              - name: p
+                backends: { a: {}, b: {} }
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.backends.a.address', line: 4, col: 19, message: /^IPv6 address ::1 is in ::\/96, which VPP's lb plugin takes for the IPv4 address 0\.0\.0\.1; use an IPv6 address outside ::\/96$/ }],
+  },
+  {
+    name: 'an IPv6 frontend address in ::/96',
+    text: yaml(`
+      maglev:
+        vpp: { lb: { ipv6-src-address: "2001:db8::fe" } }
+        backends:
+          b: { address: "2001:db8::2" }
+        frontends:
+          web:
+            address: "::c000:201"
+            pools:
+              - name: p
+                backends: { b: {} }
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.frontends.web.address', line: 7, col: 16, message: /^IPv6 address ::c000:201 is in ::\/96, which VPP's lb plugin takes for the IPv4 address 192\.0\.2\.1;/ }],
+  },
+  {
     name: 'a member whose backend is invalid gets no second error (no family or address comparison)',
     text: yaml(`
       maglev:
