@@ -17,7 +17,7 @@ void t.test('five concurrent CheckConfigs of a 3.7 MB config: one runs, four are
   lab.d.writeConfig(bigConfig(100_000)); // only checked, never applied
   // A parse of 100,000 backends takes seconds of worker CPU on a loaded machine: no 10 s deadline.
   const long = { deadlineMs: 120_000 };
-  const calls = Array.from({ length: 5 }, () => lab.rpc.call('CheckConfig', {}, long).then((r) => ({ ok: r.ok, code: 0 }), (e: { code: number }) => ({ ok: false, code: e.code })));
+  const calls = Array.from({ length: 5 }, () => lab.rpc.call('CheckConfig', {}, long).then((r) => ({ ok: r.ok, code: status.OK }), (e: { code: status }) => ({ ok: false, code: e.code })));
   // While the big parse runs, be1 fails: maglevd must see it within its normal detection time.
   const failedAt = Date.now();
   lab.backends.setHealthy(checkedBackends.be1, false);
