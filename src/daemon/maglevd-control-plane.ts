@@ -11,7 +11,8 @@ import { compareIp } from '../shared/ip-address.js';
 import type { BackendView } from '../checker/backend-view.js';
 import type { Checker } from '../checker/checker.js';
 import type { FrontendView } from '../core/frontend-view.js';
-import { formatIssue, loadConfigFile, type ConfigLoad } from '../config/loader.js';
+import type { ConfigVerdict } from '../config/load-task.js';
+import { formatIssue, type ConfigLoad } from '../config/loader.js';
 import {
   type ConfigCheckResult,
   type ConfigReloadResult,
@@ -42,13 +43,26 @@ export interface MaglevdControlPlaneOptions {
   readonly startedAt: number;
   /** Moves probing to new workers in another namespace; returns the old pool's closer (NetnsProbeExecutor.switchTo). */
   readonly switchNetns?: (netns: string) => Promise<(() => Promise<void>) | undefined>;
+  /** Reads and parses config files off the main thread (OffThreadConfigLoader). */
+  readonly configLoader: ConfigFileLoader;
+}
+
+/** How the control plane reads the config file: load for a reload, check for CheckConfig. */
+export interface ConfigFileLoader {
+  load(path: string): Promise<ConfigLoad>;
+  check(path: string): Promise<ConfigVerdict>;
+}
+
+/** The answer to a CheckConfig or ReloadConfig while another check or reload runs. */
+function configBusy(): DaemonError {
+  return new DaemonError('RESOURCE_EXHAUSTED', 'a config check or reload is already running; try again when it has finished');
 }
 
 function notFound(kind: string, name: string): DaemonError {
   return new DaemonError('NOT_FOUND', `${kind} "${name}" not found`);
 }
 
-function issuesText(load: ConfigLoad): { parseError: string; semanticError: string } {
+function issuesText(load: ConfigLoad | ConfigVerdict): { parseError: string; semanticError: string } {
   if (load.ok) return { parseError: '', semanticError: '' };
   const text = load.errors.map(formatIssue).join('\n');
   return load.stage === 'parse' ? { parseError: text, semanticError: '' } : { parseError: '', semanticError: text };
@@ -56,8 +70,14 @@ function issuesText(load: ConfigLoad): { parseError: string; semanticError: stri
 
 export class MaglevdControlPlane implements ControlPlane {
   readonly #o: MaglevdControlPlaneOptions;
-  /** Serialises reloads (SIGHUP and RPC may race). */
-  #reloading: Promise<unknown> = Promise.resolve();
+  /**
+   * Config checks and reloads run one at a time (docs/security.md): each costs a parse of up to
+   * 4 MiB. An RPC that finds one running or queued is refused; a SIGHUP waits its turn.
+   */
+  #configTail: Promise<unknown> = Promise.resolve();
+  #configJobs = 0;
+  /** A SIGHUP reload that has not started yet: later SIGHUPs join it. */
+  #signalReload: Promise<ConfigReloadResult> | undefined;
 
   constructor(opts: MaglevdControlPlaneOptions) {
     this.#o = opts;
@@ -135,21 +155,41 @@ export class MaglevdControlPlane implements ControlPlane {
     return this.#o.hub.subscribe(opts);
   }
 
-  async checkConfig(): Promise<ConfigCheckResult> {
-    const load = await loadConfigFile(this.#o.configPath);
-    return { ok: load.ok, ...issuesText(load) };
+  checkConfig(): Promise<ConfigCheckResult> {
+    if (this.#configJobs > 0) return Promise.reject(configBusy());
+    return this.#configJob(async () => {
+      const verdict = await this.#o.configLoader.check(this.#o.configPath);
+      return { ok: verdict.ok, ...issuesText(verdict) };
+    });
   }
 
-  /** §3.9: SIGHUP and ReloadConfig. A bad file keeps the running config. */
+  /** §3.9: ReloadConfig. A bad file keeps the running config. */
   reloadConfig(): Promise<ConfigReloadResult> {
-    const run = this.#reloading.then(() => this.#reload());
-    this.#reloading = run.catch(() => undefined);
+    if (this.#configJobs > 0) return Promise.reject(configBusy());
+    return this.#configJob(() => this.#reload());
+  }
+
+  /** §3.9: SIGHUP. Queued behind a running check or reload; SIGHUPs before it starts join it. */
+  reloadOnSignal(): Promise<ConfigReloadResult> {
+    this.#signalReload ??= this.#configJob(() => {
+      this.#signalReload = undefined;
+      return this.#reload();
+    });
+    return this.#signalReload;
+  }
+
+  #configJob<T>(job: () => Promise<T>): Promise<T> {
+    this.#configJobs += 1;
+    const run = this.#configTail.then(job).finally(() => {
+      this.#configJobs -= 1;
+    });
+    this.#configTail = run.catch(() => undefined);
     return run;
   }
 
   async #reload(): Promise<ConfigReloadResult> {
     const log = this.#o.logger;
-    const load = await loadConfigFile(this.#o.configPath);
+    const load = await this.#o.configLoader.load(this.#o.configPath);
     if (!load.ok) {
       const texts = issuesText(load);
       log.error('config-reload-error', load.stage === 'parse' ? { parse_error: texts.parseError } : { semantic_error: texts.semanticError });

@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/log.js';
 import type { AdminCredentials } from './basic-auth.js';
 import { EventBroker } from './event-broker.js';
-import { startFrontendServer, type FrontendServer } from './frontend-server.js';
+import { startFrontendServer, type FrontendLimits, type FrontendServer } from './frontend-server.js';
 import { MaglevClient } from '../api/maglev-client.js';
 import type { MaglevdApi } from './maglevd-api.js';
 import { Scope, type ScopeTiming } from './scope.js';
@@ -23,6 +23,8 @@ export interface DashboardOptions {
   readonly assets?: SpaAssets;
   readonly timing?: Partial<ScopeTiming>;
   readonly pingMs?: number;
+  /** Request limits of the HTTP server (defaults: defaultFrontendLimits). */
+  readonly limits?: Partial<FrontendLimits>;
   /** Default: a grpc-js client per address. */
   readonly connect?: (address: string) => MaglevdApi;
 }
@@ -65,6 +67,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       assets: o.assets ?? new SpaAssets(),
       version: { version: buildInfo.version, commit: buildInfo.commit, date: buildInfo.date },
       ...(o.pingMs === undefined ? {} : { pingMs: o.pingMs }),
+      ...(o.limits === undefined ? {} : { limits: o.limits }),
     });
   } catch (e) {
     for (const s of scopes) s.stop();

@@ -32,6 +32,8 @@ type Kind = 'frontends' | 'backends' | 'healthchecks';
 export class ScopeState {
   readonly name: string;
   reachable = false;
+  /** Why the maglevd refused our WatchEvents stream (its stream cap), or null while it streams. */
+  watchRefused: string | null = null;
   lbState: VPPLBState | null = null;
   readonly frontends = new NamedCollection<FrontendInfo>();
   readonly backends = new NamedCollection<BackendInfo>();
@@ -114,6 +116,7 @@ export class ScopeState {
     return toProtoJson({
       name: this.name,
       reachable: this.reachable,
+      watch_refused: this.watchRefused,
       vpp: this.#vpp,
       frontends: this.frontends.values(),
       backends: this.backends.values(),

@@ -88,7 +88,11 @@ export class Scope {
       reconnectMinMs: this.#t.reconnectMinMs,
       reconnectMaxMs: this.#t.reconnectMaxMs,
       // Whatever happened while the stream was down is only known after a refetch.
-      onConnected: () => void this.refreshAll(),
+      onConnected: () => {
+        this.#setWatchRefused(null);
+        void this.refreshAll();
+      },
+      onRefused: (details) => this.#setWatchRefused(details),
       onEvent: (ev) => {
         for (const a of watchActions(ev)) this.#apply(a);
       },
@@ -172,7 +176,7 @@ export class Scope {
     if (this.#stopped) return;
     if (reachable !== this.state.reachable) {
       this.state.reachable = reachable;
-      this.#o.publish('maglevd', { maglevd: this.name, reachable });
+      this.#o.publish('maglevd', { maglevd: this.name, reachable, watchRefused: this.state.watchRefused });
       if (reachable) {
         this.#log.info('maglevd-reachable');
         void this.refreshAll();
@@ -181,6 +185,12 @@ export class Scope {
       }
     }
     this.#timers.set('probe', this.#o.clock.setTimeout(() => void this.#probe(), this.#t.probeMs));
+  }
+
+  #setWatchRefused(details: string | null): void {
+    if (this.state.watchRefused === details) return;
+    this.state.watchRefused = details;
+    this.#o.publish('maglevd', { maglevd: this.name, reachable: this.state.reachable, watchRefused: details });
   }
 
   // ---- events ----

@@ -108,6 +108,8 @@ export interface VppLbState {
 export interface ScopeSnapshot {
   name: string;
   reachable: boolean;
+  /** maglevd refused the dashboard's WatchEvents stream (its stream cap), or null. */
+  watchRefused?: string | null;
   vpp: VppInfo | null;
   frontends: FrontendInfo[];
   backends: BackendInfo[];
@@ -160,6 +162,7 @@ export interface LbStateEventData {
 export interface MaglevdEventData {
   maglevd: string;
   reachable: boolean;
+  watchRefused?: string | null;
 }
 
 export interface UpdateEventData {

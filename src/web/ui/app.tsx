@@ -36,7 +36,11 @@ export function App(props: { area: 'view' | 'admin' }): JSX.Element {
         <For each={st.scopes}>
           {(s) => (
             <button type="button" role="tab" class="tab" classList={{ selected: s.name === st.selected }} aria-selected={s.name === st.selected} onClick={() => d.selectScope(s.name)} data-testid={`scope-tab-${s.name}`}>
-              <span class="dot" classList={{ up: s.reachable, down: !s.reachable }} title={s.reachable ? 'reachable' : 'unreachable'} />
+              <span
+                class="dot"
+                classList={{ up: s.reachable && !s.watchRefused, refused: s.reachable && !!s.watchRefused, down: !s.reachable }}
+                title={!s.reachable ? 'unreachable' : s.watchRefused ? `reachable, but live events refused: ${s.watchRefused}` : 'reachable'}
+              />
               {s.name}
             </button>
           )}
@@ -49,6 +53,11 @@ export function App(props: { area: 'view' | 'admin' }): JSX.Element {
         <Show when={scope()} fallback={<p class="empty">{st.loaded ? 'No maglevd configured.' : 'Loading…'}</p>}>
           {(s) => (
             <>
+              <Show when={s().reachable && s().watchRefused}>
+                <div class="banner warning" data-testid="watch-refused">
+                  {s().name} refused the live event stream ({s().watchRefused}); the view is refreshed every 30 s only.
+                </div>
+              </Show>
               <Show when={!s().reachable}>
                 <div class="banner warning" data-testid="unreachable">
                   {s().name} is unreachable; showing the last known state.

@@ -125,7 +125,10 @@ export function createDashboard(area: 'view' | 'admin'): Dashboard {
       case 'vpp-api':
         return inScope(data as VppApiEventData, applyVppApi);
       case 'maglevd':
-        return inScope(data as MaglevdEventData, (scope, d) => (scope.reachable = d.reachable));
+        return inScope(data as MaglevdEventData, (scope, d) => {
+          scope.reachable = d.reachable;
+          scope.watchRefused = d.watchRefused ?? null;
+        });
       case 'resync':
         void load();
         return;
