@@ -50,7 +50,13 @@ const world: TableWorld = {
 };
 
 const backendsOf = ['a', 'b', 's', 'off', 'p', 'spare', 'new1', 'new2', 'newoff'];
-const statesAfter = (w: TableWorld): Record<string, BackendState> => Object.fromEntries(backendsOf.flatMap((b) => { const s = w.stateOf(b); return s === undefined ? [] : [[b, s]]; }));
+const statesAfter = (w: TableWorld): Record<string, BackendState> =>
+  Object.fromEntries(
+    backendsOf.flatMap((b) => {
+      const s = w.stateOf(b);
+      return s === undefined ? [] : [[b, s]];
+    }),
+  );
 
 t.test('operator actions and weights', async (t) => {
   const cases: Array<{ name: string; in: ProposedChange; want: { changed: Record<string, BackendState>; frontends: string[]; assumptions: string[] } }> = [
