@@ -34,8 +34,8 @@ export interface ProjectedChange {
   readonly assumptions: readonly string[];
 }
 
-function notFound(what: string): DaemonError {
-  return new DaemonError('NOT_FOUND', `${what} not found`);
+function notFound(what: string, where = ''): DaemonError {
+  return new DaemonError('NOT_FOUND', `${what} not found${where}`);
 }
 
 /** The YAML weights of a config (a reload discards runtime overrides, §4.4). */
@@ -59,8 +59,8 @@ function projectWeight(world: TableWorld, c: Extract<ProposedChange, { kind: 'we
   const fe = world.config.frontends.get(c.frontend);
   if (fe === undefined) throw notFound(`frontend "${c.frontend}"`);
   const pool = fe.pools.find((p) => p.name === c.pool);
-  if (pool === undefined) throw notFound(`pool "${c.pool}" in frontend "${c.frontend}"`);
-  if (!pool.members.some((m) => m.backend === c.backend)) throw notFound(`backend "${c.backend}" in pool "${c.pool}"`);
+  if (pool === undefined) throw notFound(`pool "${c.pool}"`, ` in frontend "${c.frontend}"`);
+  if (!pool.members.some((m) => m.backend === c.backend)) throw notFound(`backend "${c.backend}"`, ` in pool "${c.pool}"`);
   const weightOf: WeightOf = (f, p, b) => (f === c.frontend && p === c.pool && b === c.backend ? c.weight : world.weightOf(f, p, b));
   return { after: { ...world, weightOf }, frontends: [c.frontend], assumptions: [] };
 }

@@ -11,21 +11,27 @@ import { compareIp } from '../shared/ip-address.js';
 import type { BackendView } from '../checker/backend-view.js';
 import type { Checker } from '../checker/checker.js';
 import type { FrontendView } from '../core/frontend-view.js';
-import { formatIssue, loadConfigFile, type ConfigLoad } from '../config/loader.js';
+import { formatIssue, loadConfigFile, parseConfig, type ConfigLoad } from '../config/loader.js';
+import { previewChange } from '../core/disruption-preview.js';
+import type { ProposedChange } from '../core/proposed-change.js';
 import {
   type ConfigCheckResult,
   type ConfigReloadResult,
   type ControlPlane,
   type ControlPlaneEvent,
+  type PreviewRequestView,
+  type PreviewResultView,
   type ProbeWatchdogView,
   type VppLbCountersView,
   type VppLbStateView,
   type VppStatus,
+  type VppVipDigestView,
   type WatchSubscription,
   type WeightChange,
 } from '../control/control-plane.js';
 import type { Subscription } from '../control/event-subscribers.js';
 import type { WatchEventHub } from '../control/grpc-watch-hub.js';
+import { vipDigests } from '../control/vip-digests.js';
 import type { VppSide } from './vpp-side.js';
 import { compareVipKeys, inVipOrder } from '../core/desired-state.js';
 import { readState } from '../sync/lb-state.js';
@@ -253,6 +259,32 @@ export class MaglevdControlPlane implements ControlPlane {
       }))
       .sort(compareVipKeys);
     return { scrapedAt: snap.scrapedAt, vips };
+  }
+
+  /**
+   * The preview of a change on the live world (config, backend states, weights). A candidate
+   * config goes through the same loader as the config file; it is never applied.
+   */
+  previewChange(change: PreviewRequestView, frontend: string | undefined): Promise<PreviewResultView> {
+    const c = this.#o.checker;
+    let proposed: ProposedChange;
+    if (change.kind === 'config') {
+      const load = parseConfig(change.text);
+      if (!load.ok) return Promise.resolve({ ok: false, ...issuesText(load) });
+      proposed = { kind: 'config', config: load.config };
+    } else {
+      proposed = change;
+    }
+    try {
+      return Promise.resolve({ ok: true, preview: previewChange({ config: c.config, stateOf: c.stateOf, weightOf: c.weightOf }, proposed, frontend) });
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** The table of each VIP as VPP holds it: a live AS dump, tables computed from it. */
+  async vppLbDigest(frontend: string | undefined, includeTable: boolean): Promise<VppVipDigestView[]> {
+    return vipDigests(await this.vppLbState(), this.#o.checker.config.frontends.values(), frontend, includeTable);
   }
 
   /**
