@@ -24,6 +24,12 @@ export const maglevdFlags = [
   { name: 'vpp-stats-addr', kind: 'string', env: 'MAGLEV_VPP_STATS_ADDR', default: '/run/vpp/stats.sock', usage: 'VPP stats socket; empty disables the stats segment' },
   { name: 'log-level', kind: 'string', env: 'MAGLEV_LOG_LEVEL', default: 'info', usage: 'debug, info, warn or error' },
   { name: 'check', kind: 'bool', default: false, usage: 'validate the config and exit (0 valid, 1 parse error, 2 semantic error)' },
+  {
+    name: 'preview-against',
+    kind: 'string',
+    default: '',
+    usage: "with --check: ask the maglevd at this gRPC address what the config would do to each VIP's new flows (3 if it cannot answer)",
+  },
   { name: 'reflection', kind: 'bool', default: true, usage: 'serve gRPC server reflection' },
   { name: 'version', kind: 'bool', default: false, usage: 'print version, commit and build date, then exit' },
   { name: 'help', aliases: ['h'], kind: 'bool', default: false, usage: 'print this usage, then exit' },
@@ -40,6 +46,8 @@ export interface MaglevdOptions {
   readonly vppStatsAddr: string | undefined;
   readonly logLevel: LogLevel;
   readonly check: boolean;
+  /** --check only: the running maglevd's gRPC address to preview the config against. */
+  readonly previewAgainst: string | undefined;
   readonly reflection: boolean;
   readonly version: boolean;
   readonly help: boolean;
@@ -66,6 +74,7 @@ export function parseMaglevdOptions(argv: readonly string[], env: Readonly<Recor
   }
   const logLevel = v['log-level'];
   if (!isLogLevel(logLevel)) return invalid('log-level', logLevel, 'expected debug, info, warn or error');
+  if (v['preview-against'] !== '' && !v.check) return { ok: false, message: '--preview-against needs --check' };
   return {
     ok: true,
     options: {
@@ -76,6 +85,7 @@ export function parseMaglevdOptions(argv: readonly string[], env: Readonly<Recor
       vppStatsAddr: v['vpp-stats-addr'] === '' ? undefined : v['vpp-stats-addr'],
       logLevel,
       check: v.check,
+      previewAgainst: v['preview-against'] === '' ? undefined : v['preview-against'],
       reflection: v.reflection,
       version: v.version,
       help: v.help,

@@ -10,6 +10,7 @@ t.test('options from flags, env and defaults', async (t) => {
     vppStatsAddr: '/run/vpp/stats.sock',
     logLevel: 'info',
     check: false,
+    previewAgainst: undefined,
     reflection: true,
     version: false,
     help: false,
@@ -44,6 +45,7 @@ t.test('options from flags, env and defaults', async (t) => {
       want: { metricsAddr: undefined, vppApiAddr: undefined, vppStatsAddr: undefined },
     },
     { name: 'version and help', argv: ['-version', '-help'], want: { version: true, help: true } },
+    { name: 'a check previewed against a running maglevd', argv: ['--check', '--preview-against', '127.0.0.1:9090'], want: { check: true, previewAgainst: '127.0.0.1:9090' } },
   ];
   for (const c of cases) {
     const got = parseMaglevdOptions(c.argv, c.env ?? {});
@@ -62,6 +64,7 @@ t.test('invalid values are startup failures', async (t) => {
     { name: 'empty config path', argv: ['--config='], message: /--config/ },
     { name: 'bad bool', argv: ['--reflection=on'], message: /invalid value "on" for flag -reflection/ },
     { name: 'positional argument', argv: ['maglev.yaml'], message: /^unexpected argument "maglev.yaml"$/ },
+    { name: 'a preview without --check', argv: ['--preview-against', '127.0.0.1:9090'], message: /^--preview-against needs --check$/ },
   ];
   for (const c of cases) {
     const got = parseMaglevdOptions(c.argv, c.env ?? {});
@@ -72,7 +75,7 @@ t.test('invalid values are startup failures', async (t) => {
 
 t.test('usage names every flag and its env variable', async (t) => {
   const usage = maglevdUsage();
-  for (const flag of ['config', 'grpc-addr', 'metrics-addr', 'vpp-api-addr', 'vpp-stats-addr', 'log-level', 'check', 'reflection', 'version', 'help']) {
+  for (const flag of ['config', 'grpc-addr', 'metrics-addr', 'vpp-api-addr', 'vpp-stats-addr', 'log-level', 'check', 'preview-against', 'reflection', 'version', 'help']) {
     t.match(usage, new RegExp(`\\n  --${flag}\\b`), flag);
   }
   t.match(usage, /\(env MAGLEV_VPP_STATS_ADDR\)/);
