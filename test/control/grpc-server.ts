@@ -11,7 +11,7 @@ import { MaglevClient } from '../../src/api/maglev-client.js';
 import type { RpcRequest } from '../../src/api/maglev-rpc.js';
 import { grpcBindTarget, startGrpcServer } from '../../src/control/grpc-server.js';
 import { DaemonError } from '../../src/shared/errors.js';
-import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
+import { FakeControlPlane, T0, withAsWeight } from '../support/fake-control-plane.js';
 import { startHarness, watch } from '../support/grpc-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../support/recording-logger.js';
@@ -487,9 +487,7 @@ void t.test('GetVPPLBDigest: per-VIP digests from the lb state, the table on req
   t.equal(one.vips[0]!.table.length, 1024);
   t.ok(one.vips[0]!.table.every((x) => x === 0), 'every bucket on the one AS');
   // What VPP holds changes the digest; a bucket count VPP disagrees on is flagged.
-  const [web4, ...rest] = h.fake.lbState.vips;
-  const ases = web4!.applicationServers.map((a) => (a.address === '192.0.2.11' ? { ...a, weight: 100 } : a));
-  h.fake.lbState = { ...h.fake.lbState, vips: [{ ...web4!, applicationServers: ases }, ...rest] };
+  h.fake.lbState = withAsWeight(h.fake.lbState, '192.0.2.11', 100);
   const two = await h.call('GetVPPLBDigest', { frontend: 'web4' });
   t.not(two.vips[0]!.digest, all.vips[0]!.digest);
   t.equal(two.vips[0]!.buckets_match, false);

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseConfig } from '../../src/config/loader.js';
+import { configFromYaml } from '../support/test-config.js';
 import { compareWorlds, previewChange, type VipPreview } from '../../src/core/disruption-preview.js';
 import type { TableWorld } from '../../src/core/proposed-change.js';
 import type { Config } from '../../src/shared/config.js';
@@ -8,17 +8,7 @@ import type { BackendState } from '../../src/shared/health.js';
 import { ipToIp46 } from '../../src/shared/ip-address.js';
 import { maglevTable, noMember } from '../../src/shared/maglev.js';
 
-function config(body: string): Config {
-  const r = parseConfig(`maglev:
-  vpp:
-    lb:
-      ipv4-src-address: 192.0.2.254
-  healthchecks:
-    hc: { type: tcp, port: 80 }
-${body}`);
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
-  return r.config;
-}
+const config = configFromYaml;
 
 function world(cfg: Config, states: Record<string, BackendState> = {}): TableWorld {
   return {

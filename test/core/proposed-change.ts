@@ -1,21 +1,10 @@
 import t from 'tap';
-import { parseConfig } from '../../src/config/loader.js';
+import { configFromYaml } from '../support/test-config.js';
 import { projectChange, type ProposedChange, type TableWorld } from '../../src/core/proposed-change.js';
-import type { Config } from '../../src/shared/config.js';
 import { isDaemonError } from '../../src/shared/errors.js';
 import type { BackendState } from '../../src/shared/health.js';
 
-function config(body: string): Config {
-  const r = parseConfig(`maglev:
-  vpp:
-    lb:
-      ipv4-src-address: 192.0.2.254
-  healthchecks:
-    hc: { type: tcp, port: 80 }
-${body}`);
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
-  return r.config;
-}
+const config = configFromYaml;
 
 const live = config(`  backends:
     a: { address: 10.0.0.1, healthcheck: hc }

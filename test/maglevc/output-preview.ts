@@ -45,7 +45,7 @@ t.test('a preview: summary line, member rows, assumptions', async (t) => {
   ]);
   t.same(formatPreview(plain, { ...response, vips: [], assumptions: [] }), ['no VIP is affected']);
   t.same(formatPreview(plain, { ...response, ok: false, parse_error: '', semantic_error: 'maglev.frontends.web: bad' }), ['maglev.frontends.web: bad']);
-  t.match(formatPreview({ color: true }, response)[0], /^\x1b\[34mweb\x1b\[0m moves/, 'the frontend name is a label');
+  t.ok(formatPreview({ color: true }, response)[0]!.startsWith('\x1b[34mweb\x1b[0m moves'), 'the frontend name is a label');
 });
 
 t.test('a digest: one line per VIP, its ASes, the table on request', async (t) => {

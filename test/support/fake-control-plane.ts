@@ -19,6 +19,7 @@ import {
   type ProbeWatchdogView,
   type VppLbCountersView,
   type VppLbStateView,
+  type VppLbVipView,
   type VppStatus,
   type VppVipDigestView,
   type WatchSubscription,
@@ -160,6 +161,29 @@ function fixtureBackends(): Map<string, FakeBackend> {
       }),
     ].map((x) => [x.name, x]),
   );
+}
+
+/** web4's VIP (198.51.100.1 tcp 80) as VPP would list it, with these in-use ASes and weights. */
+export function web4Vip(weights: Readonly<Record<string, number>>, over: Partial<VppLbVipView> = {}): VppLbVipView {
+  return {
+    prefix: '198.51.100.1/32',
+    protocol: 6,
+    port: 80,
+    encap: 'gre4',
+    flowTableLength: 1024,
+    srcIpSticky: false,
+    index: 1,
+    applicationServers: Object.entries(weights).map(([address, weight]) => ({ address, weight, flags: 1, numBuckets: 0, removedAt: undefined })),
+    ...over,
+  };
+}
+
+/** The lb state with one AS of the first VIP at another weight (what another host might hold). */
+export function withAsWeight(lb: VppLbStateView, address: string, weight: number): VppLbStateView {
+  const [first, ...rest] = lb.vips;
+  if (first === undefined) return lb;
+  const ases = first.applicationServers.map((a) => (a.address === address ? { ...a, weight } : a));
+  return { ...lb, vips: [{ ...first, applicationServers: ases }, ...rest] };
 }
 
 function notFound(kind: string, name: string): DaemonError {

@@ -9,28 +9,14 @@ import { vppLbDigestMsg } from '../../src/control/grpc-convert.js';
 import { vipDigests } from '../../src/control/vip-digests.js';
 import { ConsistencyMonitor, type VipConsistency } from '../../src/web/consistency-monitor.js';
 import type { HostTables } from '../../src/web/vip-agreement.js';
-import { FakeControlPlane } from '../support/fake-control-plane.js';
+import { FakeControlPlane, web4Vip } from '../support/fake-control-plane.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
 const fake = new FakeControlPlane();
 
 function host(name: string, weights: Record<string, number> | undefined, state = 'up'): HostTables {
-  const vips: VppLbVipView[] =
-    weights === undefined
-      ? []
-      : [
-          {
-            prefix: '198.51.100.1/32',
-            protocol: 6,
-            port: 80,
-            encap: 'gre4',
-            flowTableLength: 1024,
-            srcIpSticky: false,
-            index: 0,
-            applicationServers: Object.entries(weights).map(([address, weight]) => ({ address, weight, flags: 1, numBuckets: 0, removedAt: undefined })),
-          },
-        ];
+  const vips: VppLbVipView[] = weights === undefined ? [] : [web4Vip(weights)];
   const digests = vppLbDigestMsg(vipDigests({ conf: fake.lbState.conf, vips }, fake.frontends.values(), undefined, true)).vips;
   return { host: name, vips: digests, backends: new Map([['192.0.2.11', { name: 'web-2', state }]]) };
 }

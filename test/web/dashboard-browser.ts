@@ -20,7 +20,7 @@ import { createRealClock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { startDashboard } from '../../src/web/dashboard.js';
 import { SpaAssets } from '../../src/web/spa-assets.js';
-import type { VppLbStateView } from '../../src/control/control-plane.js';
+import { withAsWeight } from '../support/fake-control-plane.js';
 import { startHarness } from '../support/grpc-harness.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -255,7 +255,7 @@ t.test('dashboard in headless Chromium', async (t) => {
     const b = await startHarness(t);
     // A sees nginx0-fra up and programs it; B sees it down and does not.
     a.fake.transition('nginx0-fra', 'up', 'L7OK', 'HTTP 200', Date.now());
-    a.fake.lbState = withFraWeight(a.fake.lbState, 100);
+    a.fake.lbState = withAsWeight(a.fake.lbState, '192.0.2.11', 100);
     const two = await startDashboard({
       servers: [a.address, b.address],
       listen: { host: '127.0.0.1', port: 0 },
@@ -278,7 +278,7 @@ t.test('dashboard in headless Chromium', async (t) => {
     await cp.screenshot({ path: join(shots, 'view-consistency.png'), fullPage: true });
     // B catches up: its next lb read brings the hosts back into agreement, live.
     b.fake.transition('nginx0-fra', 'up', 'L7OK', 'HTTP 200', Date.now());
-    b.fake.lbState = withFraWeight(b.fake.lbState, 100);
+    b.fake.lbState = withAsWeight(b.fake.lbState, '192.0.2.11', 100);
     await textBecomes(cp, `consistency-text-${row}`, '2/2 hosts agree', 5000);
     t.equal((await cp.textContent(`[data-testid="consistency-state-${row}"]`))?.trim(), 'agree');
     await cp.close();
@@ -287,9 +287,3 @@ t.test('dashboard in headless Chromium', async (t) => {
   t.same(consoleErrors, [], 'no console errors in the page');
 });
 
-/** web4's VIP with nginx0-fra (192.0.2.11) programmed at `weight`. */
-function withFraWeight(lb: VppLbStateView, weight: number): VppLbStateView {
-  const [web4, ...rest] = lb.vips;
-  const ases = web4!.applicationServers.map((x) => (x.address === '192.0.2.11' ? { ...x, weight } : x));
-  return { ...lb, vips: [{ ...web4!, applicationServers: ases }, ...rest] };
-}

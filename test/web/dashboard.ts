@@ -4,27 +4,19 @@
 // outlasts -consistency-grace and flagged on /metrics, and agreement once the hosts match.
 
 import t from 'tap';
-import type { VppLbStateView } from '../../src/control/control-plane.js';
 import { createRealClock } from '../../src/shared/clock.js';
 import { startDashboard } from '../../src/web/dashboard.js';
-import { FakeControlPlane } from '../support/fake-control-plane.js';
+import { FakeControlPlane, withAsWeight } from '../support/fake-control-plane.js';
 import { startHarness } from '../support/grpc-harness.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 import { waitFor } from '../support/wait-for.js';
-
-/** web4's VIP with nginx0-fra (192.0.2.11) at `fra` in the table. */
-function lbWithFra(base: VppLbStateView, fra: number): VppLbStateView {
-  const [web4, ...rest] = base.vips;
-  const ases = web4!.applicationServers.map((a) => (a.address === '192.0.2.11' ? { ...a, weight: fra } : a));
-  return { ...base, vips: [{ ...web4!, applicationServers: ases }, ...rest] };
-}
 
 t.test('two maglevds that disagree, then agree', async (t) => {
   const a = await startHarness(t);
   const b = await startHarness(t);
   // A sees nginx0-fra up and programs it; B sees it down (the fixture) and does not.
   a.fake.transition('nginx0-fra', 'up', 'L7OK');
-  a.fake.lbState = lbWithFra(a.fake.lbState, 100);
+  a.fake.lbState = withAsWeight(a.fake.lbState, '192.0.2.11', 100);
   const logger = new RecordingLogger();
   const d = await startDashboard({
     servers: [a.address, b.address],
@@ -60,7 +52,7 @@ t.test('two maglevds that disagree, then agree', async (t) => {
 
   // B catches up: the next lb read (the 300 ms refresh) makes them agree.
   b.fake.transition('nginx0-fra', 'up', 'L7OK');
-  b.fake.lbState = lbWithFra(b.fake.lbState, 100);
+  b.fake.lbState = withAsWeight(b.fake.lbState, '192.0.2.11', 100);
   t.ok(await waitFor(() => logger.records.some((r) => r.msg === 'vip-agreement'), 5000), 'agreement logged');
   t.match((await consistency()).find((v) => v.vip === '198.51.100.1:80/tcp'), { text: '2/2 hosts agree', divergent: false });
   t.match(await (await fetch(`${base}/metrics`)).text(), /^maglev_frontend_vip_divergent\{vip="198\.51\.100\.1:80\/tcp"\} 0$/m);

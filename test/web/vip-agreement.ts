@@ -8,24 +8,10 @@ import type { VppLbStateView, VppLbVipView } from '../../src/control/control-pla
 import { vppLbDigestMsg } from '../../src/control/grpc-convert.js';
 import { vipDigests } from '../../src/control/vip-digests.js';
 import { compareHosts, type HostTables } from '../../src/web/vip-agreement.js';
-import { FakeControlPlane } from '../support/fake-control-plane.js';
+import { FakeControlPlane, web4Vip as vip } from '../support/fake-control-plane.js';
 
 const fake = new FakeControlPlane();
 const names: Record<string, string> = { '192.0.2.10': 'web-1', '192.0.2.11': 'web-2', '192.0.2.12': 'web-3' };
-
-function vip(weights: Record<string, number>, over: Partial<VppLbVipView> = {}): VppLbVipView {
-  return {
-    prefix: '198.51.100.1/32',
-    protocol: 6,
-    port: 80,
-    encap: 'gre4',
-    flowTableLength: 1024,
-    srcIpSticky: false,
-    index: 0,
-    applicationServers: Object.entries(weights).map(([address, weight]) => ({ address, weight, flags: 1, numBuckets: 0, removedAt: undefined })),
-    ...over,
-  };
-}
 
 function host(name: string, vips: VppLbVipView[], states: Record<string, string> = {}): HostTables {
   const state: VppLbStateView = { conf: fake.lbState.conf, vips };
