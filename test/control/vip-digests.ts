@@ -36,6 +36,9 @@ t.test('one digest per VIP in the state, named after the frontend that programs 
   ], 'the removed AS is left out');
   t.equal(s.digest, programmedDigest(1024, stale.applicationServers).digest);
   t.equal(s.bucketsMatch, true);
+  // Another host: the same VIP at another pool index, its ASes listed in another order.
+  const elsewhere: VppLbStateView = { ...state, vips: [{ ...stale, index: 42, applicationServers: [...stale.applicationServers].reverse() }] };
+  t.equal(vipDigests(elsewhere, fake.frontends.values(), undefined, false)[0]!.digest, s.digest, 'independent of the VIP index and the AS order');
 });
 
 t.test('one frontend, with its table', async (t) => {
