@@ -1,8 +1,8 @@
 // The dashboard's HTTP server (§10.1 route table): the SPA and read-only JSON/SSE API under
 // /view/ (no auth), the same SPA plus the event log stream, the mutating actions and their
 // previews under /admin/ (basic auth), /healthz, /metrics (the cross-host consistency gauges)
-// and /favicon.ico. No compression anywhere, so SSE passes proxies
-// unbuffered. Shutdown ends every SSE stream, then closes the listener.
+// and /favicon.ico. No compression anywhere, so SSE passes proxies unbuffered. Shutdown ends
+// every SSE stream, then closes the listener.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
