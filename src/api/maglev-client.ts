@@ -101,6 +101,8 @@ export class MaglevClient {
   getVppLbState = (req: RpcRequest<'GetVPPLBState'> = {}, opts?: CallOptions) => this.call('GetVPPLBState', req, opts);
   syncVppLbState = (req: RpcRequest<'SyncVPPLBState'> = {}, opts?: CallOptions) => this.call('SyncVPPLBState', req, opts);
   getVppLbCounters = (req: RpcRequest<'GetVPPLBCounters'> = {}, opts?: CallOptions) => this.call('GetVPPLBCounters', req, opts);
+  previewChange = (req: RpcRequest<'PreviewChange'>, opts?: CallOptions) => this.call('PreviewChange', req, opts);
+  getVppLbDigest = (req: RpcRequest<'GetVPPLBDigest'> = {}, opts?: CallOptions) => this.call('GetVPPLBDigest', req, opts);
 
   /** Pause, resume, enable or disable a backend: the RPC of that name. */
   backendAction = (action: BackendAction, req: RpcRequest<'PauseBackend'>, opts?: CallOptions) => this.call(backendActionRpcs[action], req, opts);

@@ -53,6 +53,11 @@ export class OffThreadConfigLoader {
     return freezeConfigLoad((await this.#run({ path, withConfig: true })) as ConfigLoad);
   }
 
+  /** Parses a candidate config text (PreviewChange) off the main thread; never rejects. */
+  async parse(text: string): Promise<ConfigLoad> {
+    return freezeConfigLoad((await this.#run({ text, withConfig: true })) as ConfigLoad);
+  }
+
   /** Like load, without copying the config back: for CheckConfig, whose answer is the verdict. */
   check(path: string): Promise<ConfigVerdict> {
     return this.#run({ path, withConfig: false });

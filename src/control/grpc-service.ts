@@ -11,15 +11,19 @@ import {
   backendInfo,
   frontendInfo,
   healthCheckInfo,
+  previewMsg,
   vppInfoMsg,
   vppLbCountersMsg,
+  vppLbDigestMsg,
   vppLbStateMsg,
 } from './grpc-convert.js';
+import { isBackendAction } from '../api/maglev-client.js';
 import type { RpcRequest, RpcResponse, UnaryRpc } from '../api/maglev-rpc.js';
 import { grpcError, statusFromError } from './grpc-status.js';
 import { serveWatchStream, type WatchSessions } from './grpc-watch-stream.js';
 import type { Clock } from '../shared/clock.js';
 import { DaemonError } from '../shared/errors.js';
+import type { PreviewRequestView } from './control-plane.js';
 
 export interface MaglevServiceDeps {
   readonly control: ControlPlane;
@@ -63,6 +67,36 @@ function weightField(value: number | undefined): number {
   const w = value ?? 0;
   if (!Number.isInteger(w) || w < 0 || w > 100) throw new DaemonError('INVALID_ARGUMENT', `weight ${w} out of range 0..100`);
   return w;
+}
+
+/** PreviewChange's request checked field by field: the change and the optional frontend. */
+function previewRequest(r: RpcRequest<'PreviewChange'>): { change: PreviewRequestView; frontend: string | undefined } {
+  const frontend = r.frontend === undefined || r.frontend === '' ? undefined : required(r.frontend, 'frontend');
+  switch (r.change) {
+    case 'weight': {
+      const w = r.weight ?? {};
+      const change = {
+        kind: 'weight',
+        frontend: required(r.frontend, 'frontend'),
+        pool: required(w.pool, 'weight.pool'),
+        backend: required(w.backend, 'weight.backend'),
+        weight: weightField(w.weight),
+      } as const;
+      return { change, frontend };
+    }
+    case 'backend': {
+      const b = r.backend ?? {};
+      const name = required(b.name, 'backend.name');
+      const action = b.action ?? '';
+      // Never echoed: an over-long value would not fit the status trailers.
+      if (!isBackendAction(action)) throw new DaemonError('INVALID_ARGUMENT', 'backend.action must be pause, resume, enable or disable');
+      return { change: { kind: action, backend: name }, frontend };
+    }
+    case 'config':
+      return { change: { kind: 'config', text: r.config ?? '' }, frontend };
+    default:
+      throw new DaemonError('INVALID_ARGUMENT', 'change must be set: weight, backend or config');
+  }
 }
 
 export function createMaglevHandlers(deps: MaglevServiceDeps): MaglevServiceHandlers {
@@ -120,5 +154,13 @@ export function createMaglevHandlers(deps: MaglevServiceDeps): MaglevServiceHand
       return {};
     }),
     GetVPPLBCounters: unary(() => vppLbCountersMsg(control.vppLbCounters())),
+    PreviewChange: unary(async (r) => {
+      const { change, frontend } = previewRequest(r);
+      return previewMsg(await control.previewChange(change, frontend));
+    }),
+    GetVPPLBDigest: unary(async (r) => {
+      const fe = r.frontend === undefined || r.frontend === '' ? undefined : required(r.frontend, 'frontend');
+      return vppLbDigestMsg(await control.vppLbDigest(fe, r.include_table ?? false));
+    }),
   };
 }

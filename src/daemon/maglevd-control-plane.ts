@@ -13,20 +13,26 @@ import type { Checker } from '../checker/checker.js';
 import type { FrontendView } from '../core/frontend-view.js';
 import type { ConfigVerdict } from '../config/load-task.js';
 import { formatIssue, type ConfigLoad } from '../config/loader.js';
+import { previewChange } from '../core/disruption-preview.js';
+import type { ProposedChange } from '../core/proposed-change.js';
 import {
   type ConfigCheckResult,
   type ConfigReloadResult,
   type ControlPlane,
   type ControlPlaneEvent,
+  type PreviewRequestView,
+  type PreviewResultView,
   type ProbeWatchdogView,
   type VppLbCountersView,
   type VppLbStateView,
   type VppStatus,
+  type VppVipDigestView,
   type WatchSubscription,
   type WeightChange,
 } from '../control/control-plane.js';
 import type { Subscription } from '../control/event-subscribers.js';
 import type { WatchEventHub } from '../control/grpc-watch-hub.js';
+import { vipDigests } from '../control/vip-digests.js';
 import type { VppSide } from './vpp-side.js';
 import { compareVipKeys, inVipOrder } from '../core/desired-state.js';
 import { readState } from '../sync/lb-state.js';
@@ -47,15 +53,16 @@ export interface MaglevdControlPlaneOptions {
   readonly configLoader: ConfigFileLoader;
 }
 
-/** How the control plane reads the config file: load for a reload, check for CheckConfig. */
+/** How the control plane reads configs: load for a reload, check for CheckConfig, parse for a preview. */
 export interface ConfigFileLoader {
   load(path: string): Promise<ConfigLoad>;
   check(path: string): Promise<ConfigVerdict>;
+  parse(text: string): Promise<ConfigLoad>;
 }
 
 /** The answer to a CheckConfig or ReloadConfig while another check or reload runs. */
 function configBusy(): DaemonError {
-  return new DaemonError('RESOURCE_EXHAUSTED', 'a config check or reload is already running; try again when it has finished');
+  return new DaemonError('RESOURCE_EXHAUSTED', 'a config check, reload or config preview is already running; try again when it has finished');
 }
 
 function notFound(kind: string, name: string): DaemonError {
@@ -293,6 +300,31 @@ export class MaglevdControlPlane implements ControlPlane {
       }))
       .sort(compareVipKeys);
     return { scrapedAt: snap.scrapedAt, vips };
+  }
+
+  /**
+   * The preview of a change on the live world (config, backend states, weights). A candidate
+   * config goes through the same loader as the config file; it is never applied.
+   */
+  previewChange(change: PreviewRequestView, frontend: string | undefined): Promise<PreviewResultView> {
+    if (change.kind !== 'config') return Promise.resolve().then(() => this.#preview(change, frontend));
+    // A candidate config costs a parse like CheckConfig: off the main thread, one job at a time.
+    if (this.#configJobs > 0) return Promise.reject(configBusy());
+    return this.#configJob(async () => {
+      const load = await this.#o.configLoader.parse(change.text);
+      if (!load.ok) return { ok: false, ...issuesText(load) };
+      return this.#preview({ kind: 'config', config: load.config }, frontend);
+    });
+  }
+
+  #preview(proposed: ProposedChange, frontend: string | undefined): PreviewResultView {
+    const c = this.#o.checker;
+    return { ok: true, preview: previewChange({ config: c.config, stateOf: c.stateOf, weightOf: c.weightOf }, proposed, frontend) };
+  }
+
+  /** The table of each VIP as VPP holds it: a live AS dump, tables computed from it. */
+  async vppLbDigest(frontend: string | undefined, includeTable: boolean): Promise<VppVipDigestView[]> {
+    return vipDigests(await this.vppLbState(), this.#o.checker.config.frontends.values(), frontend, includeTable);
   }
 
   /**

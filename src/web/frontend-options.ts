@@ -1,5 +1,6 @@
 // The command-line contract of maglevd-frontend (§1.8, §1.6): `-server a,b` (required), `-listen`
 // (default 127.0.0.1:9092: loopback unless the operator chooses to expose it), `-log-level`,
+// `-consistency-grace` (how long LB hosts may disagree on a VIP's table before it is reported),
 // `-version`, `-help`, each with its environment variable, in Go flag syntax. Pure.
 
 import { formatFlagUsage, parseFlags, type FlagSpec } from '../shared/go-flags.js';
@@ -18,6 +19,13 @@ export const frontendFlags = [
   { name: 'allowed-hosts', kind: 'string', env: 'MAGLEV_FRONTEND_ALLOWED_HOSTS', default: '', usage: 'comma-separated host names served besides IP literals, localhost and the -listen host (others get 421)' },
   { name: 'sse-max-streams', kind: 'string', env: 'MAGLEV_FRONTEND_SSE_MAX_STREAMS', default: String(defaultFrontendLimits.maxStreams), usage: 'open event streams at most (more get 503)' },
   { name: 'sse-max-streams-per-client', kind: 'string', env: 'MAGLEV_FRONTEND_SSE_MAX_STREAMS_PER_CLIENT', default: String(defaultFrontendLimits.maxStreamsPerClient), usage: 'open event streams per client address at most' },
+  {
+    name: 'consistency-grace',
+    kind: 'duration',
+    env: 'MAGLEV_FRONTEND_CONSISTENCY_GRACE',
+    default: 30_000,
+    usage: "how long the maglevds may disagree on a VIP's new-flow table before a vip-divergence log line and metric",
+  },
   { name: 'version', kind: 'bool', default: false, usage: 'print version, commit and build date, then exit' },
   { name: 'help', aliases: ['h'], kind: 'bool', default: false, usage: 'print this usage, then exit' },
 ] as const satisfies readonly FlagSpec[];
@@ -29,6 +37,7 @@ export interface FrontendOptions {
   readonly logLevel: LogLevel;
   /** -allowed-hosts, -sse-max-streams, -sse-max-streams-per-client. */
   readonly limits: FrontendLimits;
+  readonly consistencyGraceMs: number;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -56,14 +65,14 @@ export function parseFrontendOptions(argv: readonly string[], env: Readonly<Reco
     maxStreamsPerClient: counts['sse-max-streams-per-client']!,
     allowedHosts: v['allowed-hosts'].split(',').map((h) => h.trim()).filter((h) => h !== ''),
   };
-  const options = { servers, listen, logLevel: v['log-level'], limits, version: v.version, help: v.help };
+  const options = { servers, listen, logLevel: v['log-level'], limits, consistencyGraceMs: v['consistency-grace'], version: v.version, help: v.help };
   if (servers.length === 0 && !v.version && !v.help) return { ok: false, message: '-server is required (comma-separated maglevd addresses)' };
   return { ok: true, options };
 }
 
 export function frontendUsage(): string {
   return (
-    'Usage: maglevd-frontend -server addr[,addr...] [-listen addr] [-log-level level] [-version]\n\n' +
+    'Usage: maglevd-frontend -server addr[,addr...] [-listen addr] [-log-level level] [-consistency-grace duration] [-version]\n\n' +
     'Web dashboard for one or more maglevd. /admin/ needs MAGLEV_FRONTEND_USER and MAGLEV_FRONTEND_PASSWORD.\n\n' +
     `Flags:\n${formatFlagUsage(frontendFlags).trimEnd()}`
   );

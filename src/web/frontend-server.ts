@@ -1,10 +1,12 @@
 // The dashboard's HTTP server (§10.1 route table): the SPA and read-only JSON/SSE API under
-// /view/ (no auth), the same SPA plus the event log stream and the mutating actions under /admin/
-// (basic auth), /healthz and /favicon.ico. No compression anywhere, so SSE passes proxies
-// unbuffered. Shutdown ends every SSE stream, then closes the listener.
+// /view/ (no auth), the same SPA plus the event log stream, the mutating actions and their
+// previews under /admin/ (basic auth), /healthz, /metrics (the cross-host consistency gauges)
+// and /favicon.ico. No compression anywhere, so SSE passes proxies unbuffered. Shutdown ends
+// every SSE stream, then closes the listener.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
@@ -15,6 +17,7 @@ import { faviconSvg } from './favicon.js';
 import { HttpError } from './http-error.js';
 import { sendError, sendJson } from './http-reply.js';
 import type { Scope } from './scope.js';
+import type { VipConsistency } from './consistency-monitor.js';
 import { notBuiltPage, type SpaAssets } from './spa-assets.js';
 import { lastEventIdOf, openSseStream, type SseStream } from './sse-stream.js';
 import { checkHostHeaders, hostAllowList } from './host-allow-list.js';
@@ -31,6 +34,10 @@ export interface FrontendServerOptions {
   readonly listen: { readonly host: string; readonly port: number };
   readonly scopes: readonly Scope[];
   readonly broker: EventBroker;
+  /** The cross-host comparison, served on /view/api/consistency. */
+  readonly consistency: { readonly report: readonly VipConsistency[] };
+  /** Served on /metrics. */
+  readonly registry: Registry;
   readonly clock: Clock;
   readonly logger: Logger;
   /** undefined: /admin/ answers 403 `admin disabled`. */
@@ -168,6 +175,9 @@ export async function startFrontendServer(o: FrontendServerOptions): Promise<Fro
     if (what === 'state' && name === undefined) {
       get(req);
       sendJson(res, 200, { maglevds: o.scopes.map((s) => s.state.snapshot()) });
+    } else if (what === 'consistency' && name === undefined) {
+      get(req);
+      sendJson(res, 200, { vips: o.consistency.report });
     } else if (what === 'state' && name !== undefined) {
       get(req);
       sendJson(res, 200, scopeOf(name).state.snapshot());
@@ -194,6 +204,13 @@ export async function startFrontendServer(o: FrontendServerOptions): Promise<Fro
     if (!host.ok) {
       o.logger.warn('host-refused', { remote: req.socket.remoteAddress, host: host.host.slice(0, 64), status: host.status });
       return sendJson(res, host.status, { error: host.error });
+    }
+    if (path === '/metrics') {
+      get(req);
+      const body = await o.registry.metrics();
+      res.writeHead(200, { 'Content-Type': o.registry.contentType, 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
     }
     if (path === '/favicon.ico') {
       get(req);

@@ -35,6 +35,12 @@ void t.test('a named method per unary RPC, answering what call() answers', async
     { rpc: 'GetVPPLBState', method: () => c.getVppLbState(), call: () => c.call('GetVPPLBState') },
     { rpc: 'SyncVPPLBState', method: () => c.syncVppLbState({ frontend_name: 'web4' }), call: () => c.call('SyncVPPLBState', { frontend_name: 'web4' }) },
     { rpc: 'GetVPPLBCounters', method: () => c.getVppLbCounters(), call: () => c.call('GetVPPLBCounters') },
+    {
+      rpc: 'PreviewChange',
+      method: () => c.previewChange({ backend: { name: 'nginx0-ams', action: 'disable' } }),
+      call: () => c.call('PreviewChange', { backend: { name: 'nginx0-ams', action: 'disable' } }),
+    },
+    { rpc: 'GetVPPLBDigest', method: () => c.getVppLbDigest({ include_table: true }), call: () => c.call('GetVPPLBDigest', { include_table: true }) },
   ];
   const unary = Object.keys(loadMaglevClientProto().grpc.maglev.Maglev.service).filter((m) => m !== 'WatchEvents');
   t.same(cases.map((x) => x.rpc).sort(), unary.sort(), 'every unary RPC of the proto is covered');

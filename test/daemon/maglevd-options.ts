@@ -10,6 +10,7 @@ t.test('options from flags, env and defaults', async (t) => {
     vppStatsAddr: '/run/vpp/stats.sock',
     logLevel: 'info',
     check: false,
+    previewAgainst: undefined,
     reflection: true,
     grpcLimits: { maxConnections: 256, handshakeMs: 10_000, idleMs: 300_000, maxAgeMs: 0, maxAgeGraceMs: 0 },
     version: false,
@@ -56,6 +57,7 @@ t.test('options from flags, env and defaults', async (t) => {
       env: { MAGLEV_GRPC_MAX_CONNECTIONS: '8', MAGLEV_GRPC_IDLE_TIMEOUT: '30s' },
       want: { grpcLimits: { maxConnections: 8, handshakeMs: 10_000, idleMs: 30_000, maxAgeMs: 0, maxAgeGraceMs: 0 } },
     },
+    { name: 'a check previewed against a running maglevd', argv: ['--check', '--preview-against', '127.0.0.1:9090'], want: { check: true, previewAgainst: '127.0.0.1:9090' } },
   ];
   for (const c of cases) {
     const got = parseMaglevdOptions(c.argv, c.env ?? {});
@@ -77,6 +79,7 @@ t.test('invalid values are startup failures', async (t) => {
     { name: 'connections not a number', argv: ['--grpc-max-connections=many'], message: /--grpc-max-connections/ },
     { name: 'bad idle timeout', argv: ['--grpc-idle-timeout=soon'], message: /grpc-idle-timeout/ },
     { name: 'positional argument', argv: ['maglev.yaml'], message: /^unexpected argument "maglev.yaml"$/ },
+    { name: 'a preview without --check', argv: ['--preview-against', '127.0.0.1:9090'], message: /^--preview-against needs --check$/ },
   ];
   for (const c of cases) {
     const got = parseMaglevdOptions(c.argv, c.env ?? {});
@@ -87,7 +90,7 @@ t.test('invalid values are startup failures', async (t) => {
 
 t.test('usage names every flag and its env variable', async (t) => {
   const usage = maglevdUsage();
-  for (const flag of ['config', 'grpc-addr', 'metrics-addr', 'vpp-api-addr', 'vpp-stats-addr', 'log-level', 'check', 'reflection', 'grpc-max-connections', 'grpc-handshake-timeout', 'grpc-idle-timeout', 'grpc-max-connection-age', 'grpc-max-connection-age-grace', 'version', 'help']) {
+  for (const flag of ['config', 'grpc-addr', 'metrics-addr', 'vpp-api-addr', 'vpp-stats-addr', 'log-level', 'check', 'preview-against', 'reflection', 'grpc-max-connections', 'grpc-handshake-timeout', 'grpc-idle-timeout', 'grpc-max-connection-age', 'grpc-max-connection-age-grace', 'version', 'help']) {
     t.match(usage, new RegExp(`\\n  --${flag}\\b`), flag);
   }
   t.match(usage, /\(env MAGLEV_VPP_STATS_ADDR\)/);

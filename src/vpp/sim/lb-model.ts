@@ -12,7 +12,7 @@ import type { Clock, TimerHandle } from '../../shared/clock.js';
 import { ipFamily, ipFromBytes, ipToBytes, ipToIp46 } from '../../shared/ip-address.js';
 import { splitPrefix } from '../codec.js';
 import type { Encap, VipKey } from '../../shared/lb-vip.js';
-import { maglevTable, noMember } from '../maglev.js';
+import { maglevTable, noMember } from '../../shared/maglev.js';
 import { LbCounters, type CounterSet } from './lb-counters.js';
 import { SimPool } from './sim-pool.js';
 

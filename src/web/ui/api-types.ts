@@ -121,6 +121,31 @@ export interface StateResponse {
   maglevds: ScopeSnapshot[];
 }
 
+/** One VIP compared across the maglevds (src/web/consistency-monitor.ts), plain JSON. */
+export interface ConsistencyVip {
+  key: string;
+  vip: string;
+  frontends: string[];
+  hosts: string[];
+  agreeing: string[];
+  differences: Array<{ host: string; share: number; causes: string[] }>;
+  text: string;
+  /** Unix ms; absent while the hosts agree. */
+  divergentSince?: number;
+  /** The disagreement outlasted the grace. */
+  divergent: boolean;
+}
+
+/** /view/api/consistency, and the `consistency` SSE payload. */
+export interface ConsistencyResponse {
+  vips: ConsistencyVip[];
+}
+
+/** POST /admin/api/{name}/preview: the summary lines (the full preview is left unused here). */
+export interface PreviewReply {
+  lines: string[];
+}
+
 export interface VersionResponse {
   version: string;
   commit: string;

@@ -1,9 +1,10 @@
 // The dashboard page (§10.2), the same app on /view/ (read-only) and /admin/ (actions and the
-// event log): header with logo, version and stream status; one tab per maglevd; the selected
-// scope's VPP panel and frontend cards.
+// event log): header with logo, version and stream status; with several maglevds, whether their
+// Maglev tables agree; one tab per maglevd; the selected scope's VPP panel and frontend cards.
 
 import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { ActionDialog, type ActionRequest } from './action-dialog.js';
+import { ConsistencyPanel } from './consistency-panel.js';
 import { cardKey } from './cookies.js';
 import { createDashboard } from './dashboard-store.js';
 import { EventLog } from './event-log.js';
@@ -32,6 +33,9 @@ export function App(props: { area: 'view' | 'admin' }): JSX.Element {
           <Show when={st.version}>{(v) => `${v().version} (${v().commit})`}</Show>
         </span>
       </header>
+      <Show when={st.scopes.length > 1}>
+        <ConsistencyPanel vips={st.consistency} />
+      </Show>
       <nav class="tabs" role="tablist">
         <For each={st.scopes}>
           {(s) => (
