@@ -1,5 +1,5 @@
 // `maglevd --check --config NEW --preview-against ADDR`: after NEW passed the local check, the
-// running maglevd at ADDR previews it (PreviewChange with the file's text) and each VIP's line
+// running maglevd at ADDR previews it (PreviewConfig streams the file's text) and each VIP's line
 // is printed, so the operator sees what a SIGHUP would move before sending it. The running
 // daemon answers from its live state: backend health, runtime weights, its own config.
 
@@ -20,7 +20,7 @@ const previewDeadlineMs = 10_000;
 export async function previewConfigAgainst(path: string, server: string, io: PreviewOutput): Promise<number> {
   const client = new MaglevClient(server, { deadlineMs: previewDeadlineMs });
   try {
-    const r = await client.previewChange({ config: await readFile(path, 'utf8') });
+    const r = await client.previewConfig(await readFile(path, 'utf8'));
     if (!r.ok) {
       // The running daemon's loader disagrees with ours (another version): its word is shown.
       for (const e of [r.parse_error, r.semantic_error].filter((x) => x !== '')) io.err(e);

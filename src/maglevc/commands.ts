@@ -93,7 +93,7 @@ export async function runCommand(ctx: CommandContext, name: Exclude<CommandName,
       return print(formatPreview(style, await client.previewChange(req)));
     }
     case 'preview-config': {
-      const r = await client.previewChange({ config: await readCandidateConfig(arg('file')) });
+      const r = await client.previewConfig(await readCandidateConfig(arg('file')));
       print(formatPreview(style, r));
       return r.ok ? 0 : 1;
     }

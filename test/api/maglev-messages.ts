@@ -22,7 +22,7 @@ function roundTrip(rpc: string, msg: object): object {
   return client[rpc]!.responseDeserialize(server[rpc]!.responseSerialize(msg));
 }
 
-void t.test('the proto has the 18 RPCs of §6.2 and our two (PreviewChange, GetVPPLBDigest)', (t) => {
+void t.test('the proto has the 18 RPCs of §6.2 and our three (PreviewChange, PreviewConfig, GetVPPLBDigest)', (t) => {
   const text = readFileSync(maglevProtoPath(), 'utf8');
   const rpcs = [...text.matchAll(/^\s*rpc (\w+)\(/gm)].map((m) => m[1]);
   t.same(rpcs, [
@@ -45,9 +45,10 @@ void t.test('the proto has the 18 RPCs of §6.2 and our two (PreviewChange, GetV
     'SyncVPPLBState',
     'GetVPPLBCounters',
     'PreviewChange',
+    'PreviewConfig',
     'GetVPPLBDigest',
   ]);
-  t.equal(Object.keys(server).length, 20);
+  t.equal(Object.keys(server).length, 21);
   t.end();
 });
 
@@ -73,6 +74,7 @@ void t.test('complete messages round-trip unchanged', async (t) => {
     ['GetVPPLBCounters', vppLbCountersMsg(fake.counters)],
     ['PreviewChange', previewMsg(await fake.previewChange({ kind: 'weight', frontend: 'web4', pool: 'primary', backend: 'nginx0-ams', weight: 50 }, undefined))],
     ['PreviewChange', previewMsg({ ok: false, parseError: 'p', semanticError: '' })],
+    ['PreviewConfig', previewMsg({ ok: false, parseError: 'p', semanticError: '' })],
     ['GetVPPLBDigest', vppLbDigestMsg(await fake.vppLbDigest(undefined, true))],
     ['CheckConfig', { ok: false, parse_error: 'p', semantic_error: 's' }],
     ['ReloadConfig', { ok: false, parse_error: 'p', semantic_error: 's', reload_error: 'r' }],

@@ -7,6 +7,7 @@ import { loadSync } from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import t from 'tap';
+import { loadMaglevClientProto } from '../../src/api/maglev-proto.js';
 import { MaglevClient } from '../../src/api/maglev-client.js';
 import type { RpcRequest } from '../../src/api/maglev-rpc.js';
 import { grpcBindTarget, startGrpcServer } from '../../src/control/grpc-server.js';
@@ -448,14 +449,11 @@ void t.test('PreviewChange: validation, previews and config problems as data; no
   t.same(only6.vips.map((v) => v.frontend), ['web6']);
   const enable = await h.call('PreviewChange', { backend: { name: 'nginx1-zrh', action: 'enable' } });
   t.same(enable.assumptions, [], 'a static backend needs no assumption');
-  const bad = await h.call('PreviewChange', { config: 'maglev: [' });
-  t.match(bad, { ok: false, vips: [], assumptions: [] });
-  t.match(bad.parse_error, /YAML/);
   t.same(await h.call('GetFrontend', { name: 'web4' }), before, 'nothing was applied');
 
   const cases: Array<{ req: RpcRequest<'PreviewChange'>; code: grpc.status; details: string }> = [
-    { req: {}, code: status.INVALID_ARGUMENT, details: 'change must be set: weight, backend or config' },
-    { req: { frontend: 'web4' }, code: status.INVALID_ARGUMENT, details: 'change must be set: weight, backend or config' },
+    { req: {}, code: status.INVALID_ARGUMENT, details: 'change must be set: weight or backend (a candidate config goes to PreviewConfig)' },
+    { req: { frontend: 'web4' }, code: status.INVALID_ARGUMENT, details: 'change must be set: weight or backend (a candidate config goes to PreviewConfig)' },
     { req: { weight: { pool: 'primary', backend: 'nginx0-ams', weight: 1 } }, code: status.INVALID_ARGUMENT, details: 'frontend must not be empty' },
     { req: { frontend: 'web4', weight: { backend: 'nginx0-ams', weight: 1 } }, code: status.INVALID_ARGUMENT, details: 'weight.pool must not be empty' },
     { req: { frontend: 'web4', weight: { pool: 'primary', weight: 1 } }, code: status.INVALID_ARGUMENT, details: 'weight.backend must not be empty' },
@@ -466,12 +464,43 @@ void t.test('PreviewChange: validation, previews and config problems as data; no
     { req: { backend: { name: 'ghost', action: 'pause' } }, code: status.NOT_FOUND, details: 'backend "ghost" not found' },
     { req: { backend: { name: 'nginx1-zrh', action: 'pause' } }, code: status.FAILED_PRECONDITION, details: 'backend "nginx1-zrh" is disabled; cannot pause it' },
     { req: { frontend: 'web9', backend: { name: 'nginx0-ams', action: 'pause' } }, code: status.NOT_FOUND, details: 'frontend "web9" not found' },
-    { req: { frontend: 'f'.repeat(65), config: '' }, code: status.INVALID_ARGUMENT, details: 'frontend is longer than 64 bytes' },
+    { req: { frontend: 'f'.repeat(65), weight: { pool: 'primary', backend: 'nginx0-ams', weight: 1 } }, code: status.INVALID_ARGUMENT, details: 'frontend is longer than 64 bytes' },
   ];
   for (const c of cases) {
     const e = await h.fail('PreviewChange', c.req);
     t.same([e.code, e.details], [c.code, c.details], c.details);
   }
+});
+
+void t.test('PreviewConfig: a candidate config streamed in chunks; problems as data; bounded uploads', async (t) => {
+  const h = await startHarness(t);
+  const before = await h.call('GetFrontend', { name: 'web4' });
+  const bad = await h.client.previewConfig('maglev: [');
+  t.match(bad, { ok: false, vips: [], assumptions: [] });
+  t.match(bad.parse_error, /YAML/);
+  // Larger than one request may be (64 KiB): the chunks are joined before parsing.
+  const padded = `# ${'x'.repeat(200 * 1024)}\nmaglev: [`;
+  const big = await h.client.previewConfig(padded);
+  t.match(big.parse_error, /YAML/, 'a 200 KiB candidate reaches the parser');
+  t.same(await h.call('GetFrontend', { name: 'web4' }), before, 'nothing was applied');
+
+  const tooBig = await h.client.previewConfig('#'.repeat(4 * 1024 * 1024 + 1)).catch((e: grpc.ServiceError) => e);
+  t.same([(tooBig as grpc.ServiceError).code, (tooBig as grpc.ServiceError).details], [status.RESOURCE_EXHAUSTED, 'the candidate config is larger than 4194304 bytes (4 MiB)']);
+  const longName = await h.client.previewConfig('maglev: {}', 'f'.repeat(65)).catch((e: grpc.ServiceError) => e);
+  t.same([(longName as grpc.ServiceError).code, (longName as grpc.ServiceError).details], [status.INVALID_ARGUMENT, 'frontend is longer than 64 bytes']);
+
+  // One upload at a time: a second one, while the first has not ended, is refused at once.
+  const { grpc: proto } = loadMaglevClientProto();
+  const raw = new proto.maglev.Maglev(h.address, grpc.credentials.createInsecure());
+  t.teardown(() => raw.close());
+  const stalled = raw.PreviewConfig((_e: grpc.ServiceError | null) => {});
+  stalled.write({ text: Buffer.from('maglev:\n') });
+  await new Promise((r) => setTimeout(r, 200));
+  const second = await h.client.previewConfig('maglev: [').catch((e: grpc.ServiceError) => e);
+  t.same([(second as grpc.ServiceError).code, (second as grpc.ServiceError).details], [status.RESOURCE_EXHAUSTED, 'a config preview is already being uploaded; try again when it has finished']);
+  stalled.end();
+  await new Promise((r) => setTimeout(r, 200));
+  t.match(await h.client.previewConfig('maglev: ['), { ok: false }, 'the slot is free again once the upload ended');
 });
 
 void t.test('GetVPPLBDigest: per-VIP digests from the lb state, the table on request, VPP errors', async (t) => {

@@ -56,10 +56,10 @@ void t.test('previews against the daemon and the simulator', async (t) => {
   await lab.until(() => JSON.stringify(lab.vips()[webKey]) === JSON.stringify({ [checkedBackends.be1]: 100, [checkedBackends.be2]: 50, [checkedBackends.be3]: 0 }), 'web programmed 100/50/0');
 
   /** Previews `req`, applies it with `apply`, waits until VPP holds `weights`, then compares. */
-  async function previewThenApply(t: Test, req: RpcRequest<'PreviewChange'>, apply: () => Promise<unknown>, weights: Record<string, number>): Promise<VIPPreview> {
+  async function previewThenApply(t: Test, req: RpcRequest<'PreviewChange'> | { readonly config: string }, apply: () => Promise<unknown>, weights: Record<string, number>): Promise<VIPPreview> {
     const before = await webDigest(lab);
     const weightsBefore = JSON.stringify(lab.vips()[webKey]);
-    const p = await rpc.call('PreviewChange', req);
+    const p = 'config' in req ? await rpc.client.previewConfig(req.config) : await rpc.call('PreviewChange', req);
     t.equal(p.ok, true);
     const v = webOf(p);
     t.same(previewBuckets(v, 'before'), withoutZeros(await vppBuckets(lab)), 'before: what VPP holds now');
@@ -124,10 +124,10 @@ void t.test('previews against the daemon and the simulator', async (t) => {
 
   await t.test('a candidate config, over the RPC: previewed, reloaded, and VPP matches', async (t) => {
     const candidate = lab.config({ withBe4: true }).replace('be2: { weight: 50 }', 'be2: { weight: 100 }');
-    const bad = await rpc.call('PreviewChange', { config: candidate.replace('protocol: tcp', 'protocol: sctp') });
+    const bad = await rpc.client.previewConfig(candidate.replace('protocol: tcp', 'protocol: sctp'));
     t.equal(bad.ok, false);
     t.match(bad.semantic_error + bad.parse_error, /maglev\.frontends\.web\.protocol \(\d+:\d+\)/, 'positioned errors, as data');
-    const p = await rpc.call('PreviewChange', { config: candidate });
+    const p = await rpc.client.previewConfig(candidate);
     t.same(p.assumptions, ['be4 passes its health check (new backend)']);
     t.same(p.vips.map((v) => [v.frontend, v.change]), [['web', 'changed'], ['all', 'unchanged']]);
     await previewThenApply(
