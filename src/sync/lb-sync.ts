@@ -127,8 +127,7 @@ export class LbSync {
   async syncAll(cfg: Config, inputs: DesiredInputs, hints: FlushHints = new Map(), written?: FirstAsWrite, window?: ReadWindow): Promise<SyncReport> {
     return this.#run('all', async (api, counts) => {
       if (this.#tails.size > 0) await Promise.all(this.#tails.values());
-      const conf = await api.confGet();
-      await this.#execute(api, pipelineBatches(planConf(conf, desiredConf(cfg.vpp.lb, conf)), maxInFlight), counts);
+      await this.#syncConf(api, cfg, counts);
       const mark = this.#state.mark();
       const reading = readVips(api);
       window?.opened();
@@ -149,6 +148,22 @@ export class LbSync {
       await this.#execute(api, fullSyncBatches(planAll(desired, this.#state.believed(), hints), maxInFlight), counts, tell);
       return true;
     });
+  }
+
+  /** lb_conf alone (the warmup's conf step: VIPs it releases get their encap sources at once). */
+  async syncConf(cfg: Config): Promise<void> {
+    const counts = zeroCounts();
+    try {
+      await this.#syncConf(this.#api(), cfg, counts);
+    } finally {
+      // Counted as part of full syncs (it is their first step); no sync-done line of its own.
+      for (const k of syncKinds) if (counts[k] > 0) this.#onCount?.('all', k, counts[k]);
+    }
+  }
+
+  async #syncConf(api: LbApi, cfg: Config, counts: SyncCounts): Promise<void> {
+    const conf = await api.confGet();
+    await this.#execute(api, pipelineBatches(planConf(conf, desiredConf(cfg.vpp.lb, conf)), maxInFlight), counts);
   }
 
   /**

@@ -45,6 +45,7 @@ export interface SyncEngine {
   ): Promise<{ readonly failures: ReadonlyMap<string, unknown> }>;
   /** VPP connected or went away: forget anything believed about its state. */
   reset?(): void;
+  syncConf?(cfg: Config): Promise<unknown>;
 }
 
 export interface ReconcilerOptions {
@@ -129,6 +130,9 @@ export class Reconciler {
     gate.attach({
       syncVip: (frontend) => this.#guard() ?? this.#enqueueVip(frontend, 'release'),
       opened: (fullSync) => this.#opened(fullSync),
+      syncConf: async () => {
+        await (this.#guard() ?? this.#engine.syncConf?.(this.#config()));
+      },
     });
   }
 
