@@ -4,13 +4,12 @@
 // collectors → gRPC and /metrics → start probing and connecting. Shutdown never touches VPP
 // state: VIPs and ASes stay programmed so a restart is dataplane-neutral.
 
-import { Registry } from 'prom-client';
 import type { DestinationStream } from 'pino';
 import { buildInfo } from '../generated/build-info.js';
 import { createRealClock, type Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { Checker } from '../checker/checker.js';
+import { Checker, type CheckerObserver } from '../checker/checker.js';
 import { formatIssue, loadConfigFile } from '../config/loader.js';
 import { OffThreadConfigLoader } from '../config/off-thread-loader.js';
 import { startGrpcServer, type GrpcServer } from '../control/grpc-server.js';
@@ -18,6 +17,7 @@ import { createDaemonLogger } from './daemon-logger.js';
 import { MaglevdControlPlane } from './maglevd-control-plane.js';
 import { maglevdExitCodes, type MaglevdOptions } from './maglevd-options.js';
 import { countCheckerTransitions, createMetrics, registerStateCollectors } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../metrics/registry.js';
 import { registerLiveHeapGauge } from '../metrics/live-heap.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { NetnsProbeExecutor } from '../checker/netns-probe-executor.js';
@@ -66,10 +66,12 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     config.healthchecker.netns,
   );
 
-  const registry = new Registry();
+  const registry = new MetricsRegistry();
   const vppEnabled = o.vppApiAddr !== undefined;
-  const metrics = createMetrics({ registry, vppEnabled, build: buildInfo });
-  const checker = new Checker({ config, clock, logger: logger.child({ component: 'checker' }), executor: dispatcher, observer: metrics });
+  const metrics = createMetrics({ registry, vppEnabled, build: buildInfo, perBackendDurations: o.probeDurationPerBackend });
+  // The metrics take a probe as primitives (no result object kept per probe).
+  const observer = { onProbe: (...[b, type, r, outcome]: Parameters<CheckerObserver['onProbe']>) => metrics.onProbe(b, type, r.code, outcome, r.durationMs) };
+  const checker = new Checker({ config, clock, logger: logger.child({ component: 'checker' }), executor: dispatcher, observer });
   // Subscribers see each event in this order: WatchEvents streams, metrics, then the reconciler (at start).
   checker.subscribe((ev) => hub.publish(ev));
   const unsubscribeMetrics = countCheckerTransitions(checker, metrics);
