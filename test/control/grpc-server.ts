@@ -16,6 +16,7 @@ import { FakeControlPlane, T0, withAsWeight } from '../support/fake-control-plan
 import { startHarness, watch } from '../support/grpc-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../support/recording-logger.js';
+import { until } from '../support/wait-for.js';
 
 const { status } = grpc;
 
@@ -398,7 +399,9 @@ void t.test('grpc_server_* metrics count RPCs by method and code', async (t) => 
   await w.take(5);
   w.stream.cancel();
   await w.end;
-  await new Promise((r) => setTimeout(r, 20));
+  // The server hears of the cancel after the client does: wait for it rather than for a time.
+  const cancelled = /grpc_server_handled_total\{grpc_type="server_stream",grpc_service="maglev.Maglev",grpc_method="WatchEvents",grpc_code="Canceled"\} 1/;
+  await until(async () => cancelled.test(await h.registry.metrics()), 'the server to count the cancelled stream', 10_000);
   const text = await h.registry.metrics();
   t.match(text, /grpc_server_started_total\{grpc_type="unary",grpc_service="maglev.Maglev",grpc_method="ListFrontends"\} 1/);
   t.match(text, /grpc_server_handled_total\{grpc_type="unary",grpc_service="maglev.Maglev",grpc_method="GetBackend",grpc_code="NotFound"\} 1/);
