@@ -12,6 +12,7 @@ import { registerStateGauges } from './state.js';
 import { createVppCounters, registerVppCollectors, type VppMetricsHooks } from './vpp.js';
 import type { Clock } from '../shared/clock.js';
 import type { HealthCheckType } from '../shared/config.js';
+import { discardReasons } from '../shared/discard-reason.js';
 import type { BackendState, FrontendState, ProbeResult } from '../shared/health.js';
 
 export type MetricsSource = Pick<
@@ -55,6 +56,14 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     labelNames: ['backend', 'type', 'result', 'code'] as const,
     registers,
   });
+  const discarded = new Counter({
+    name: 'maglev_probe_discarded_total',
+    help: 'Probe results discarded because the prober itself was in trouble, by reason (EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, EADDRINUSE, shard-lost, stall).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  // Every reason from the start, so rate() and alerts see a 0 before the first discard.
+  for (const reason of discardReasons) discarded.inc({ reason }, 0);
   const probeSeconds = new Histogram({
     name: 'maglev_probe_duration_seconds',
     help: 'Duration of recorded health-check probes.',
@@ -79,7 +88,8 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     onProbe(backend, type, r) {
       const result = r.discarded === true ? 'discarded' : r.ok ? 'success' : 'failure';
       probes.inc({ backend, type, result, code: r.code });
-      if (r.discarded !== true) probeSeconds.observe({ backend, type }, r.durationMs / 1000);
+      if (r.discarded === true) discarded.inc({ reason: r.discardReason ?? 'stall' });
+      else probeSeconds.observe({ backend, type }, r.durationMs / 1000);
     },
     onBackendTransition: (backend, from, to) => backendTransitions.inc({ backend, from, to }),
     onFrontendTransition: (frontend, from, to) => frontendTransitions.inc({ frontend, from, to }),
