@@ -1,9 +1,10 @@
 // `response-regexp` (behaviour.md §3.6) with RE2 syntax and a linear-time matcher, as upstream
 // (Go's regexp). JavaScript's RegExp backtracks: `(a+)+$` against 30 `a`s and a `b` kept a probe
 // worker busy for seconds, so one hostile or unlucky backend stalled every probe of its shard.
-// re2js is a pure-JS port of Go's regexp (same syntax, same error texts, DFA/NFA only); about
-// 1 ms for a 64 KiB body on this box (bench/response-regexp.ts). Shared by the config check,
-// which refuses what RE2 refuses, and the http prober.
+// re2js is a pure-JS port of Go's regexp (same syntax, same error texts, DFA/NFA only): from µs to
+// about 10 ms for a 64 KiB body depending on the pattern, and ~0.15 s for a thread's first match
+// while its code warms up (bench/response-regexp.ts). Shared by the config check, which refuses
+// what RE2 refuses, and the http prober.
 
 import { RE2JS, RE2JSSyntaxException } from 're2js';
 
