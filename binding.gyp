@@ -1,5 +1,6 @@
-# The one native addon: setns per thread, ICMP sockets, SEQPACKET fd passing and memfd for the
-# VPP stats segment. Plain C over N-API only, so one build loads under Node 20 and Node 24.
+# The one native addon: setns per thread, ICMP sockets, SEQPACKET fd passing, memfd for the
+# VPP stats segment, and the RLIMIT_NOFILE pair. Plain C over N-API only, so one build loads
+# under Node 20 and Node 24.
 {
   "targets": [
     {
@@ -11,7 +12,8 @@
         "native/icmp.c",
         "native/fd-watch.c",
         "native/fd-passing.c",
-        "native/files.c"
+        "native/files.c",
+        "native/rlimit.c"
       ],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2", "-fvisibility=hidden"]

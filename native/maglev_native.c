@@ -3,12 +3,13 @@
 //   - ICMP echo sockets (unprivileged ping socket, else raw): bind, sendto, recvfrom and a
 //     readable watcher on the thread's libuv loop (Node's dgram refuses SOCK_RAW fds);
 //   - AF_UNIX SOCK_SEQPACKET + SCM_RIGHTS fd passing, both sides (VPP stats.sock and its simulator);
-//   - memfd_create/ftruncate/fstat for the simulated stats segment.
+//   - memfd_create/ftruncate/fstat for the simulated stats segment;
+//   - getrlimit/setrlimit(RLIMIT_NOFILE) for the descriptor budget.
 // Plain C over N-API (no node-addon-api), so one binary loads under every Node with N-API 8.
 // Failures throw an Error whose .code is the errno name ("EPERM") and whose message is the
 // strerror text with a lowercase first letter ("operation not permitted"), like libuv's.
 //
-// One file per concern: napi-util.c, netns.c, icmp.c, fd-watch.c, fd-passing.c, files.c.
+// One file per concern: napi-util.c, netns.c, icmp.c, fd-watch.c, fd-passing.c, files.c, rlimit.c.
 
 #include "maglev_native.h"
 
@@ -38,6 +39,8 @@ NAPI_MODULE_INIT() {
       {"ftruncate", Ftruncate},
       {"fstatSize", FstatSize},
       {"closeFd", CloseFd},
+      {"getNofileLimit", GetNofileLimit},
+      {"setNofileLimit", SetNofileLimit},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

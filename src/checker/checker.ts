@@ -22,6 +22,8 @@ import { isProbingState } from '../core/backend-machine.js';
 import type { ProbeExecutor } from './probe-executor.js';
 import { staggerMs, type RandomSource } from '../core/probe-interval.js';
 import { FrontendStates } from '../core/frontend-states.js';
+import { ProberDiscards } from './prober-discards.js';
+import type { DiscardReason } from '../shared/discard-reason.js';
 
 /**
  * Probe results for metrics (transitions are events: subscribe). Exceptions are logged, never
@@ -57,6 +59,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
   readonly #workers = new Map<string, BackendLoop>();
   readonly #frontendStates: FrontendStates;
   readonly #weights: ConfiguredWeights;
+  readonly #discards: ProberDiscards;
   #config: Config;
   #refs: ReadonlyMap<string, readonly string[]>;
   #lastProbeAt: number | undefined;
@@ -71,6 +74,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
     this.#config = opts.config;
     this.#refs = activeBackends(opts.config);
     this.#weights = new ConfiguredWeights(opts.config);
+    this.#discards = new ProberDiscards(opts.clock, opts.logger);
     this.#workerDeps = {
       clock: opts.clock,
       random: opts.random ?? Math.random,
@@ -80,6 +84,8 @@ export class Checker implements CheckerEventSource, BackendStateView {
       onTransition: (w, t) => this.#emitTransition(w, t),
       onProbe: (w, check, result, outcome) => {
         this.#lastProbeAt = result.at + result.durationMs;
+        // A discard is no observation of the backend (backend-loop.ts), but it is the prober's trouble.
+        if (outcome === 'discarded') this.#discards.note(result.discardReason ?? 'stall', { backend: w.name, code: result.code, detail: result.detail });
         this.#notify(() => this.#observer?.onProbe(w.name, check.type, result, outcome));
       },
     };
@@ -135,6 +141,11 @@ export class Checker implements CheckerEventSource, BackendStateView {
   /** Unix ms when the latest executor result (recorded or discarded) completed; undefined before the first. */
   get lastProbeAt(): number | undefined {
     return this.#lastProbeAt;
+  }
+
+  /** Discarded probe results per reason within the last minute (the /healthz degraded prober). */
+  recentDiscards(): Partial<Record<DiscardReason, number>> {
+    return this.#discards.recent();
   }
 
   frontendState(name: string): FrontendState | undefined {

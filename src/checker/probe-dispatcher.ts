@@ -3,7 +3,8 @@
 // least-loaded shard once and its ProbeSpec registered there; probes then travel as id pairs
 // and results come back batched. A shard whose task dies (crash, or killed because a probe
 // stayed unanswered far past its deadline) is replaced and its in-flight probes re-issued, so
-// no backend sticks; a probe whose shard dies twice fails with SOCKERR.
+// no backend sticks; a probe whose shard dies twice is discarded (`shard-lost`): the prober's
+// trouble says nothing about the backend.
 //
 //   checker ──run()──▶ ProbeDispatcher ──ShardLink──▶ worker 0 (netns) ─▶ probers
 //                           │            └─ShardLink──▶ worker 1 (netns) ─▶ probers
@@ -244,7 +245,7 @@ export class ProbeDispatcher implements ProbeExecutor {
     for (const [probeId, inf] of slot.inflight) {
       if (++inf.attempts > maxAttempts) {
         slot.inflight.delete(probeId);
-        this.#deliver(inf, executorFailure(`probe worker died: ${detail}`));
+        this.#deliver(inf, { ...executorFailure(`probe worker died: ${detail}`), discarded: true, discardReason: 'shard-lost' });
         continue;
       }
       inf.issuedAt = performance.now();

@@ -23,6 +23,7 @@ import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { NetnsProbeExecutor } from '../checker/netns-probe-executor.js';
 import { createProbeDispatcher } from '../checker/probe-dispatcher.js';
 import { createVppSide, type VppSide } from './vpp-side.js';
+import { startFdBudget } from './nofile-limit.js';
 
 export interface DaemonDeps {
   /** Where JSON log lines go (default stdout). */
@@ -58,6 +59,8 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   for (const w of load.warnings) logger.warn('config-warning', { path: w.path, warning: formatIssue(w) });
   const config = load.config;
 
+  // Before anything opens descriptors: the probes' reserve decides the listeners' caps.
+  const fds = startFdBudget(config, o.grpcLimits.maxConnections, logger);
   const clock = deps.clock ?? createRealClock();
   const startedAt = clock.now();
   const probeLog = logger.child({ component: 'probes' });
@@ -70,7 +73,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   const vppEnabled = o.vppApiAddr !== undefined;
   const metrics = createMetrics({ registry, vppEnabled, build: buildInfo, perBackendDurations: o.probeDurationPerBackend });
   // The metrics take a probe as primitives (no result object kept per probe).
-  const observer = { onProbe: (...[b, type, r, outcome]: Parameters<CheckerObserver['onProbe']>) => metrics.onProbe(b, type, r.code, outcome, r.durationMs) };
+  const observer = { onProbe: (...[b, type, r, outcome]: Parameters<CheckerObserver['onProbe']>) => metrics.onProbe(b, type, r.code, outcome, r.durationMs, r.discardReason) };
   const checker = new Checker({ config, clock, logger: logger.child({ component: 'checker' }), executor: dispatcher, observer });
   // Subscribers see each event in this order: WatchEvents streams, metrics, then the reconciler (at start).
   checker.subscribe((ev) => hub.publish(ev));
@@ -99,9 +102,9 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   let grpc: GrpcServer | undefined;
   let metricsServer: MetricsServer | undefined;
   try {
-    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry, limits: o.grpcLimits });
+    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry, limits: { ...o.grpcLimits, maxConnections: fds.grpcMaxConnections } });
     if (o.metricsAddr !== undefined) {
-      metricsServer = await startMetricsServer({ addr: o.metricsAddr, registry, source: control, clock, logger });
+      metricsServer = await startMetricsServer({ addr: o.metricsAddr, registry, source: control, clock, logger, maxConnections: fds.metricsMaxConnections });
     }
   } catch (e) {
     logger.error('listen-error', { err: errorMessage(e) });

@@ -347,6 +347,6 @@ export class MaglevdControlPlane implements ControlPlane {
       const due = base + longest + hc.timeoutMs;
       if (due <= now && (dueSince === undefined || due < dueSince)) dueSince = due;
     }
-    return { lastProbeAt: c.lastProbeAt, probesDueSince: dueSince };
+    return { lastProbeAt: c.lastProbeAt, probesDueSince: dueSince, recentDiscards: c.recentDiscards() };
   }
 }

@@ -17,6 +17,7 @@ import { registerStateGauges } from './state.js';
 import { createVppCounters, registerVppCollectors, type VppMetricsHooks } from './vpp.js';
 import type { Clock } from '../shared/clock.js';
 import type { HealthCheckType } from '../shared/config.js';
+import { discardReasons, type DiscardReason } from '../shared/discard-reason.js';
 import type { BackendState, FrontendState, ProbeCode } from '../shared/health.js';
 
 export type MetricsSource = Pick<
@@ -38,7 +39,7 @@ export interface MetricsOptions {
 /** What the daemon calls inline. Each call is cheap and synchronous. */
 export interface MetricsHooks extends VppMetricsHooks {
   /** One recorded or discarded probe of a health-checked backend (never a static backend's). */
-  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeOutcome, durationMs: number): void;
+  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeOutcome, durationMs: number, discardReason?: DiscardReason): void;
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
@@ -55,6 +56,14 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     registers,
   }).set({ ...opts.build }, 1);
   const probes = registerProbeMetrics(opts.registry, { perBackendDurations: opts.perBackendDurations ?? true });
+  const discarded = new LabelledCounter({
+    name: 'maglev_probe_discarded_total',
+    help: 'Probe results discarded because the prober itself was in trouble, by reason (EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, EADDRINUSE, shard-lost, stall).',
+    labelNames: ['reason'],
+    registry: opts.registry,
+  });
+  // Every reason from the start, so rate() and alerts see a 0 before the first discard.
+  for (const reason of discardReasons) discarded.add([reason], 0);
   const backendTransitions = new LabelledCounter({
     name: 'maglev_backend_transitions_total',
     help: 'Backend state transitions, operator actions included.',
@@ -71,7 +80,10 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     ? createVppCounters(opts.registry)
     : { onVppApi: () => {}, onLbSync: () => {}, onTransitionWritten: () => {}, onLbDrift: () => {} };
   return {
-    onProbe: (backend, type, code, outcome, durationMs) => probes.observe(backend, type, code, outcome, durationMs),
+    onProbe: (backend, type, code, outcome, durationMs, reason) => {
+      probes.observe(backend, type, code, outcome, durationMs);
+      if (outcome === 'discarded') discarded.add([reason ?? 'stall']);
+    },
     onBackendTransition: (backend, from, to) => backendTransitions.add([backend, from, to]),
     onFrontendTransition: (frontend, from, to) => frontendTransitions.add([frontend, from, to]),
     onVppApi: (msg, direction, ok) => vpp.onVppApi(msg, direction, ok),

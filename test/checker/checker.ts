@@ -140,6 +140,41 @@ t.test('static backends: up at once, rise=fall=1, re-recorded every 30 s, no exe
   h.checker.stop();
 });
 
+t.test('local shortages (EMFILE …) are discarded: no counter move, one rate-limited WARN per reason, /healthz degraded', async (t) => {
+  const emfile = { ok: false, code: 'SOCKERR', detail: 'connect: EMFILE', discarded: true, discardReason: 'EMFILE' } as const;
+  const h = checkerHarness(one);
+  // Up first (rise 2: unknown → up on the first pass), then a run of EMFILE discards.
+  h.exec.script('b1', pass, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, fail);
+  h.checker.start();
+  h.clock.advance(510);
+  t.equal(h.checker.stateOf('b1'), 'up');
+  const upHealth = h.checker.getBackend('b1')?.health;
+  t.same(h.checker.recentDiscards(), {}, 'nothing discarded yet');
+  // 12 discards, one every interval (2 s): the state and the counter never move.
+  for (let i = 0; i < 12; i++) h.clock.advance(2010);
+  t.equal(h.exec.runs('b1').length, 13, 'every discard is followed by the next probe on schedule');
+  t.equal(h.checker.stateOf('b1'), 'up', 'a healthy backend stays up while the prober is short of descriptors');
+  t.equal(h.checker.getBackend('b1')?.health, upHealth, 'the rise/fall counter did not move');
+  t.equal(h.checker.getBackend('b1')?.lastProbe?.code, 'L4OK', 'the last recorded probe is still the pass');
+  const warns = h.log.named('probe-discarded-local');
+  t.same(
+    warns.map((r) => [r.level, r.attrs.reason, r.attrs.discarded]),
+    [
+      ['warn', 'EMFILE', 1],
+      ['warn', 'EMFILE', 5],
+      ['warn', 'EMFILE', 5],
+    ],
+    'one line per 10 s, each with the count since the previous one',
+  );
+  t.match(warns[0]?.attrs, { backend: 'b1', code: 'SOCKERR', detail: 'connect: EMFILE' });
+  t.same(h.checker.recentDiscards(), { EMFILE: 12 }, 'the last minute holds all 12');
+  h.clock.advance(2010);
+  t.equal(h.checker.getBackend('b1')?.health, (upHealth ?? 0) - 1, 'a real failure still counts');
+  h.clock.advance(70_000);
+  t.same(h.checker.recentDiscards(), {}, 'a minute later the prober is no longer degraded');
+  h.checker.stop();
+});
+
 t.test('discarded results are not recorded and the next probe is scheduled normally', async (t) => {
   const h = checkerHarness(one);
   h.exec.script('b1', { ok: false, code: 'L4TOUT', detail: 'timeout after 1s during connect', discarded: true, lagMs: 600 }, pass);

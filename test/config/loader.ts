@@ -1010,7 +1010,7 @@ const semanticCases: ErrorCase[] = [
     errors: [{ path: 'maglev.healthchecks.h.params.response-regexp', line: 7, col: 26, message: /does not compile/ }],
   },
   {
-    name: 'response-regexp with RE2-only inline flags',
+    name: 'response-regexp with a backreference (RE2 refuses it)',
     text: yaml(`
       maglev:
         healthchecks:
@@ -1018,10 +1018,24 @@ const semanticCases: ErrorCase[] = [
             type: http
             port: 80
             params:
-              response-regexp: "(?i)ok"
+              response-regexp: "(a)\\\\1"
     `),
     stage: 'semantic',
-    errors: [{ path: 'maglev.healthchecks.h.params.response-regexp', line: 7, col: 26, message: /does not compile/ }],
+    errors: [{ path: 'maglev.healthchecks.h.params.response-regexp', line: 7, col: 26, message: /^response-regexp does not compile \(RE2 syntax\): invalid escape sequence "\\\\1" at character 4 of the pattern$/ }],
+  },
+  {
+    name: 'response-regexp with a lookahead (RE2 refuses it)',
+    text: yaml(`
+      maglev:
+        healthchecks:
+          h:
+            type: http
+            port: 80
+            params:
+              response-regexp: 'ok(?=x)'
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.healthchecks.h.params.response-regexp', line: 7, col: 26, message: /^response-regexp does not compile \(RE2 syntax\): invalid or unsupported Perl syntax "\(\?=" at character 3 of the pattern$/ }],
   },
   {
     name: 'health check name with a space',
@@ -1793,6 +1807,19 @@ t.test('examples/maglev-demo.yaml stays on loopback', async (t) => {
 
 t.test('valid edge cases', async (t) => {
   const cases: Array<{ name: string; text: string; check: (t: Test, c: Config) => void }> = [
+    {
+      name: 'response-regexp in RE2 syntax that JavaScript lacks (inline flags, \\z)',
+      text: yaml(`
+        maglev:
+          healthchecks:
+            h:
+              type: http
+              port: 80
+              params:
+                response-regexp: '(?i)^status: ok\\z'
+      `),
+      check: (t, c) => t.equal(c.healthchecks.get('h')?.http?.responseRegexp, '(?i)^status: ok\\z'),
+    },
     {
       name: 'maglev with nothing under it: all defaults',
       text: 'maglev:\n',

@@ -266,7 +266,7 @@ export class FakeControlPlane implements ControlPlane {
       },
     ],
   };
-  watchdog: ProbeWatchdogView = { lastProbeAt: T0 - 1500, probesDueSince: undefined };
+  watchdog: ProbeWatchdogView = { lastProbeAt: T0 - 1500, probesDueSince: undefined, recentDiscards: {} };
   configResult: ConfigReloadResult = { ok: true, parseError: '', semanticError: '', reloadError: '' };
   /** When set, syncVppLbState and vppLbState reject with it. */
   vppError: DaemonError | undefined;

@@ -9,12 +9,13 @@ import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ProbeResult } from '../../shared/health.js';
 import type { HttpProbeSpec } from '../../shared/probe-messages.js';
+import { compileResponseRegexp, type ResponseRegexp } from '../../shared/response-regexp.js';
 import { httpRequestBytes } from './http-request.js';
 import { HttpResponseReader, type ReadStep } from './http-response-reader.js';
 import { ProbeAttempt, type CancelProbe, type PreparedProbe } from './probe-attempt.js';
 import type { ProbeEnv } from './probe-env.js';
 import { closeAbruptly, openConnection, startTls } from './probe-socket.js';
-import { connectFailure, errorName, tlsFailure } from './socket-failure.js';
+import { connectFailure, errorName, shortageOf, tlsFailure } from './socket-failure.js';
 
 type Phase = 'connect' | 'tls' | 'headers' | 'body';
 
@@ -33,7 +34,7 @@ interface HttpTarget {
   readonly spec: HttpProbeSpec;
   readonly env: ProbeEnv;
   readonly request: Buffer;
-  readonly regexp: RegExp | undefined;
+  readonly regexp: ResponseRegexp | undefined;
 }
 
 export function prepareHttpProbe(spec: HttpProbeSpec, env: ProbeEnv): PreparedProbe {
@@ -41,7 +42,7 @@ export function prepareHttpProbe(spec: HttpProbeSpec, env: ProbeEnv): PreparedPr
     spec,
     env,
     request: httpRequestBytes(spec.path, spec.host),
-    regexp: spec.responseRegexp === undefined ? undefined : new RegExp(spec.responseRegexp),
+    regexp: spec.responseRegexp === undefined ? undefined : compileResponseRegexp(spec.responseRegexp),
   };
   return { run: (done) => runHttpProbe(target, done) };
 }
@@ -66,7 +67,7 @@ function runHttpProbe(target: HttpTarget, done: (result: ProbeResult) => void): 
     // machinery); over TLS the TLS socket delivers decrypted 'data' chunks.
     socket = openConnection(spec, spec.tls === undefined ? onBytes : undefined);
   } catch (e) {
-    attempt.finish('SOCKERR', `connect: ${errorName(e)}`);
+    attempt.finish('SOCKERR', `connect: ${errorName(e)}`, shortageOf(e, 'connect'));
     return () => {};
   }
 
@@ -112,7 +113,7 @@ function runHttpProbe(target: HttpTarget, done: (result: ProbeResult) => void): 
   function onError(err: Error): void {
     if (phase === 'connect') {
       const f = connectFailure(err, spec.sourceAddress);
-      attempt.finish(f.code, f.detail);
+      attempt.finish(f.code, f.detail, f.shortage);
     } else if (phase === 'tls') {
       const f = tlsFailure(err);
       attempt.finish(f.code, f.detail);

@@ -1,7 +1,9 @@
 // One probe in progress: the single hard deadline over the whole probe, the settle-once guard,
-// and the result record (start time, duration, the stall-guard `discarded` flag). Every prober
-// drives one ProbeAttempt and only says which code and detail it ends with.
+// and the result record (start time, duration, the `discarded` flag of the stall guard and of
+// local shortages). Every prober drives one ProbeAttempt and only says which code and detail it
+// ends with, and which shortage (EMFILE …) caused it, if any.
 
+import type { LocalShortage } from '../../shared/discard-reason.js';
 import { formatDurationMs } from '../../shared/duration.js';
 import { probeCodeLayer, type ProbeCode, type ProbeResult } from '../../shared/health.js';
 import type { LagSource } from './lag-monitor.js';
@@ -41,8 +43,8 @@ export class ProbeAttempt {
     return `timeout after ${formatDurationMs(this.#timeoutMs)} during ${phase}`;
   }
 
-  /** Delivers the result once; later calls are ignored. */
-  finish(code: ProbeCode, detail: string): void {
+  /** Delivers the result once; later calls are ignored. With a shortage it is discarded. */
+  finish(code: ProbeCode, detail: string, shortage?: LocalShortage): void {
     const done = this.#done;
     if (done === undefined) return;
     this.#done = undefined;
@@ -50,8 +52,10 @@ export class ProbeAttempt {
     const layer = probeCodeLayer[code];
     const durationMs = performance.now() - this.#t0;
     const ok = code === 'L4OK' || code === 'L6OK' || code === 'L7OK';
-    if (timeoutCodes.has(code) && this.#lag.lagSince(this.#t0) * 2 >= this.#timeoutMs) {
-      done({ ok, layer, code, detail, at: this.#at, durationMs, discarded: true });
+    if (shortage !== undefined) {
+      done({ ok, layer, code, detail, at: this.#at, durationMs, discarded: true, discardReason: shortage });
+    } else if (timeoutCodes.has(code) && this.#lag.lagSince(this.#t0) * 2 >= this.#timeoutMs) {
+      done({ ok, layer, code, detail, at: this.#at, durationMs, discarded: true, discardReason: 'stall' });
     } else {
       done({ ok, layer, code, detail, at: this.#at, durationMs });
     }

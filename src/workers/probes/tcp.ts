@@ -8,7 +8,7 @@ import type { TcpProbeSpec } from '../../shared/probe-messages.js';
 import { ProbeAttempt, type CancelProbe, type PreparedProbe } from './probe-attempt.js';
 import type { ProbeEnv } from './probe-env.js';
 import { closeAbruptly, openConnection, startTls } from './probe-socket.js';
-import { connectFailure, errorName, tlsFailure } from './socket-failure.js';
+import { connectFailure, errorName, shortageOf, tlsFailure } from './socket-failure.js';
 
 /** How long a finished TLS probe waits for the peer to answer close_notify before destroying. */
 const closeGraceMs = 1000;
@@ -28,7 +28,7 @@ function runTcpProbe(spec: TcpProbeSpec, env: ProbeEnv, done: (result: ProbeResu
   try {
     socket = openConnection(spec);
   } catch (e) {
-    attempt.finish('SOCKERR', `connect: ${errorName(e)}`);
+    attempt.finish('SOCKERR', `connect: ${errorName(e)}`, shortageOf(e, 'connect'));
     return () => {};
   }
   const destroy = (): void => {
@@ -38,7 +38,7 @@ function runTcpProbe(spec: TcpProbeSpec, env: ProbeEnv, done: (result: ProbeResu
   socket.on('error', (err) => {
     if (phase === 'connect') {
       const f = connectFailure(err, spec.sourceAddress);
-      attempt.finish(f.code, f.detail);
+      attempt.finish(f.code, f.detail, f.shortage);
     }
     destroy();
   });

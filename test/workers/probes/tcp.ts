@@ -1,8 +1,10 @@
 // The tcp prober against the loopback fleet: connect (L4OK, closed with an RST), connect with
 // TLS (L6OK, close_notify), and each failure: refused, connect and handshake timeouts, TLS
-// verification, reset, unbindable source address.
+// verification, reset, unbindable source address; and out of descriptors, which is discarded.
 
+import { closeSync, openSync, readdirSync } from 'node:fs';
 import t from 'tap';
+import { loadNative } from '../../../src/shared/native.js';
 import type { FleetBehaviour } from '../../../src/fleet/fleet-behaviour.js';
 import type { TcpProbeSpec } from '../../../src/shared/probe-messages.js';
 import { startBlackhole } from '../../support/blackhole-listener.js';
@@ -67,6 +69,34 @@ t.test('plain connect counts one connection and no request', async (t) => {
   for (let i = 0; i < 3; i++) t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env)).code, 'L4OK');
   t.equal(fleet.count(address), 3);
   t.equal(fleet.stats(address)?.requests, 0);
+});
+
+t.test('out of descriptors: EMFILE is the prober’s shortage, so the result is discarded', async (t) => {
+  const address = '127.4.1.3';
+  await fleet.add([address]);
+  const native = loadNative();
+  const { soft } = native.getNofileLimit();
+  // RLIMIT_NOFILE bounds fd numbers: just above the highest open one, then fill the gaps.
+  const highest = Math.max(...readdirSync('/proc/self/fd').map(Number));
+  const fillers: number[] = [];
+  let r;
+  try {
+    native.setNofileLimit(highest + 8);
+    for (;;) {
+      try {
+        fillers.push(openSync('/dev/null', 'r'));
+      } catch {
+        break;
+      }
+    }
+    r = await probeOnce(tcpSpec(address, fleet.httpPort), env);
+  } finally {
+    for (const fd of fillers) closeSync(fd);
+    native.setNofileLimit(soft);
+  }
+  t.match(r, { ok: false, code: 'SOCKERR', detail: 'connect: EMFILE', discarded: true, discardReason: 'EMFILE' });
+  t.equal(native.getNofileLimit().soft, soft, 'the soft limit is restored');
+  t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env)).code, 'L4OK', 'with descriptors back, the probe passes');
 });
 
 t.test('connect timeout', async (t) => {
