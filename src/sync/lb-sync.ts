@@ -7,7 +7,7 @@ import { desiredConf, desiredVip, desiredVips, flowTableLength, vipKeyString, ty
 import type { Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
 import { formatDurationMs } from '../shared/duration.js';
-import { DaemonError } from '../shared/errors.js';
+import { notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { LbApi } from '../vpp/lb-api.js';
 import { opKinds, pipelineBatches, planAll, planConf, planVip, syncKinds, zeroCounts, type FlushHints, type LbOp, type SyncCounts, type SyncKind } from './lb-plan.js';
@@ -90,7 +90,7 @@ export class LbSync {
    */
   async syncVip(cfg: Config, inputs: DesiredInputs, frontend: string, flushHints: ReadonlySet<string> = new Set()): Promise<SyncReport> {
     const fe = cfg.frontends.get(frontend);
-    if (fe === undefined) throw new DaemonError('NOT_FOUND', `frontend ${frontend} not found`);
+    if (fe === undefined) throw notFound('frontend', frontend);
     try {
       return await this.#run('vip', async (api, counts) => {
         const current = await readVips(api);

@@ -7,7 +7,7 @@
 
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
-import { DaemonError, errorMessage, isDaemonError } from '../shared/errors.js';
+import { DaemonError, errorMessage, isDaemonError, notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { CheckerEvent, CheckerEventSource } from '../checker/events.js';
 import type { DesiredInputs } from '../core/desired-state.js';
@@ -165,7 +165,7 @@ export class Reconciler {
     if (refused !== undefined) return refused;
     if (!this.#gate.isOpen()) return Promise.reject(warmupInProgress());
     if (frontend === undefined) return this.#enqueueAll();
-    if (!this.#config().frontends.has(frontend)) return Promise.reject(new DaemonError('NOT_FOUND', `frontend ${frontend} not found`));
+    if (!this.#config().frontends.has(frontend)) return Promise.reject(notFound('frontend', frontend));
     return this.#enqueueVip(frontend, 'request');
   }
 

@@ -39,7 +39,7 @@ const at = (...words: string[]): string[] => ['--server', h.address, ...words];
 
 void t.test('show commands print the layouts and exit 0', async (t) => {
   const list = await run(at('show', 'frontends'));
-  t.same(list, { code: 0, out: 'web4  198.51.100.1  tcp  80  up\nweb6  2001:db8::1   any  0   up\n', err: '' });
+  t.same(list, { code: 0, out: 'name  address       protocol  port  state\nweb4  198.51.100.1  tcp       80    up\nweb6  2001:db8::1   any       0     up\n', err: '' });
   const detail = await run(at('sh', 'fr', 'web4'));
   t.equal(detail.code, 0);
   t.ok(detail.out.startsWith('frontend web4\n  description    public web, IPv4\n'));
