@@ -155,6 +155,19 @@ void t.test('usage errors exit 2', async (t) => {
   t.match(help.out, /MAGLEV_SERVER/);
 });
 
+void t.test('one-shot help: ?, help, a trailing ? (no server needed)', async (t) => {
+  const top = await run(['--server', '127.0.0.1:1', '?']);
+  t.equal(top.code, 0);
+  t.match(top.out, /^ {2}show +show state\n/);
+  t.match(top.out, /\n {2}config +config file check and reload\n$/);
+  t.notMatch(top.out, /quit/, 'no shell-only commands');
+  t.same(await run(['--server', '127.0.0.1:1', 'help']), top, 'help = ?');
+  const show = await run(['--server', '127.0.0.1:1', 'help', 'show', 'frontends']);
+  t.same(show, { code: 0, out: '  <frontend>  frontend name\n  <cr>        run the command\n', err: '' });
+  t.same(await run(['--server', '127.0.0.1:1', 'show', 'frontends', '?']), show);
+  t.match((await run(['--server', '127.0.0.1:1', 'sh?'])).out, /^ {2}show +show state\n$/);
+});
+
 void t.test('--server beats MAGLEV_SERVER, which beats the default', async (t) => {
   t.equal((await run(['show', 'version'], { MAGLEV_SERVER: '127.0.0.1:1' })).code, 0, 'show version needs no server');
   t.equal((await run(['show', 'frontends'], { MAGLEV_SERVER: h.address })).code, 0, 'env used');
