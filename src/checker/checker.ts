@@ -7,7 +7,7 @@
 
 import type { Config, HealthCheckType } from '../shared/config.js';
 import type { Clock } from '../shared/clock.js';
-import { DaemonError, errorMessage } from '../shared/errors.js';
+import { errorMessage, notFound } from '../shared/errors.js';
 import type { BackendState, FrontendState, ProbeResult, TransitionRecord } from '../shared/health.js';
 import type { Logger } from '../shared/log.js';
 import { activeBackends, compareNames } from '../core/active-backends.js';
@@ -318,7 +318,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
 
   #worker(name: string): BackendLoop {
     const w = this.#workers.get(name);
-    if (w === undefined) throw new DaemonError('NOT_FOUND', `backend ${name} not found`);
+    if (w === undefined) throw notFound('backend', name);
     return w;
   }
 

@@ -14,6 +14,7 @@ import { formatIssue, loadConfigFile } from '../config/loader.js';
 import { OffThreadConfigLoader } from '../config/off-thread-loader.js';
 import { startGrpcServer, type GrpcServer } from '../control/grpc-server.js';
 import { createDaemonLogger } from './daemon-logger.js';
+import { routeGrpcLogs } from '../api/grpc-log.js';
 import { MaglevdControlPlane } from './maglevd-control-plane.js';
 import { maglevdExitCodes, type MaglevdOptions } from './maglevd-options.js';
 import { countCheckerTransitions, createMetrics, registerStateCollectors } from '../metrics/metrics.js';
@@ -49,6 +50,7 @@ export type StartResult = { readonly ok: true; readonly daemon: Daemon } | { rea
 /** Starts maglevd in this process; returns the exit code instead when startup fails. */
 export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Promise<StartResult> {
   const { logger, hub } = createDaemonLogger({ level: o.logLevel, destination: deps.logDestination });
+  routeGrpcLogs(logger);
   logger.info('starting', { version: buildInfo.version, commit: buildInfo.commit, date: buildInfo.date });
 
   const load = await loadConfigFile(o.config);

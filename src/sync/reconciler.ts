@@ -12,7 +12,7 @@
 
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
-import { DaemonError, errorMessage, isDaemonError } from '../shared/errors.js';
+import { DaemonError, errorMessage, isDaemonError, notFound } from '../shared/errors.js';
 import { probeCodeLayer } from '../shared/health.js';
 import type { Logger } from '../shared/log.js';
 import type { BackendTransitionEvent, CheckerEvent, CheckerEventSource } from '../checker/events.js';
@@ -212,7 +212,7 @@ export class Reconciler {
     if (refused !== undefined) return refused;
     if (!this.#gate.isOpen()) return Promise.reject(warmupInProgress());
     if (frontend === undefined) return this.#enqueueAll();
-    if (!this.#config().frontends.has(frontend)) return Promise.reject(new DaemonError('NOT_FOUND', `frontend ${frontend} not found`));
+    if (!this.#config().frontends.has(frontend)) return Promise.reject(notFound('frontend', frontend));
     return this.#enqueueVip(frontend, 'request');
   }
 

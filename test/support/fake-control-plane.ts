@@ -29,7 +29,7 @@ import type { CheckerEvent } from '../../src/checker/events.js';
 import type { Subscription } from '../../src/control/event-subscribers.js';
 import { WatchEventHub, type WatchHubOptions } from '../../src/control/grpc-watch-hub.js';
 import type { Config, Frontend, HealthCheck } from '../../src/shared/config.js';
-import { DaemonError } from '../../src/shared/errors.js';
+import { DaemonError, notFound } from '../../src/shared/errors.js';
 import type { BackendState, FrontendState, OperatorCode, ProbeCode, ProbeResult, TransitionRecord } from '../../src/shared/health.js';
 import { levelRank, type LogLevel } from '../../src/shared/log.js';
 
@@ -184,10 +184,6 @@ export function withAsWeight(lb: VppLbStateView, address: string, weight: number
   if (first === undefined) return lb;
   const ases = first.applicationServers.map((a) => (a.address === address ? { ...a, weight } : a));
   return { ...lb, vips: [{ ...first, applicationServers: ases }, ...rest] };
-}
-
-function notFound(kind: string, name: string): DaemonError {
-  return new DaemonError('NOT_FOUND', `${kind} "${name}" not found`);
 }
 
 export class FakeControlPlane implements ControlPlane {
@@ -376,9 +372,9 @@ export class FakeControlPlane implements ControlPlane {
     const fe = this.frontends.get(c.frontend);
     if (fe === undefined) return Promise.reject(notFound('frontend', c.frontend));
     const pool = fe.pools.find((p) => p.name === c.pool);
-    if (pool === undefined) return Promise.reject(new DaemonError('NOT_FOUND', `pool "${c.pool}" not found in frontend "${c.frontend}"`));
+    if (pool === undefined) return Promise.reject(notFound('pool', c.pool, ['frontend', c.frontend]));
     if (!pool.members.some((m) => m.backend === c.backend)) {
-      return Promise.reject(new DaemonError('NOT_FOUND', `backend "${c.backend}" not found in pool "${c.pool}"`));
+      return Promise.reject(notFound('backend', c.backend, ['pool', c.pool]));
     }
     this.overrides.set(`${c.frontend}/${c.pool}/${c.backend}`, c.weight);
     return Promise.resolve(this.getFrontend(c.frontend));
