@@ -22,6 +22,7 @@ import { isProbingState } from '../core/backend-machine.js';
 import type { ProbeExecutor } from './probe-executor.js';
 import { staggerMs, type RandomSource } from '../core/probe-interval.js';
 import { FrontendStates } from '../core/frontend-states.js';
+import { panicDetail, type PanicVerdict } from '../core/panic.js';
 
 /**
  * Probe results for metrics (transitions are events: subscribe). Exceptions are logged, never
@@ -329,10 +330,22 @@ export class Checker implements CheckerEventSource, BackendStateView {
       only === undefined
         ? this.#frontendStates.update(this.#config, this.stateOf, this.weightOf)
         : this.#frontendStates.updateOnly(this.#config, only, this.stateOf, this.weightOf);
-    for (const { frontend, from, to } of changes) {
-      this.#log.info('frontend-transition', { frontend, from, to });
-      this.#bus.emit({ kind: 'frontend', frontend, from, to, at: this.#clock.now() });
+    for (const { frontend, from, to, wasPanic, panic } of changes) {
+      const at = this.#clock.now();
+      if (from !== to) {
+        this.#log.info('frontend-transition', { frontend, from, to });
+        this.#bus.emit({ kind: 'frontend', frontend, from, to, at });
+      }
+      if (wasPanic !== panic.panic) this.#emitPanic(frontend, to, panic, at);
     }
+  }
+
+  #emitPanic(frontend: string, state: FrontendState, verdict: PanicVerdict, at: number): void {
+    const fe = this.#config.frontends.get(frontend)!;
+    const detail = panicDetail(fe, verdict);
+    if (verdict.panic) this.#log.warn('frontend-panic-enter', { frontend, detail });
+    else this.#log.info('frontend-panic-exit', { frontend, detail });
+    this.#bus.emit({ kind: 'panic', frontend, panic: verdict.panic, state, detail, at });
   }
 
   #notify(fn: () => void): void {

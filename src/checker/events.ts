@@ -24,7 +24,23 @@ export interface FrontendTransitionEvent {
   readonly at: number;
 }
 
-export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent;
+/**
+ * A frontend entered (`panic: true`) or left panic (core/panic.ts). No dataplane work of its own:
+ * the backend transition or weight change that caused it has already asked for the VIP sync.
+ */
+export interface FrontendPanicEvent {
+  readonly kind: 'panic';
+  readonly frontend: string;
+  readonly panic: boolean;
+  /** The frontend state after the change (panic programs weights, so it is usually up). */
+  readonly state: FrontendState;
+  /** "1 of 4 up in pool primary, below the 50% panic threshold". */
+  readonly detail: string;
+  /** Unix ms. */
+  readonly at: number;
+}
+
+export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent | FrontendPanicEvent;
 
 export interface CheckerEventSource {
   /** Lossless, synchronous delivery in emission order. Returns the unsubscribe function. */

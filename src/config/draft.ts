@@ -85,6 +85,7 @@ export interface FrontendDraft {
   description?: Opt<string>;
   srcIpSticky?: Opt<boolean>;
   flushOnDown?: Opt<boolean>;
+  panicThreshold?: Opt<number>;
   pools?: Located<PoolDraft[]>;
 }
 

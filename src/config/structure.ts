@@ -161,6 +161,7 @@ function readFrontend(r: YamlReader, name: string, node: Node | null, at: Config
     description: (x, a) => (f.description = r.string(x, a)),
     'src-ip-sticky': (x, a) => (f.srcIpSticky = r.bool(x, a)),
     'flush-on-down': (x, a) => (f.flushOnDown = r.bool(x, a)),
+    'panic-threshold': (x, a) => (f.panicThreshold = r.int(x, a)),
     pools: (x, a) => {
       const items = r.list(x, a);
       if (items !== undefined) f.pools = { ...a, value: items.map((i) => readPool(r, i.node, i.at)) };

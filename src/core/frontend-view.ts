@@ -36,6 +36,10 @@ export interface FrontendView {
   readonly srcIpSticky: boolean;
   readonly flushOnDown: boolean;
   readonly state: FrontendState;
+  /** Percent; 0 = off. */
+  readonly panicThreshold: number;
+  /** Every backend is programmed at its configured weight, health ignored (panic.ts). */
+  readonly panic: boolean;
   /** In priority order. */
   readonly pools: readonly PoolView[];
 }
@@ -52,7 +56,7 @@ export function frontendView(
   weightOf: WeightOf,
   lastTransitionAt: (backend: string) => number | undefined,
 ): FrontendView {
-  const { active, members } = frontendWeights(fe, stateOf, weightOf);
+  const { active, panic, members } = frontendWeights(fe, stateOf, weightOf);
   return {
     name: fe.name,
     address: fe.address,
@@ -62,6 +66,8 @@ export function frontendView(
     srcIpSticky: fe.srcIpSticky,
     flushOnDown: fe.flushOnDown,
     state,
+    panicThreshold: fe.panicThreshold,
+    panic: panic.panic,
     pools: fe.pools.map((pool, i) => ({
       name: pool.name,
       active: i === active && state === 'up',

@@ -35,6 +35,8 @@ export interface MetricsHooks extends VppMetricsHooks {
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
+  /** A frontend entered (true) or left (false) panic. */
+  onFrontendPanic(frontend: string, panic: boolean): void;
 }
 
 const probeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -74,6 +76,12 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     labelNames: ['frontend', 'from', 'to'] as const,
     registers,
   });
+  const panics = new Counter({
+    name: 'maglev_frontend_panic_transitions_total',
+    help: 'Frontends entering (event="enter") and leaving (event="exit") panic.',
+    labelNames: ['frontend', 'event'] as const,
+    registers,
+  });
   const vpp: VppMetricsHooks = opts.vppEnabled ? createVppCounters(opts.registry) : { onVppApi: () => {}, onLbSync: () => {} };
   return {
     onProbe(backend, type, r) {
@@ -83,6 +91,7 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     },
     onBackendTransition: (backend, from, to) => backendTransitions.inc({ backend, from, to }),
     onFrontendTransition: (frontend, from, to) => frontendTransitions.inc({ frontend, from, to }),
+    onFrontendPanic: (frontend, panic) => panics.inc({ frontend, event: panic ? 'enter' : 'exit' }),
     onVppApi: (msg, direction, ok) => vpp.onVppApi(msg, direction, ok),
     onLbSync: (scope, counts) => vpp.onLbSync(scope, counts),
   };
@@ -98,7 +107,8 @@ export function registerStateCollectors(registry: Registry, source: MetricsSourc
 export function countCheckerTransitions(events: CheckerEventSource, hooks: MetricsHooks): () => void {
   return events.subscribe((ev) => {
     if (ev.kind === 'backend') hooks.onBackendTransition(ev.backend, ev.transition.from, ev.transition.to);
-    else hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
+    else if (ev.kind === 'frontend') hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
+    else hooks.onFrontendPanic(ev.frontend, ev.panic);
   });
 }
 

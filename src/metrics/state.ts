@@ -77,4 +77,14 @@ export function registerStateGauges(registry: Registry, source: StateSource): vo
       each(source.listFrontends(), (n) => source.getFrontend(n), (f) => this.set({ frontend: f.name, state: f.state }, 1));
     },
   });
+  new Gauge({
+    name: 'maglev_frontend_panic',
+    help: '1 while the frontend is in panic (every backend at its configured weight, health ignored), else 0.',
+    labelNames: ['frontend'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      each(source.listFrontends(), (n) => source.getFrontend(n), (f) => this.set({ frontend: f.name }, f.panic ? 1 : 0));
+    },
+  });
 }

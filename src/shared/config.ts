@@ -74,6 +74,11 @@ export interface Frontend {
   readonly description: string;
   readonly srcIpSticky: boolean;
   readonly flushOnDown: boolean;
+  /**
+   * Percent 0..100; 0 = off. Below this share of up backends in the serving pool, every backend
+   * gets its configured weight, health ignored (core/panic.ts).
+   */
+  readonly panicThreshold: number;
   /** Priority order: index 0 is the primary. */
   readonly pools: readonly Pool[];
 }

@@ -289,6 +289,58 @@ t.test('frontend states, frontendInfo and the active pool', async (t) => {
   h.checker.stop();
 });
 
+t.test('panic: entering and leaving are events and log lines; weights follow', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: { rise: 1, fall: 1 } },
+    backends: {
+      a: { address: '192.0.2.1', healthcheck: 'hc' },
+      b: { address: '192.0.2.2', healthcheck: 'hc' },
+      c: { address: '192.0.2.3', healthcheck: 'hc' },
+    },
+    frontends: { web: { pools: [['primary', { a: 100, b: 100, c: 100 }]], panicThreshold: 50 } },
+  });
+  h.exec.script('b', pass, fail);
+  h.exec.script('c', pass, fail);
+  h.checker.start();
+  h.clock.advance(2000); // first probes (a@500, b@~1167, c@~1833): all up
+  t.same([h.checker.stateOf('a'), h.checker.stateOf('b'), h.checker.stateOf('c')], ['up', 'up', 'up']);
+  h.clock.advance(1300); // b@~3177 fails: 2 of 3 up, not below 50%
+  t.equal(h.checker.stateOf('b'), 'down');
+  t.equal(h.checker.frontendInfo('web')?.panic, false);
+  h.clock.advance(600); // c@~3843 fails: 1 of 3 up
+  t.equal(h.checker.stateOf('c'), 'down');
+  const info = h.checker.frontendInfo('web')!;
+  t.equal(info.panic, true);
+  t.equal(info.panicThreshold, 50);
+  t.same(
+    info.pools[0]?.members.map((m) => [m.backend, m.state, m.effectiveWeight, m.flush]),
+    [
+      ['a', 'up', 100, false],
+      ['b', 'down', 100, false],
+      ['c', 'down', 100, false],
+    ],
+    'in panic every measured backend has its configured weight',
+  );
+  t.match(h.events.at(-1), { kind: 'panic', frontend: 'web', panic: true, state: 'up', detail: '1 of 3 up in pool primary, below the 50% panic threshold' });
+  t.same(
+    h.log.named('frontend-panic-enter').map((r) => [r.level, r.attrs]),
+    [['warn', { frontend: 'web', detail: '1 of 3 up in pool primary, below the 50% panic threshold' }]],
+  );
+  t.same(h.frontendEvents(), ['web:unknown>up'], 'the state stayed up throughout');
+  h.clock.advance(10_000); // b's down-interval probe passes: 2 of 3
+  t.equal(h.checker.stateOf('b'), 'up');
+  t.equal(h.checker.frontendInfo('web')?.panic, false);
+  t.same(
+    h.observed.filter((o) => o.startsWith('panic')),
+    ['panic web true', 'panic web false'],
+  );
+  t.same(
+    h.log.named('frontend-panic-exit').map((r) => r.attrs),
+    [{ frontend: 'web', detail: '2 of 3 up in pool primary, at or above the 50% panic threshold' }],
+  );
+  h.checker.stop();
+});
+
 t.test('runtime weight overrides', async (t) => {
   const h = checkerHarness({
     healthchecks: { hc: {} },

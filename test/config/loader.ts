@@ -1288,6 +1288,34 @@ const semanticCases: ErrorCase[] = [
     errors: [{ path: 'maglev.frontends.web.pools[0].backends.a.weight', line: 18, col: 26, message: /^must be between 0 and 100, got 101$/ }],
   },
   {
+    name: 'panic-threshold 101',
+    text: frontends(`
+      web:
+        address: 192.0.2.1
+        panic-threshold: 101
+        pools:
+          - name: p
+            backends:
+              a: {}
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.frontends.web.panic-threshold', line: 15, col: 24, message: /^must be between 0 and 100, got 101$/ }],
+  },
+  {
+    name: 'panic-threshold as a percent string',
+    text: frontends(`
+      web:
+        address: 192.0.2.1
+        panic-threshold: 50%
+        pools:
+          - name: p
+            backends:
+              a: {}
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.frontends.web.panic-threshold', line: 15, col: 24, message: /expected an integer, got the string "50%"/ }],
+  },
+  {
     name: 'weight -1',
     text: frontends(`
       web:
@@ -1749,6 +1777,7 @@ t.test('examples/maglev.yaml resolves values and defaults', async (t) => {
     description: 'public web, IPv4',
     srcIpSticky: false,
     flushOnDown: true,
+    panicThreshold: 0,
     pools: [
       { name: 'primary', members: [{ backend: 'nginx0-ams', weight: 100 }, { backend: 'nginx0-fra', weight: 100 }] },
       { name: 'fallback', members: [{ backend: 'nginx1-zrh', weight: 50 }] },
@@ -1809,6 +1838,24 @@ t.test('valid edge cases', async (t) => {
         });
         t.equal(c.frontends.size + c.backends.size + c.healthchecks.size, 0);
       },
+    },
+    {
+      name: 'panic-threshold 0 (off) and 100',
+      text: frontends(`
+        off:
+          address: 192.0.2.1
+          protocol: tcp
+          port: 80
+          panic-threshold: 0
+          pools: [{ name: p, backends: { a: {} } }]
+        always:
+          address: 192.0.2.1
+          protocol: tcp
+          port: 81
+          panic-threshold: 100
+          pools: [{ name: p, backends: { a: {} } }]
+      `),
+      check: (t, c) => t.same([c.frontends.get('off')?.panicThreshold, c.frontends.get('always')?.panicThreshold], [0, 100]),
     },
     {
       name: 'empty sections',

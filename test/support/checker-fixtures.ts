@@ -9,7 +9,7 @@ export interface FixtureSpec {
   /** name → address (static) or details. */
   readonly backends: Record<string, string | { address: string; healthcheck?: string; enabled?: boolean }>;
   /** name → pools as [poolName, {backend: weight}] pairs, or with options. */
-  readonly frontends: Record<string, Array<[string, Record<string, number>]> | { pools: Array<[string, Record<string, number>]>; flushOnDown?: boolean }>;
+  readonly frontends: Record<string, Array<[string, Record<string, number>]> | { pools: Array<[string, Record<string, number>]>; flushOnDown?: boolean; panicThreshold?: number }>;
   readonly transitionHistory?: number;
   readonly netns?: string;
 }
@@ -60,6 +60,7 @@ export function makeConfig(spec: FixtureSpec): Config {
       description: '',
       srcIpSticky: false,
       flushOnDown: Array.isArray(f) ? true : (f.flushOnDown ?? true),
+      panicThreshold: Array.isArray(f) ? 0 : (f.panicThreshold ?? 0),
       pools: pools.map(([poolName, members]) => ({
         name: poolName,
         members: Object.entries(members).map(([backend, weight]) => ({ backend, weight })),

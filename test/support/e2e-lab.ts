@@ -148,6 +148,7 @@ export interface LabFrontend {
   readonly port?: number;
   readonly srcIpSticky?: boolean;
   readonly flushOnDown?: boolean;
+  readonly panicThreshold?: number;
   /** In priority order: pool name → backend name → weight. */
   readonly pools: ReadonlyArray<readonly [string, Record<string, number>]>;
 }
@@ -179,6 +180,7 @@ export function labConfig(spec: LabConfigSpec): string {
       ...(f.protocol === undefined ? {} : { protocol: f.protocol, port: f.port }),
       ...(f.srcIpSticky === undefined ? {} : { 'src-ip-sticky': f.srcIpSticky }),
       ...(f.flushOnDown === undefined ? {} : { 'flush-on-down': f.flushOnDown }),
+      ...(f.panicThreshold === undefined ? {} : { 'panic-threshold': f.panicThreshold }),
       pools: f.pools.map(([pool, members]) => ({
         name: pool,
         backends: Object.fromEntries(Object.entries(members).map(([b, weight]) => [b, { weight }])),
