@@ -40,7 +40,22 @@ export interface FrontendPanicEvent {
   readonly at: number;
 }
 
-export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent | FrontendPanicEvent;
+/**
+ * A slow-start step (core/slow-start.ts): the backend's effective weight moved to the next level
+ * without a state transition. The reconciler syncs the VIP of each frontend, as for a transition.
+ */
+export interface BackendRampEvent {
+  readonly kind: 'ramp';
+  readonly backend: string;
+  readonly frontends: readonly string[];
+  /** 1..steps; steps: the ramp is done (configured weight). */
+  readonly level: number;
+  readonly steps: number;
+  /** Unix ms. */
+  readonly at: number;
+}
+
+export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent | FrontendPanicEvent | BackendRampEvent;
 
 export interface CheckerEventSource {
   /** Lossless, synchronous delivery in emission order. Returns the unsubscribe function. */

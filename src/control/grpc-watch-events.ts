@@ -88,6 +88,8 @@ export function liveEventMsg(ev: ControlPlaneEvent, opts: WatchOptions): Event |
             },
           }
         : undefined;
+    case 'ramp':
+      return undefined; // a slow-start step is no transition; its log line is streamed
     case 'log':
       return opts.log && levelRank(ev.record.level) >= levelRank(opts.logLevel) ? { log: logEventMsg(ev.record) } : undefined;
     default: {

@@ -5,6 +5,7 @@
 import type { Frontend, FrontendProtocol } from '../shared/config.js';
 import type { BackendState, FrontendState } from '../shared/health.js';
 import { frontendWeights, type StateOf, type WeightOf } from './weights.js';
+import type { RampOf } from './slow-start.js';
 
 export interface PoolMemberView {
   readonly backend: string;
@@ -55,8 +56,9 @@ export function frontendView(
   stateOf: StateOf,
   weightOf: WeightOf,
   lastTransitionAt: (backend: string) => number | undefined,
+  rampOf?: RampOf,
 ): FrontendView {
-  const { active, panic, members } = frontendWeights(fe, stateOf, weightOf);
+  const { active, panic, members } = frontendWeights(fe, stateOf, weightOf, rampOf);
   return {
     name: fe.name,
     address: fe.address,

@@ -5,6 +5,7 @@
 import type { Frontend } from '../shared/config.js';
 import type { BackendState, FrontendState } from '../shared/health.js';
 import { panicVerdict, type PanicVerdict } from './panic.js';
+import { rampWeight, type RampOf } from './slow-start.js';
 
 export interface EffectiveWeight {
   readonly weight: number;
@@ -76,8 +77,11 @@ export interface FrontendWeights {
   readonly members: MemberWeight[];
 }
 
-/** Effective weights of every member of every pool, in pool then YAML order. */
-export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: WeightOf): FrontendWeights {
+/**
+ * Effective weights of every member of every pool, in pool then YAML order. `rampOf`: backends
+ * in slow start, whose weight is a step of their configured weight (slow-start.ts).
+ */
+export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: WeightOf, rampOf?: RampOf): FrontendWeights {
   const active = activePoolIndex(fe, stateOf, weightOf);
   const panic = panicVerdict(fe, stateOf, weightOf);
   const members: MemberWeight[] = [];
@@ -91,7 +95,7 @@ export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: Weight
         backend: m.backend,
         state,
         configured,
-        effective: effectiveWeight(state, poolIndex, active, configured, fe.flushOnDown, panic.panic),
+        effective: effectiveWeight(state, poolIndex, active, rampWeight(configured, rampOf?.(m.backend)), fe.flushOnDown, panic.panic),
       });
     }
   });

@@ -108,7 +108,7 @@ export function countCheckerTransitions(events: CheckerEventSource, hooks: Metri
   return events.subscribe((ev) => {
     if (ev.kind === 'backend') hooks.onBackendTransition(ev.backend, ev.transition.from, ev.transition.to);
     else if (ev.kind === 'frontend') hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
-    else hooks.onFrontendPanic(ev.frontend, ev.panic);
+    else if (ev.kind === 'panic') hooks.onFrontendPanic(ev.frontend, ev.panic);
   });
 }
 

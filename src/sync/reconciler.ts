@@ -184,6 +184,7 @@ export class Reconciler {
 
   /** A backend transition: one VIP sync per frontend it affects, in name order. */
   #onEvent(ev: CheckerEvent): void {
+    if (ev.kind === 'ramp') return this.#onRampStep(ev.frontends);
     if (ev.kind !== 'backend') return;
     // Discarded while disconnected: the full sync on reconnect (or the warmup) covers it.
     if (!this.#connected || this.#stopped) return;
@@ -194,6 +195,13 @@ export class Reconciler {
       this.#queue.addVip(frontend, { origin: 'event', event: ev });
       this.#queueKick();
     }
+  }
+
+  /** A slow-start step: a VIP sync per frontend; while the gate holds one, its release covers it. */
+  #onRampStep(frontends: readonly string[]): void {
+    if (!this.#connected || this.#stopped) return;
+    for (const frontend of frontends) this.#queue.addVip(frontend, { origin: 'request' });
+    this.#queueKick();
   }
 
   #enqueueAll(): Promise<void> {

@@ -341,6 +341,65 @@ t.test('panic: entering and leaving are events and log lines; weights follow', a
   h.checker.stop();
 });
 
+t.test('slow start: the effective weight ramps in steps, each a ramp event naming the frontends', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: { rise: 1, fall: 1 } },
+    backends: {
+      a: { address: '192.0.2.1', healthcheck: 'hc', slowStart: { windowMs: 8000, steps: 4 } },
+      b: { address: '192.0.2.2', healthcheck: 'hc' },
+    },
+    frontends: { web: [['p', { a: 100, b: 100 }]], api: [['p', { a: 50 }]] },
+  });
+  const weights = (): number[] => ['web', 'api'].flatMap((f) => h.checker.frontendInfo(f)!.pools[0]!.members.filter((m) => m.backend === 'a').map((m) => m.effectiveWeight));
+  h.checker.start();
+  h.clock.advance(600); // a@500 passes: up at 510
+  t.equal(h.checker.stateOf('a'), 'up');
+  t.same(weights(), [20, 10], 'level 0 of 4: a fifth of 100 and of 50');
+  t.same(h.checker.rampOf('a'), { level: 0, steps: 4 });
+  t.same(h.log.named('backend-slow-start').map((r) => r.attrs), [{ backend: 'a', window: '8s', steps: 4 }]);
+  h.clock.advance(2000);
+  t.same(weights(), [40, 20]);
+  t.match(h.events.at(-1), { kind: 'ramp', backend: 'a', frontends: ['api', 'web'], level: 1, steps: 4 });
+  h.clock.advance(6000);
+  t.same(weights(), [100, 50], 'done after the window');
+  t.same(
+    h.observed.filter((o) => o.startsWith('ramp')),
+    ['ramp a 1/4', 'ramp a 2/4', 'ramp a 3/4', 'ramp a 4/4'],
+  );
+  t.equal(h.checker.rampOf('b'), undefined, 'b has no slow start');
+  t.same(h.frontendEvents(), ['api:unknown>up', 'web:unknown>up'], 'steps are no frontend transitions');
+  h.checker.stop();
+});
+
+t.test('slow start restart neutrality: backends VPP already serves do not ramp', async (t) => {
+  const ss = { windowMs: 8000, steps: 4 };
+  const h = checkerHarness({
+    healthchecks: { hc: { rise: 1, fall: 1 } },
+    backends: {
+      early: { address: '192.0.2.1', healthcheck: 'hc', slowStart: ss },
+      late: { address: '192.0.2.2', healthcheck: 'hc', slowStart: ss },
+      fresh: { address: '192.0.2.3', healthcheck: 'hc', slowStart: ss },
+    },
+    frontends: { web: [['p', { early: 100, late: 100, fresh: 100 }]] },
+  });
+  h.checker.start();
+  h.clock.advance(600); // early@500 is up and ramping; late and fresh are still unknown
+  t.same(h.checker.rampOf('early'), { level: 0, steps: 4 });
+  h.checker.adoptServing(new Set(['192.0.2.1', '192.0.2.2'])); // fresh was not serving in VPP
+  t.equal(h.checker.rampOf('early'), undefined, "early's ramp ends");
+  t.match(h.events.at(-1), { kind: 'ramp', backend: 'early', level: 4, steps: 4, frontends: ['web'] });
+  h.clock.advance(2000);
+  t.same([h.checker.stateOf('late'), h.checker.stateOf('fresh')], ['up', 'up']);
+  t.equal(h.checker.rampOf('late'), undefined, 'late comes up at its configured weight');
+  t.same(h.checker.rampOf('fresh'), { level: 0, steps: 4 }, 'fresh ramps');
+  t.same(
+    h.log.named('backend-slow-start-skipped').map((r) => r.attrs.backend),
+    ['early', 'late'],
+  );
+  h.checker.endAdoption();
+  h.checker.stop();
+});
+
 t.test('runtime weight overrides', async (t) => {
   const h = checkerHarness({
     healthchecks: { hc: {} },

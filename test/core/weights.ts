@@ -101,6 +101,24 @@ t.test('frontendWeights programs every up and down member in panic', async (t) =
   }
 });
 
+t.test('frontendWeights: a ramping backend gets its slow-start step of the configured weight', async (t) => {
+  const fe = frontend([
+    ['p', { a: 100, b: 50 }],
+    ['f', { c: 80 }],
+  ]);
+  const ramps: Record<string, { level: number; steps: number }> = { a: { level: 1, steps: 4 }, c: { level: 0, steps: 4 } };
+  const got = frontendWeights(fe, states({ a: 'up', b: 'up', c: 'up' }), yamlWeights(fe), (b) => ramps[b]);
+  t.same(
+    got.members.map((m) => [m.backend, m.configured, m.effective.weight]),
+    [
+      ['a', 100, 40],
+      ['b', 50, 50],
+      ['c', 80, 0],
+    ],
+    'a at 2/5; c ramps in a standby pool, so it stays at 0',
+  );
+});
+
 t.test('active pool (§4.1)', async (t) => {
   const cases: Array<{ name: string; pools: Array<[string, Record<string, number>]>; states: Record<string, BackendState>; want: number }> = [
     { name: 'primary serves while a member is up', pools: [['p', { a: 100, b: 100 }], ['f', { c: 50 }]], states: { a: 'down', b: 'up', c: 'up' }, want: 0 },

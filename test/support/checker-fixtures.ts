@@ -2,12 +2,12 @@
 // with the spec defaults for everything left out. No YAML, so checker tests do not depend on
 // the config loader.
 
-import type { Backend, Config, Frontend, HealthCheck } from '../../src/shared/config.js';
+import type { Backend, Config, Frontend, HealthCheck, SlowStart } from '../../src/shared/config.js';
 
 export interface FixtureSpec {
   readonly healthchecks?: Record<string, Partial<HealthCheck>>;
   /** name → address (static) or details. */
-  readonly backends: Record<string, string | { address: string; healthcheck?: string; enabled?: boolean }>;
+  readonly backends: Record<string, string | { address: string; healthcheck?: string; enabled?: boolean; slowStart?: SlowStart }>;
   /** name → pools as [poolName, {backend: weight}] pairs, or with options. */
   readonly frontends: Record<string, Array<[string, Record<string, number>]> | { pools: Array<[string, Record<string, number>]>; flushOnDown?: boolean; panicThreshold?: number }>;
   readonly transitionHistory?: number;
@@ -45,6 +45,7 @@ export function makeConfig(spec: FixtureSpec): Config {
       family: d.address.includes(':') ? 6 : 4,
       healthcheck: d.healthcheck,
       enabled: d.enabled ?? true,
+      ...('slowStart' in d && d.slowStart !== undefined ? { slowStart: d.slowStart } : {}),
     });
   }
   const frontends = new Map<string, Frontend>();

@@ -160,6 +160,8 @@ export interface LabConfigSpec {
   readonly lb?: Record<string, string | number>;
   readonly backends: Record<string, string | LabBackend>;
   readonly frontends: Record<string, LabFrontend>;
+  /** Slow start of the http health check, e.g. { 'slow-start': '4s', 'slow-start-steps': 4 }. */
+  readonly slowStart?: Record<string, string | number>;
 }
 
 /** The config text (JSON is YAML): fast http checks (200ms/100ms, timeout 300ms, rise 2, fall 2). */
@@ -196,7 +198,17 @@ export function labConfig(spec: LabConfigSpec): string {
         ? {}
         : {
             healthchecks: {
-              http: { type: 'http', port: spec.checkPort, interval: '200ms', 'fast-interval': '100ms', 'down-interval': '200ms', timeout: '1s', rise: 2, fall: 3 },
+              http: {
+                type: 'http',
+                port: spec.checkPort,
+                interval: '200ms',
+                'fast-interval': '100ms',
+                'down-interval': '200ms',
+                timeout: '1s',
+                rise: 2,
+                fall: 3,
+                ...spec.slowStart,
+              },
             },
           }),
       backends,
