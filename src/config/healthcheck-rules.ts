@@ -8,6 +8,7 @@ import type { IssueCollector, Located } from './issue.js';
 import { checkAddress, checkIntRange, checkMinDuration, checkName, missing } from './value-rules.js';
 import { quoteSnippet } from './snippet.js';
 import { regexpSyntaxError } from '../shared/response-regexp.js';
+import { checkSlowStartKeys } from './slow-start-rules.js';
 
 const minIntervalMs = 50;
 const defaults = { intervalMs: 2000, timeoutMs: 1000, rise: 2, fall: 3 } as const;
@@ -117,6 +118,7 @@ function checkHealthCheck(f: IssueCollector, d: HealthCheckDraft): HealthCheck |
   checkIntRange(f, d.fall, 1, 100);
   checkAddress(f, d.probeIpv4Src, 4);
   checkAddress(f, d.probeIpv6Src, 6);
+  checkSlowStartKeys(f, d);
   if (type === undefined) return undefined;
   const intervalMs = d.interval?.value ?? defaults.intervalMs;
   return {

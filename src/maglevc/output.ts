@@ -16,6 +16,8 @@ export function formatFrontend(style: Style, f: FrontendInfo): string[] {
       ['state', f.state],
       ['src-ip-sticky', String(f.src_ip_sticky)],
       ['flush-on-down', String(f.flush_on_down)],
+      // Only with a threshold set: without one the layout stays the upstream one.
+      ...(f.panic_threshold === 0 ? [] : [['panic', panicText(f)] as [string, string]]),
     ]),
   ];
   // Fixed width: member names padded to the longest in the frontend.
@@ -32,6 +34,11 @@ export function formatFrontend(style: Style, f: FrontendInfo): string[] {
     }
   }
   return lines;
+}
+
+function panicText(f: FrontendInfo): string {
+  const threshold = `threshold ${f.panic_threshold}%`;
+  return f.panic ? `yes (${threshold}): every backend at its configured weight, health ignored` : `no (${threshold})`;
 }
 
 function lastProbeText(b: BackendInfo, nowMs: number): string {

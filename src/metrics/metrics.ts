@@ -43,6 +43,8 @@ export interface MetricsHooks extends VppMetricsHooks {
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
+  /** A frontend entered (true) or left (false) panic. */
+  onFrontendPanic(frontend: string, panic: boolean): void;
 }
 
 /** The instruments: everything that needs no source, and the hooks that feed them. */
@@ -76,6 +78,12 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     labelNames: ['frontend', 'from', 'to'],
     registry: opts.registry,
   });
+  const panics = new LabelledCounter({
+    name: 'maglev_frontend_panic_transitions_total',
+    help: 'Frontends entering (event="enter") and leaving (event="exit") panic.',
+    labelNames: ['frontend', 'event'],
+    registry: opts.registry,
+  });
   const vpp: VppMetricsHooks = opts.vppEnabled
     ? createVppCounters(opts.registry)
     : { onVppApi: () => {}, onLbSync: () => {}, onTransitionWritten: () => {}, onLbDrift: () => {} };
@@ -86,6 +94,7 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     },
     onBackendTransition: (backend, from, to) => backendTransitions.add([backend, from, to]),
     onFrontendTransition: (frontend, from, to) => frontendTransitions.add([frontend, from, to]),
+    onFrontendPanic: (frontend, panic) => panics.add([frontend, panic ? 'enter' : 'exit']),
     onVppApi: (msg, direction, ok) => vpp.onVppApi(msg, direction, ok),
     onLbSync: (scope, counts) => vpp.onLbSync(scope, counts),
     onTransitionWritten: (seconds) => vpp.onTransitionWritten(seconds),
@@ -103,7 +112,8 @@ export function registerStateCollectors(registry: Registry, source: MetricsSourc
 export function countCheckerTransitions(events: CheckerEventSource, hooks: MetricsHooks): () => void {
   return events.subscribe((ev) => {
     if (ev.kind === 'backend') hooks.onBackendTransition(ev.backend, ev.transition.from, ev.transition.to);
-    else hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
+    else if (ev.kind === 'frontend') hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
+    else if (ev.kind === 'panic') hooks.onFrontendPanic(ev.frontend, ev.panic);
   });
 }
 

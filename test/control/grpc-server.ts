@@ -285,16 +285,22 @@ void t.test('WatchEvents: snapshot then live events, deduplicated', async (t) =>
   h.fake.transition('nginx0-ams', 'down', 'L7STS', 'HTTP 503', T0 + 1000);
   h.fake.log('info', 'backend-transition', [['backend', 'nginx0-ams']], T0 + 1000);
   h.fake.log('debug', 'probe-done', [], T0 + 1000);
-  await w.take(9);
+  h.fake.emit({ kind: 'panic', frontend: 'web4', panic: true, state: 'up', detail: '1 of 4 up in pool primary, below the 50% panic threshold', at: T0 + 2000 });
+  await w.take(10);
   const live = w.events.slice(5);
   t.same(
     live.map((e) => e.event),
-    ['backend', 'frontend', 'frontend', 'log'],
+    ['backend', 'frontend', 'frontend', 'log', 'frontend'],
     'one backend event although two frontends reference it; no debug log at info',
   );
   t.match(live[0], { backend: { backend_name: 'nginx0-ams', transition: { from: 'up', to: 'down', code: 'L7STS', at_unix_ns: `${T0 + 1000}000000` } } });
   t.match(live[1], { frontend: { frontend_name: 'web4', transition: { from: 'up', to: 'down' } } });
   t.match(live[3], { log: { level: 'info', msg: 'backend-transition', attrs: [{ key: 'backend', value: 'nginx0-ams' }] } });
+  t.match(
+    live[4],
+    { frontend: { frontend_name: 'web4', transition: { from: 'up', to: 'up', code: 'panic-enter', detail: /below the 50% panic threshold/, at_unix_ns: `${T0 + 2000}000000` } } },
+    'entering panic is a frontend event with an unchanged state and its own code',
+  );
   w.stream.cancel();
   t.equal((await w.end).code, status.CANCELLED);
 });

@@ -47,6 +47,24 @@ void t.test('show frontends <f>: the §7.4 layout', (t) => {
   t.end();
 });
 
+void t.test('show frontends <f>: the panic row appears with a threshold', (t) => {
+  const f = frontendInfo(fake.getFrontend('web4'));
+  const cases: Array<{ name: string; in: { threshold: number; panic: boolean }; want: string | undefined }> = [
+    { name: 'off: no row', in: { threshold: 0, panic: false }, want: undefined },
+    { name: 'on, not in panic', in: { threshold: 50, panic: false }, want: '  panic          no (threshold 50%)' },
+    { name: 'in panic', in: { threshold: 30, panic: true }, want: '  panic          yes (threshold 30%): every backend at its configured weight, health ignored' },
+  ];
+  for (const c of cases) {
+    const lines = formatFrontend(plain, { ...f, panic_threshold: c.in.threshold, panic: c.in.panic });
+    t.equal(
+      lines.find((l) => l.startsWith('  panic')),
+      c.want,
+      c.name,
+    );
+  }
+  t.end();
+});
+
 void t.test('pool member rows stay regex-friendly with fixed-width names', (t) => {
   const f = frontendInfo(fake.getFrontend('web4'));
   f.pools[0]!.backends[0]!.name = 'a';

@@ -62,6 +62,7 @@ void t.test('a scrape has every state series with its labels', async (t) => {
     ['maglev_frontend_pool_backend_effective_weight{frontend="web4",pool="primary",backend="nginx0-fra"}', 0],
     ['maglev_frontend_pool_backend_effective_weight{frontend="web6",pool="main",backend="nginx0-ams"}', 10],
     ['maglev_frontend_state{frontend="web4",state="up"}', 1],
+    ['maglev_frontend_panic{frontend="web4"}', 0],
     ['maglev_vpp_connected', 1],
     ['maglev_vpp_uptime_seconds', 86400],
     ['maglev_vpp_connected_seconds', 3600],
@@ -131,12 +132,18 @@ void t.test('checker transitions are counted once each, whatever frontends they 
   listener?.({ kind: 'backend', backend: 'nginx0-ams', frontends: ['web4', 'web6'], transition: tr });
   listener?.({ kind: 'frontend', frontend: 'web4', from: 'up', to: 'down', at: T0 });
   listener?.({ kind: 'backend', backend: 'nginx0-ams', frontends: ['web4'], transition: { ...tr, from: 'down', to: 'up' } });
+  listener?.({ kind: 'panic', frontend: 'web4', panic: true, state: 'up', detail: '', at: T0 });
+  listener?.({ kind: 'panic', frontend: 'web4', panic: false, state: 'up', detail: '', at: T0 });
+  listener?.({ kind: 'panic', frontend: 'web4', panic: true, state: 'up', detail: '', at: T0 });
   stop();
   t.equal(listener, undefined, 'unsubscribed');
   const s = await scrape();
   t.equal(s.get('maglev_backend_transitions_total{backend="nginx0-ams",from="up",to="down"}'), 1);
   t.equal(s.get('maglev_backend_transitions_total{backend="nginx0-ams",from="down",to="up"}'), 1);
   t.equal(s.get('maglev_frontend_transitions_total{frontend="web4",from="up",to="down"}'), 1);
+  t.equal(s.get('maglev_frontend_panic_transitions_total{frontend="web4",event="enter"}'), 2);
+  t.equal(s.get('maglev_frontend_panic_transitions_total{frontend="web4",event="exit"}'), 1);
+  t.equal(s.get('maglev_frontend_transitions_total{frontend="web4",from="up",to="up"}'), undefined, 'panic is no state transition');
 });
 
 void t.test('VPP series follow the connection', async (t) => {

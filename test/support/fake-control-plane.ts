@@ -96,6 +96,7 @@ function fixtureFrontends(): Map<string, Frontend> {
     description: 'public web, IPv4',
     srcIpSticky: false,
     flushOnDown: true,
+    panicThreshold: 0,
     pools: [
       { name: 'primary', members: [{ backend: 'nginx0-ams', weight: 100 }, { backend: 'nginx0-fra', weight: 100 }] },
       { name: 'fallback', members: [{ backend: 'nginx1-zrh', weight: 50 }] },
@@ -110,6 +111,7 @@ function fixtureFrontends(): Map<string, Frontend> {
     description: '',
     srcIpSticky: true,
     flushOnDown: false,
+    panicThreshold: 0,
     pools: [{ name: 'main', members: [{ backend: 'nginx0-ams', weight: 10 }] }],
   };
   return new Map([
