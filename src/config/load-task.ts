@@ -13,7 +13,8 @@ export type LoadConfigRequest = ({ readonly path: string; readonly text?: undefi
 /** A check's answer: a load without its config. */
 export type ConfigVerdict = { readonly ok: true; readonly warnings: readonly ConfigIssue[] } | Extract<ConfigLoad, { readonly ok: false }>;
 
-export default async function loadConfigTask(req: LoadConfigRequest): Promise<ConfigLoad | ConfigVerdict> {
+/** Piscina calls it by name (off-thread-loader.ts passes `name: 'loadConfigTask'`). */
+export async function loadConfigTask(req: LoadConfigRequest): Promise<ConfigLoad | ConfigVerdict> {
   const load = req.text === undefined ? await loadConfigFile(req.path, { freeze: false }) : parseConfig(req.text, { freeze: false });
   return load.ok && !req.withConfig ? { ok: true, warnings: load.warnings } : load;
 }

@@ -36,6 +36,7 @@ export class OffThreadConfigLoader {
     this.#heapMb = opts.maxHeapMb ?? defaultConfigWorkerHeapMb;
     this.#pool = new Piscina({
       filename: siblingModuleUrl(import.meta.url, './load-task.js').href,
+      name: 'loadConfigTask',
       minThreads: 0,
       maxThreads: 1,
       idleTimeout: opts.idleMs ?? 10_000,

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import loadConfigTask from '../../src/config/load-task.js';
+import { loadConfigTask } from '../../src/config/load-task.js';
 
 void t.test('loadConfigTask', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'maglev-load-task-'));
@@ -23,6 +23,10 @@ void t.test('loadConfigTask', async (t) => {
   const check = await loadConfigTask({ path: good, withConfig: false });
   t.same(Object.keys(check).sort(), ['ok', 'warnings'], 'a check answers no config');
   t.match(check, { ok: true, warnings: [{ path: 'maglev.backends.a' }] });
+
+  const fromText = await loadConfigTask({ text: 'maglev:\n  backends:\n    a: { address: 10.0.0.1 }\n', withConfig: true });
+  t.ok(fromText.ok && 'config' in fromText && fromText.config.backends.get('a')?.address === '10.0.0.1', 'a candidate text parses like a file');
+  t.match(await loadConfigTask({ text: 'maglev:\n  bogus: 1\n', withConfig: true }), { ok: false, stage: 'parse', errors: [{ path: 'maglev.bogus', line: 2, col: 3 }] }, 'a bad text');
 
   for (const withConfig of [true, false]) {
     t.match(await loadConfigTask({ path: bad, withConfig }), { ok: false, stage: 'parse', errors: [{ path: 'maglev.bogus', line: 2, col: 3 }] }, `a bad file (withConfig ${withConfig})`);

@@ -28,6 +28,10 @@ void t.test('OffThreadConfigLoader', async (t) => {
   t.ok(load.ok && Object.isFrozen(load.config) && Object.isFrozen(load.config.backends.get('a')), 'frozen on arrival');
   t.same(await loader.check(good), { ok: true, warnings: inProcess.ok ? inProcess.warnings : [] }, 'a check: verdict and warnings');
   t.match(await loader.load(bad), { ok: false, stage: 'parse', errors: [{ path: 'maglev.backends.a.address', line: 3, col: 19 }] });
+  const parsed = await loader.parse(goodText);
+  t.same(parsed, inProcess, 'a candidate text: the same load as in-process parsing');
+  t.ok(parsed.ok && Object.isFrozen(parsed.config), 'frozen on arrival too');
+  t.match(await loader.parse('maglev:\n  backends:\n    a: { address: nope }\n'), { ok: false, stage: 'parse', errors: [{ path: 'maglev.backends.a.address', line: 3, col: 19 }] });
   t.match(await loader.check(join(dir, 'missing.yaml')), { ok: false, stage: 'parse', errors: [{ message: /cannot read config file: ENOENT/ }] });
 });
 
