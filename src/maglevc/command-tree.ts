@@ -137,7 +137,7 @@ export function createCommandTree(opts: { readonly interactive: boolean }): Comm
   lbDigest.slot = slot('frontend', '<frontend>', "only this frontend's VIP", lbDigestOne);
   const show = node();
   show.keywords = [
-    kw('version', 'client version, commit and build date', node('show-version')),
+    kw('version', 'maglevc and maglevd version, commit and build date', node('show-version')),
     kw('frontends', 'frontends, or one frontend in detail', showFrontends),
     kw('backends', 'backends, or one backend in detail', showBackends),
     kw('healthchecks', 'health checks, or one in detail', showHealthChecks),
