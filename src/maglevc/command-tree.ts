@@ -79,8 +79,9 @@ function watchEvents(): CommandNode {
   const num = kw('num', 'stop after <n> events', count);
   const backend = kw('backend', 'backend transitions', opts, ['backend', 'true']);
   const frontend = kw('frontend', 'frontend transitions', opts, ['frontend', 'true']);
-  log.keywords = [kw('level', 'minimum log level (default info)', level), num, backend, frontend];
-  opts.keywords = [num, kw('log', 'log records', log, ['log', 'true']), backend, frontend];
+  const json = kw('json', 'one protojson line per event (for scripts)', opts, ['json', 'true']);
+  log.keywords = [kw('level', 'minimum log level (default info)', level), num, backend, frontend, json];
+  opts.keywords = [num, kw('log', 'log records', log, ['log', 'true']), backend, frontend, json];
   return opts;
 }
 

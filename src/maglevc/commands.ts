@@ -117,7 +117,7 @@ export async function runCommand(ctx: CommandContext, name: Exclude<CommandName,
       return r.ok ? 0 : 1;
     }
     case 'watch-events':
-      await watchEvents(client, args, ctx.out, ctx.stop);
+      await watchEvents(client, style, args, ctx.out, ctx.stop);
       return 0;
     case 'config-check': {
       const r = await client.checkConfig();

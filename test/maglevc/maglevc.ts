@@ -233,17 +233,46 @@ void t.test('watch events: request mapping', (t) => {
   t.end();
 });
 
-void t.test('watch events: num, kinds and protojson lines', async (t) => {
-  const all = await run(at('watch', 'events', 'num', '5'));
+void t.test('watch events: num, kinds, the snapshot as states, then transitions and logs', async (t) => {
+  const own = await startHarness(t); // the fixture as it starts; the transition below changes it for good
+  const all = await run(['--server', own.address, 'watch', 'events', 'num', '5']);
+  t.equal(all.code, 0);
+  t.same(all.out.trimEnd().split('\n'), [
+    'backend nginx0-ams state up since 2026-04-12T13:07:42.123Z (L7OK HTTP 200)',
+    'backend nginx0-fra state down since 2026-04-12T14:07:39.123Z (L4TOUT timeout after 1s during connect)',
+    'backend nginx1-zrh state disabled since 2026-04-12T14:06:42.123Z (disabled)',
+    'frontend web4 state up',
+    'frontend web6 state up',
+  ]);
+  const fe = await run(at('watch', 'events', 'frontend', 'num', '2'));
+  t.same(fe.out, 'frontend web4 state up\nfrontend web6 state up\n');
+
+  const live = run(['--server', own.address, 'watch', 'events', 'log', 'level', 'debug', 'backend', 'num', '6']);
+  await until(() => own.fake.hub.wantedLevel() === 'debug', 'the debug subscription');
+  own.fake.transition('nginx0-ams', 'down', 'L7STS', 'HTTP 503', T0 + 1);
+  own.fake.log('debug', 'probe-start', [['backend', 'nginx0-ams'], ['detail', 'a "b" c'], ['empty', '']], T0 + 2);
+  own.fake.log('error', 'vpp-incompatible', [], T0 + 3);
+  const r = await live;
+  t.equal(r.code, 0);
+  t.same(r.out.split('\n').slice(3), [
+    '2026-04-12T14:07:42.124Z backend nginx0-ams up -> down (L7STS HTTP 503)',
+    '2026-04-12T14:07:42.125Z debug probe-start backend=nginx0-ams detail="a \\"b\\" c" empty=""',
+    '2026-04-12T14:07:42.126Z error vpp-incompatible',
+    '',
+  ]);
+});
+
+void t.test('watch events json: protojson lines, as upstream prints them', async (t) => {
+  const all = await run(at('watch', 'events', 'json', 'num', '5'));
   t.equal(all.code, 0);
   const lines = all.out.trimEnd().split('\n');
   t.equal(lines.length, 5);
   t.equal(lines[0], '{"backend":{"backendName":"nginx0-ams","transition":{"from":"up","to":"up","atUnixNs":"1775999262123000000","code":"L7OK","detail":"HTTP 200"}}}');
   t.match(lines[3], /^\{"frontend":\{"frontendName":"web4","transition":\{"from":"up","to":"up","atUnixNs":"\d+"\}\}\}$/);
-  const fe = await run(at('watch', 'events', 'frontend', 'num', '2'));
+  const fe = await run(at('watch', 'events', 'frontend', 'json', 'num', '2'));
   t.same(fe.out.trimEnd().split('\n').map((l) => Object.keys(JSON.parse(l) as object)[0]), ['frontend', 'frontend']);
 
-  const logs = run(at('watch', 'events', 'log', 'level', 'debug', 'num', '2'));
+  const logs = run(at('watch', 'events', 'log', 'level', 'debug', 'json', 'num', '2'));
   await until(() => h.fake.hub.wantedLevel() === 'debug', 'the debug subscription');
   h.fake.log('debug', 'probe-start', [['backend', 'nginx0-ams']], T0 + 1);
   h.fake.log('error', 'vpp-incompatible', [], T0 + 2);

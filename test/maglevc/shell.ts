@@ -159,7 +159,7 @@ void t.test('watch events in the shell stops on any key', async (t) => {
   const s = shell(t);
   await s.waitFor('maglevc> ');
   s.type('watch events backend\r');
-  await s.waitFor('"backendName":"nginx1-zrh"');
+  await s.waitFor('backend nginx1-zrh state');
   t.equal(h.fake.hub.size, 1);
   const mark = s.text().length;
   s.type('x');
