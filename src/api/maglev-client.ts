@@ -106,6 +106,7 @@ export class MaglevClient {
   getVppLbCounters = (req: RpcRequest<'GetVPPLBCounters'> = {}, opts?: CallOptions) => this.call('GetVPPLBCounters', req, opts);
   previewChange = (req: RpcRequest<'PreviewChange'>, opts?: CallOptions) => this.call('PreviewChange', req, opts);
   getVppLbDigest = (req: RpcRequest<'GetVPPLBDigest'> = {}, opts?: CallOptions) => this.call('GetVPPLBDigest', req, opts);
+  getVersion = (req: RpcRequest<'GetVersion'> = {}, opts?: CallOptions) => this.call('GetVersion', req, opts);
 
   /** Pause, resume, enable or disable a backend: the RPC of that name. */
   backendAction = (action: BackendAction, req: RpcRequest<'PauseBackend'>, opts?: CallOptions) => this.call(backendActionRpcs[action], req, opts);

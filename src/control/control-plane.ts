@@ -13,6 +13,7 @@ import type { CloseReason, Subscription } from './event-subscribers.js';
 import type { FrontendView } from '../core/frontend-view.js';
 import type { DisruptionPreview } from '../core/disruption-preview.js';
 import type { BackendChangeKind } from '../core/proposed-change.js';
+import type { BuildVersion } from '../shared/build-version.js';
 import type { HealthCheck } from '../shared/config.js';
 import type { DiscardReason } from '../shared/discard-reason.js';
 import type { LogLevel, LogRecord } from '../shared/log.js';
@@ -206,4 +207,6 @@ export interface ControlPlane {
    */
   vppLbDigest(frontend: string | undefined, includeTable: boolean): Promise<VppVipDigestView[]>;
   probeWatchdog(): ProbeWatchdogView;
+  /** The running daemon's build (GetVersion). */
+  version(): BuildVersion;
 }

@@ -222,5 +222,9 @@ export function createMaglevHandlers(deps: MaglevServiceDeps): MaglevServiceHand
       const fe = r.frontend === undefined || r.frontend === '' ? undefined : required(r.frontend, 'frontend');
       return vppLbDigestMsg(await control.vppLbDigest(fe, r.include_table ?? false));
     }),
+    GetVersion: unary(() => {
+      const v = control.version();
+      return { version: v.version, commit: v.commit, build_date: v.date };
+    }),
   };
 }

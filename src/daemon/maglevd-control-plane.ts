@@ -4,6 +4,7 @@
 // (reads). Errors are DaemonErrors with stable codes; grpc-status.ts maps them.
 
 import { DaemonError, notFound } from '../shared/errors.js';
+import { thisBuild, type BuildVersion } from '../shared/build-version.js';
 import type { Clock } from '../shared/clock.js';
 import type { HealthCheck } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
@@ -345,5 +346,9 @@ export class MaglevdControlPlane implements ControlPlane {
       if (due <= now && (dueSince === undefined || due < dueSince)) dueSince = due;
     }
     return { lastProbeAt: c.lastProbeAt, probesDueSince: dueSince, recentDiscards: c.recentDiscards() };
+  }
+
+  version(): BuildVersion {
+    return thisBuild;
   }
 }

@@ -3,7 +3,7 @@
 // maglevd's VIPs) or the daemon's normal run. Returns the exit code instead of
 // exiting, so bin/maglevd.js stays a one-liner and tests can call it in-process.
 
-import { buildInfo } from '../generated/build-info.js';
+import { versionLine } from '../shared/build-version.js';
 import { formatIssue, loadConfigFile } from '../config/loader.js';
 import { maglevdExitCodes, maglevdUsage, parseMaglevdOptions } from './maglevd-options.js';
 
@@ -18,10 +18,6 @@ function processOutput(): MainOutput {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   };
-}
-
-export function versionLine(program: string): string {
-  return `${program} ${buildInfo.version} (commit ${buildInfo.commit}, built ${buildInfo.date})`;
 }
 
 /** `--check`: prints `config ok: <path>`, or each problem on its own line to stderr. */

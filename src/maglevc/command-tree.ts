@@ -79,8 +79,9 @@ function watchEvents(): CommandNode {
   const num = kw('num', 'stop after <n> events', count);
   const backend = kw('backend', 'backend transitions', opts, ['backend', 'true']);
   const frontend = kw('frontend', 'frontend transitions', opts, ['frontend', 'true']);
-  log.keywords = [kw('level', 'minimum log level (default info)', level), num, backend, frontend];
-  opts.keywords = [num, kw('log', 'log records', log, ['log', 'true']), backend, frontend];
+  const json = kw('json', 'one protojson line per event (for scripts)', opts, ['json', 'true']);
+  log.keywords = [kw('level', 'minimum log level (default info)', level), num, backend, frontend, json];
+  opts.keywords = [num, kw('log', 'log records', log, ['log', 'true']), backend, frontend, json];
   return opts;
 }
 
@@ -137,7 +138,7 @@ export function createCommandTree(opts: { readonly interactive: boolean }): Comm
   lbDigest.slot = slot('frontend', '<frontend>', "only this frontend's VIP", lbDigestOne);
   const show = node();
   show.keywords = [
-    kw('version', 'client version, commit and build date', node('show-version')),
+    kw('version', 'maglevc and maglevd version, commit and build date', node('show-version')),
     kw('frontends', 'frontends, or one frontend in detail', showFrontends),
     kw('backends', 'backends, or one backend in detail', showBackends),
     kw('healthchecks', 'health checks, or one in detail', showHealthChecks),

@@ -2,8 +2,10 @@
 // prints. Shared by one-shot mode and the shell, so both print and fail identically. A failed
 // RPC rejects (the caller prints the server's message); a not-ok config result returns 1.
 
+import { status, type ServiceError } from '@grpc/grpc-js';
 import type { CommandName } from './command-tree.js';
-import type { BackendAction, MaglevClient } from '../api/maglev-client.js';
+import { errorText, type BackendAction, type MaglevClient } from '../api/maglev-client.js';
+import { versionLine } from '../shared/build-version.js';
 import {
   formatBackend,
   formatBackendAction,
@@ -27,10 +29,26 @@ export interface CommandContext {
   /** Prints one line. */
   readonly out: (line: string) => void;
   readonly now: () => number;
-  /** `show version` text. */
+  /** maglevc's own version line (`show version` adds the server's). */
   readonly version: string;
   /** Stops `watch events` (a key, Ctrl-C). */
   readonly stop: AbortSignal;
+}
+
+/**
+ * `show version`'s maglevd line. An unreachable server is an error that says so (after the
+ * client's line); a maglevd without GetVersion (an older or the Go one) is a version unknown.
+ */
+async function serverVersionLine(client: MaglevClient): Promise<string> {
+  try {
+    const v = await client.getVersion();
+    return versionLine('maglevd', { version: v.version, commit: v.commit, date: v.build_date });
+  } catch (e) {
+    const code = (e as Partial<ServiceError>).code;
+    if (code === status.UNIMPLEMENTED) return 'maglevd version unknown (the server has no GetVersion)';
+    if (code === status.UNAVAILABLE || code === status.DEADLINE_EXCEEDED) throw new Error(`maglevd unreachable: ${errorText(e)}`);
+    throw e;
+  }
 }
 
 /** Runs the command; resolves to its exit status (0, or 1 for a not-ok config check/reload). */
@@ -43,7 +61,8 @@ export async function runCommand(ctx: CommandContext, name: Exclude<CommandName,
   const arg = (k: string): string => args.get(k) ?? '';
   switch (name) {
     case 'show-version':
-      return print([ctx.version]);
+      ctx.out(ctx.version);
+      return print([await serverVersionLine(client)]);
     case 'show-frontends': {
       if (args.has('frontend')) return print(formatFrontend(style, await client.getFrontend({ name: arg('frontend') })));
       const names = (await client.listFrontends()).frontend_names;
@@ -98,7 +117,7 @@ export async function runCommand(ctx: CommandContext, name: Exclude<CommandName,
       return r.ok ? 0 : 1;
     }
     case 'watch-events':
-      await watchEvents(client, args, ctx.out, ctx.stop);
+      await watchEvents(client, style, args, ctx.out, ctx.stop);
       return 0;
     case 'config-check': {
       const r = await client.checkConfig();

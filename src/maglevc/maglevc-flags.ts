@@ -3,7 +3,7 @@
 // colour rule: on in the shell, off in one-shot mode, NO_COLOR off unless --color=true.
 
 import { formatFlagUsage, parseFlags, type FlagSpec } from '../shared/go-flags.js';
-import { serverTarget } from './server-address.js';
+import { serverTarget } from '../api/server-address.js';
 
 export const maglevcExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 

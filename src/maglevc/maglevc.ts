@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { buildInfo } from '../generated/build-info.js';
+import { versionLine as buildVersionLine } from '../shared/build-version.js';
 import { createCommandTree } from './command-tree.js';
 import { parseCommand } from './command-walk.js';
 import { runCommand } from './commands.js';
@@ -47,8 +47,9 @@ function processIo(): MaglevcIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 }
 
+/** maglevc's own version line. */
 export function versionLine(): string {
-  return `maglevc ${buildInfo.version} (commit ${buildInfo.commit}, built ${buildInfo.date})`;
+  return buildVersionLine('maglevc');
 }
 
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: MaglevcIo = processIo()): Promise<number> {

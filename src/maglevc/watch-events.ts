@@ -1,10 +1,13 @@
-// `watch events [num <n>] [log [level L]] [backend] [frontend]` (behaviour.md §7.5): the
-// WatchEvents request for the words given, and the stream printed as one protojson line per
-// event until `num` events, the caller's stop signal (a key, Ctrl-C) or the end of the stream.
+// `watch events [num <n>] [log [level L]] [backend] [frontend] [json]` (behaviour.md §7.5): the
+// WatchEvents request for the words given, and the stream printed one line per event (readable,
+// output-events.ts; with `json`, protojson for scripts) until `num` events, the caller's stop
+// signal (a key, Ctrl-C) or the end of the stream.
 
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type { MaglevClient } from '../api/maglev-client.js';
 import type { Event, WatchRequest__Input } from '../api/maglev-messages.js';
+import { formatEvent } from './output-events.js';
+import type { Style } from './output-style.js';
 import { toProtoJson } from './protojson.js';
 
 /** None of log/backend/frontend → everything at info; any of them → only those kinds. */
@@ -16,8 +19,10 @@ export function watchRequest(args: ReadonlyMap<string, string>): WatchRequest__I
 }
 
 /** Streams events to `out`; resolves when done, rejects with the stream's error. */
-export function watchEvents(client: MaglevClient, args: ReadonlyMap<string, string>, out: (line: string) => void, stop: AbortSignal): Promise<void> {
+export function watchEvents(client: MaglevClient, style: Style, args: ReadonlyMap<string, string>, out: (line: string) => void, stop: AbortSignal): Promise<void> {
   const limit = args.has('count') ? Number(args.get('count')) : Infinity;
+  const json = (ev: Event): string => toProtoJson(client.pkg, 'maglev.Event', ev);
+  const line = args.has('json') ? json : (ev: Event): string => formatEvent(style, ev) ?? json(ev);
   const stream = client.watchEvents(watchRequest(args));
   let seen = 0;
   let cancelled = false;
@@ -32,7 +37,7 @@ export function watchEvents(client: MaglevClient, args: ReadonlyMap<string, stri
     const done = (): void => stop.removeEventListener('abort', cancel);
     stream.on('data', (ev: Event) => {
       if (cancelled) return;
-      out(toProtoJson(client.pkg, 'maglev.Event', ev));
+      out(line(ev));
       if (++seen >= limit) {
         done();
         cancel();

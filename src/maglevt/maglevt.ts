@@ -6,6 +6,7 @@
 
 import type { Readable, Writable } from 'node:stream';
 import { buildInfo } from '../generated/build-info.js';
+import { versionLine } from '../shared/build-version.js';
 import { formatIssue, loadConfigFile } from '../config/loader.js';
 import { createRealClock, type Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
@@ -35,10 +36,6 @@ const redrawMs = 250;
 
 function processIo(): MaglevtIo {
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
-}
-
-export function versionLine(): string {
-  return `maglevt ${buildInfo.version} (commit ${buildInfo.commit}, built ${buildInfo.date})`;
 }
 
 /** Loads every config; on failure the errors are printed, one per line with path and position. */
@@ -148,7 +145,7 @@ export async function main(argv: readonly string[], env: Env, io: MaglevtIo = pr
     return maglevtExitCodes.ok;
   }
   if (o.version) {
-    outLine(versionLine());
+    outLine(versionLine('maglevt'));
     return maglevtExitCodes.ok;
   }
   const configs = await loadConfigs(o.configs, errLine);

@@ -4,6 +4,7 @@
 // failure such as an unusable listen address, 2 usage) so bin/maglevd-frontend.js stays a one-liner.
 
 import { buildInfo } from '../generated/build-info.js';
+import { versionLine } from '../shared/build-version.js';
 import { createRealClock } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import { createLogger } from '../shared/log.js';
@@ -74,7 +75,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: MainOutpu
     return frontendExitCodes.ok;
   }
   if (o.version) {
-    io.out(`maglevd-frontend ${buildInfo.version} (commit ${buildInfo.commit}, built ${buildInfo.date})`);
+    io.out(versionLine('maglevd-frontend'));
     return frontendExitCodes.ok;
   }
   const logger = createLogger({ level: o.logLevel });

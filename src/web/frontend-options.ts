@@ -3,6 +3,7 @@
 // `-consistency-grace` (how long LB hosts may disagree on a VIP's table before it is reported),
 // `-version`, `-help`, each with its environment variable, in Go flag syntax. Pure.
 
+import { serverTarget } from '../api/server-address.js';
 import { formatFlagUsage, parseFlags, type FlagSpec } from '../shared/go-flags.js';
 import { isLogLevel, type LogLevel } from '../shared/log.js';
 import { parseListenAddress, type ListenAddress } from '../shared/listen-address.js';
@@ -13,7 +14,7 @@ export const frontendExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 export const defaultFrontendListen = '127.0.0.1:9092';
 
 export const frontendFlags = [
-  { name: 'server', kind: 'string', env: 'MAGLEV_FRONTEND_SERVER', usage: 'comma-separated maglevd gRPC addresses (required)' },
+  { name: 'server', kind: 'string', env: 'MAGLEV_FRONTEND_SERVER', usage: 'comma-separated maglevd gRPC addresses, host[:port] (port 9090 by default; required)' },
   { name: 'listen', kind: 'string', env: 'MAGLEV_FRONTEND_LISTEN', default: defaultFrontendListen, usage: 'HTTP listen address (host:port, :port or [v6]:port)' },
   { name: 'log-level', kind: 'string', env: 'MAGLEV_FRONTEND_LOG_LEVEL', default: 'info', usage: 'debug, info, warn or error' },
   { name: 'allowed-hosts', kind: 'string', env: 'MAGLEV_FRONTEND_ALLOWED_HOSTS', default: '', usage: 'comma-separated host names served besides IP literals, localhost and the -listen host (others get 421)' },
@@ -52,7 +53,8 @@ export function parseFrontendOptions(argv: readonly string[], env: Readonly<Reco
   const listen = parseListenAddress(v.listen);
   if (listen === undefined) return { ok: false, message: `invalid value ${JSON.stringify(v.listen)} for -listen: expected host:port, :port or [v6]:port` };
   if (!isLogLevel(v['log-level'])) return { ok: false, message: `invalid value ${JSON.stringify(v['log-level'])} for -log-level: expected debug, info, warn or error` };
-  const servers = [...new Set((v.server ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  // A host without a port dials maglevd's 9090 (not grpc-js's 443); `lb1` and `lb1:9090` are one server.
+  const servers = [...new Set((v.server ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '').map(serverTarget))];
   const counts: Record<string, number> = {};
   for (const flag of ['sse-max-streams', 'sse-max-streams-per-client'] as const) {
     const n = /^[0-9]{1,6}$/.test(v[flag]) ? Number(v[flag]) : 0;

@@ -41,6 +41,7 @@ void t.test('a named method per unary RPC, answering what call() answers', async
       call: () => c.call('PreviewChange', { backend: { name: 'nginx0-ams', action: 'disable' } }),
     },
     { rpc: 'GetVPPLBDigest', method: () => c.getVppLbDigest({ include_table: true }), call: () => c.call('GetVPPLBDigest', { include_table: true }) },
+    { rpc: 'GetVersion', method: () => c.getVersion(), call: () => c.call('GetVersion') },
   ];
   const service = loadMaglevClientProto().grpc.maglev.Maglev.service;
   const unary = Object.values(service)

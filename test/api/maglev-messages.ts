@@ -22,7 +22,7 @@ function roundTrip(rpc: string, msg: object): object {
   return client[rpc]!.responseDeserialize(server[rpc]!.responseSerialize(msg));
 }
 
-void t.test('the proto has the 18 RPCs of §6.2 and our three (PreviewChange, PreviewConfig, GetVPPLBDigest)', (t) => {
+void t.test('the proto has the 18 RPCs of §6.2 and our four (PreviewChange, PreviewConfig, GetVPPLBDigest, GetVersion)', (t) => {
   const text = readFileSync(maglevProtoPath(), 'utf8');
   const rpcs = [...text.matchAll(/^\s*rpc (\w+)\(/gm)].map((m) => m[1]);
   t.same(rpcs, [
@@ -47,8 +47,9 @@ void t.test('the proto has the 18 RPCs of §6.2 and our three (PreviewChange, Pr
     'PreviewChange',
     'PreviewConfig',
     'GetVPPLBDigest',
+    'GetVersion',
   ]);
-  t.equal(Object.keys(server).length, 21);
+  t.equal(Object.keys(server).length, 22);
   t.end();
 });
 
@@ -76,6 +77,7 @@ void t.test('complete messages round-trip unchanged', async (t) => {
     ['PreviewChange', previewMsg({ ok: false, parseError: 'p', semanticError: '' })],
     ['PreviewConfig', previewMsg({ ok: false, parseError: 'p', semanticError: '' })],
     ['GetVPPLBDigest', vppLbDigestMsg(await fake.vppLbDigest(undefined, true))],
+    ['GetVersion', { version: '1.2.3', commit: 'abc', build_date: '2026-04-12T14:07:42+00:00' }],
     ['CheckConfig', { ok: false, parse_error: 'p', semantic_error: 's' }],
     ['ReloadConfig', { ok: false, parse_error: 'p', semantic_error: 's', reload_error: 'r' }],
     ['ListFrontends', { frontend_names: ['a'] }],

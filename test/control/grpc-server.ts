@@ -207,6 +207,13 @@ void t.test('VPP RPCs: values, UNAVAILABLE, FAILED_PRECONDITION, INTERNAL', asyn
   }
 });
 
+void t.test("GetVersion: the control plane's build", async (t) => {
+  const h = await startHarness(t);
+  t.same(await h.call('GetVersion'), { version: '9.8.7', commit: 'fedcba987654', build_date: '2026-04-12T14:07:42+00:00' });
+  h.fake.build = { version: '1.0.0', commit: 'unknown', date: '2026-01-01T00:00:00Z' };
+  t.same(await h.call('GetVersion', {}), { version: '1.0.0', commit: 'unknown', build_date: '2026-01-01T00:00:00Z' });
+});
+
 void t.test('an unexpected exception is INTERNAL with its message', async (t) => {
   const fake = new FakeControlPlane();
   fake.listBackends = () => {

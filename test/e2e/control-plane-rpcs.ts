@@ -3,6 +3,7 @@
 // INVALID_ARGUMENT, FAILED_PRECONDITION (pause of a disabled backend; sync during the warmup)
 // and UNAVAILABLE (VPP integration disabled by flag; VPP gone).
 
+import { readFileSync } from 'node:fs';
 import { status } from '@grpc/grpc-js';
 import t from 'tap';
 import type { FrontendInfo } from '../../src/api/maglev-messages.js';
@@ -117,6 +118,14 @@ void t.test('a daemon with VPP: every RPC, NOT_FOUND, INVALID_ARGUMENT, FAILED_P
     t.same(await rpc.call('ReloadConfig'), { ok: true, parse_error: '', semantic_error: '', reload_error: '' });
     t.same(members(await rpc.call('GetFrontend', { name: 'web' }))[0], 'primary*/be1 100 100 up');
     await lab.until(() => lab.vips()[webKey]?.[checkedBackends.be1] === 100, 'be1 back at weight 100 in VPP after the reload sync');
+  });
+
+  await t.test("GetVersion: the daemon's own build", async (t) => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const v = await rpc.call('GetVersion');
+    t.equal(v.version, pkg.version);
+    t.match(v.commit, /^([0-9a-f]{12}|unknown)$/);
+    t.match(v.build_date, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
   });
 
   await t.test('VPP RPCs', async (t) => {

@@ -54,6 +54,7 @@ const unaryMethods = [
   'GetVPPLBCounters',
   'PreviewChange',
   'GetVPPLBDigest',
+  'GetVersion',
 ] as const;
 
 /** Everything the API shows about the daemon's state. */

@@ -48,6 +48,7 @@ void t.test('commands that parse', (t) => {
     { in: 'watch events log level debug backend', run: 'watch-events', args: { log: 'true', level: 'debug', backend: 'true' } },
     { in: 'watch events backend frontend num 2', run: 'watch-events', args: { backend: 'true', frontend: 'true', count: '2' } },
     { in: 'watch events l l w', run: 'watch-events', args: { log: 'true', level: 'warn' } },
+    { in: 'watch events log json num 3', run: 'watch-events', args: { log: 'true', json: 'true', count: '3' } },
     { in: 'show vpp lb digest', run: 'show-vpp-lb-digest' },
     { in: 'sh vp l d web4', run: 'show-vpp-lb-digest', args: { frontend: 'web4' } },
     { in: 'show vpp lb digest table', run: 'show-vpp-lb-digest', args: { table: 'true' } },

@@ -106,7 +106,7 @@ void t.test('names are cached for 5 s; failures are not cached', async (t) => {
 void t.test('? help', (t) => {
   const c = new Completer(tree, source(), () => 0);
   t.same(c.help('show '), [
-    '  version       client version, commit and build date',
+    '  version       maglevc and maglevd version, commit and build date',
     '  frontends     frontends, or one frontend in detail',
     '  backends      backends, or one backend in detail',
     '  healthchecks  health checks, or one in detail',

@@ -2,8 +2,10 @@
 // exit codes (§1.6), --server/MAGLEV_SERVER, colour rules, errors, and `watch events` with its
 // stop conditions (num, Ctrl-C, a key on a terminal, the server ending the stream).
 
+import * as grpc from '@grpc/grpc-js';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
+import { loadMaglevProto, maglevServiceName } from '../../src/api/maglev-proto.js';
 import { main, versionLine, type MaglevcIo } from '../../src/maglevc/maglevc.js';
 import { useColor } from '../../src/maglevc/maglevc-flags.js';
 import { watchRequest } from '../../src/maglevc/watch-events.js';
@@ -50,7 +52,7 @@ void t.test('show commands print the layouts and exit 0', async (t) => {
   const state = await run(at('show', 'vpp', 'lb', 'state', 'web6'));
   t.equal(state.out.split('\n').filter((l) => l.startsWith('vip ')).length, 1, 'filtered to the frontend VIP');
   t.match(state.out, /^vip 2001:db8::1 protocol 255 port 0 /m);
-  t.equal((await run(at('show', 'version'))).out, `${versionLine()}\n`);
+  t.same(await run(at('show', 'version')), { code: 0, out: `${versionLine()}\nmaglevd 9.8.7 (commit fedcba987654, built 2026-04-12T14:07:42+00:00)\n`, err: '' });
   t.ok((await run(at('show', 'vpp', 'info'))).out.includes('\nvpp-pid       4242\n'));
   t.match((await run(at('show', 'vpp', 'lb', 'counters'))).out, /^198\.51\.100\.1 +6 +80 +10 +1000 /m);
   t.match((await run(at('show', 'healthchecks'))).out, /^tcp-tls +tcp +443 +2s +1s +2 +3$/m);
@@ -169,10 +171,30 @@ void t.test('one-shot help: ?, help, a trailing ? (no server needed)', async (t)
 });
 
 void t.test('--server beats MAGLEV_SERVER, which beats the default', async (t) => {
-  t.equal((await run(['show', 'version'], { MAGLEV_SERVER: '127.0.0.1:1' })).code, 0, 'show version needs no server');
   t.equal((await run(['show', 'frontends'], { MAGLEV_SERVER: h.address })).code, 0, 'env used');
   t.equal((await run(['--server', h.address, 'show', 'frontends'], { MAGLEV_SERVER: '127.0.0.1:1' })).code, 0, 'flag wins');
   t.equal((await run(['--server', '127.0.0.1:1', 'show', 'frontends'], { MAGLEV_SERVER: h.address })).code, 1);
+});
+
+void t.test("show version: the client's version even when the server is unreachable or has no GetVersion", async (t) => {
+  const down = await run(['show', 'version'], { MAGLEV_SERVER: '127.0.0.1:1' });
+  t.equal(down.code, 1, 'a failed call, as for every other command');
+  t.equal(down.out, `${versionLine()}\n`);
+  t.match(down.err, /^maglevd unreachable: .*127\.0\.0\.1:1/);
+  t.equal(down.err.split('\n').length, 2, 'one line');
+
+  // A maglev.Maglev server that predates GetVersion (e.g. the Go vpp-maglev).
+  const old = new grpc.Server();
+  old.addService(loadMaglevProto('server')[maglevServiceName] as grpc.ServiceDefinition, {});
+  const port = await new Promise<number>((resolve, reject) =>
+    old.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e === null ? resolve(p) : reject(e))),
+  );
+  t.teardown(() => old.forceShutdown());
+  t.same(await run(['--server', `127.0.0.1:${port}`, 'show', 'version']), {
+    code: 0,
+    out: `${versionLine()}\nmaglevd version unknown (the server has no GetVersion)\n`,
+    err: '',
+  });
 });
 
 void t.test('colour rules', async (t) => {
@@ -211,17 +233,46 @@ void t.test('watch events: request mapping', (t) => {
   t.end();
 });
 
-void t.test('watch events: num, kinds and protojson lines', async (t) => {
-  const all = await run(at('watch', 'events', 'num', '5'));
+void t.test('watch events: num, kinds, the snapshot as states, then transitions and logs', async (t) => {
+  const own = await startHarness(t); // the fixture as it starts; the transition below changes it for good
+  const all = await run(['--server', own.address, 'watch', 'events', 'num', '5']);
+  t.equal(all.code, 0);
+  t.same(all.out.trimEnd().split('\n'), [
+    'backend nginx0-ams state up since 2026-04-12T13:07:42.123Z (L7OK HTTP 200)',
+    'backend nginx0-fra state down since 2026-04-12T14:07:39.123Z (L4TOUT timeout after 1s during connect)',
+    'backend nginx1-zrh state disabled since 2026-04-12T14:06:42.123Z (disabled)',
+    'frontend web4 state up',
+    'frontend web6 state up',
+  ]);
+  const fe = await run(at('watch', 'events', 'frontend', 'num', '2'));
+  t.same(fe.out, 'frontend web4 state up\nfrontend web6 state up\n');
+
+  const live = run(['--server', own.address, 'watch', 'events', 'log', 'level', 'debug', 'backend', 'num', '6']);
+  await until(() => own.fake.hub.wantedLevel() === 'debug', 'the debug subscription');
+  own.fake.transition('nginx0-ams', 'down', 'L7STS', 'HTTP 503', T0 + 1);
+  own.fake.log('debug', 'probe-start', [['backend', 'nginx0-ams'], ['detail', 'a "b" c'], ['empty', '']], T0 + 2);
+  own.fake.log('error', 'vpp-incompatible', [], T0 + 3);
+  const r = await live;
+  t.equal(r.code, 0);
+  t.same(r.out.split('\n').slice(3), [
+    '2026-04-12T14:07:42.124Z backend nginx0-ams up -> down (L7STS HTTP 503)',
+    '2026-04-12T14:07:42.125Z debug probe-start backend=nginx0-ams detail="a \\"b\\" c" empty=""',
+    '2026-04-12T14:07:42.126Z error vpp-incompatible',
+    '',
+  ]);
+});
+
+void t.test('watch events json: protojson lines, as upstream prints them', async (t) => {
+  const all = await run(at('watch', 'events', 'json', 'num', '5'));
   t.equal(all.code, 0);
   const lines = all.out.trimEnd().split('\n');
   t.equal(lines.length, 5);
   t.equal(lines[0], '{"backend":{"backendName":"nginx0-ams","transition":{"from":"up","to":"up","atUnixNs":"1775999262123000000","code":"L7OK","detail":"HTTP 200"}}}');
   t.match(lines[3], /^\{"frontend":\{"frontendName":"web4","transition":\{"from":"up","to":"up","atUnixNs":"\d+"\}\}\}$/);
-  const fe = await run(at('watch', 'events', 'frontend', 'num', '2'));
+  const fe = await run(at('watch', 'events', 'frontend', 'json', 'num', '2'));
   t.same(fe.out.trimEnd().split('\n').map((l) => Object.keys(JSON.parse(l) as object)[0]), ['frontend', 'frontend']);
 
-  const logs = run(at('watch', 'events', 'log', 'level', 'debug', 'num', '2'));
+  const logs = run(at('watch', 'events', 'log', 'level', 'debug', 'json', 'num', '2'));
   await until(() => h.fake.hub.wantedLevel() === 'debug', 'the debug subscription');
   h.fake.log('debug', 'probe-start', [['backend', 'nginx0-ams']], T0 + 1);
   h.fake.log('error', 'vpp-incompatible', [], T0 + 2);

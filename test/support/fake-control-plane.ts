@@ -3,6 +3,7 @@
 // operator actions per §3.8, events a test can emit, and switchable VPP status and errors.
 
 import type { BackendView } from '../../src/checker/backend-view.js';
+import type { BuildVersion } from '../../src/shared/build-version.js';
 import { frontendView, type FrontendView } from '../../src/core/frontend-view.js';
 import { frontendState, frontendWeights, type StateOf, type WeightOf } from '../../src/core/weights.js';
 import { previewChange } from '../../src/core/disruption-preview.js';
@@ -264,6 +265,8 @@ export class FakeControlPlane implements ControlPlane {
       },
     ],
   };
+  /** Not this build's, so a client can tell the server's version from its own. */
+  build: BuildVersion = { version: '9.8.7', commit: 'fedcba987654', date: '2026-04-12T14:07:42+00:00' };
   watchdog: ProbeWatchdogView = { lastProbeAt: T0 - 1500, probesDueSince: undefined, recentDiscards: {} };
   configResult: ConfigReloadResult = { ok: true, parseError: '', semanticError: '', reloadError: '' };
   /** When set, syncVppLbState and vppLbState reject with it. */
@@ -427,6 +430,10 @@ export class FakeControlPlane implements ControlPlane {
 
   probeWatchdog(): ProbeWatchdogView {
     return this.watchdog;
+  }
+
+  version(): BuildVersion {
+    return this.build;
   }
 
   previewChange(change: PreviewRequestView, frontend: string | undefined): Promise<PreviewResultView> {

@@ -4,12 +4,11 @@
 // fake shows `down` within 2 s; pause via the admin kebab menu works end to end with basic auth
 // and is refused without it; the confirm dialog previews what an action would move; the
 // consistency view shows two maglevds that disagree, then agree. Screenshots go to a temp dir
-// (path printed); with
-// MAGLEV_UPDATE_SCREENSHOT=1 one is also saved as docs/dashboard.png.
+// (path printed); the README's docs/dashboard.png comes from the demo (`npm run screenshot`).
 // Chromium: $MAGLEV_CHROMIUM or /usr/bin/chromium. Missing → the test FAILS with the reason.
 
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,12 +211,7 @@ t.test('dashboard in headless Chromium', async (t) => {
     await ap.screenshot({ path: join(shots, 'admin-dialog-error.png') });
     await ap.keyboard.press('Escape');
     await ap.waitForTimeout(300);
-    const shot = join(shots, 'admin.png');
-    await ap.screenshot({ path: shot, fullPage: true });
-    if (process.env.MAGLEV_UPDATE_SCREENSHOT === '1') {
-      await copyFile(shot, join(repoRoot, 'docs/dashboard.png'));
-      console.error('# docs/dashboard.png updated');
-    }
+    await ap.screenshot({ path: join(shots, 'admin.png'), fullPage: true });
   });
 
   await t.test('the confirm dialog shows what the action would move before it is confirmed', async (t) => {

@@ -12,6 +12,11 @@ t.test('flags, env and defaults', async (t) => {
       want: { servers: ['x:1'], listen: ':8080', logLevel: 'debug' },
     },
     { name: 'flag beats env', argv: ['-server', 'f:1', '-listen', '[::1]:9'], env: { MAGLEV_FRONTEND_SERVER: 'e:1' }, want: { servers: ['f:1'], listen: '[::1]:9', logLevel: 'info' } },
+    {
+      name: 'no port: maglevd\'s 9090, then deduplicated',
+      argv: ['-server', '127.0.0.1,lb1,lb1:9090,::1,[2001:db8::1]:9191'],
+      want: { servers: ['127.0.0.1:9090', 'lb1:9090', '[::1]:9090', '[2001:db8::1]:9191'], listen: defaultFrontendListen, logLevel: 'info' },
+    },
     { name: 'server required', argv: [], want: '-server is required' },
     { name: 'empty server list', argv: ['-server', ' , '], want: '-server is required' },
     { name: 'bad listen', argv: ['-server', 'a:1', '-listen', 'nope'], want: 'for -listen' },

@@ -1,8 +1,7 @@
-// --server targets: a missing port is maglevd's default gRPC port, never grpc-js's 443.
+// maglevc --server and maglevd-frontend -server targets: a missing port is maglevd's default gRPC port, never grpc-js's 443.
 
 import t from 'tap';
-import { serverTarget } from '../../src/maglevc/server-address.js';
-import { parseMaglevcOptions } from '../../src/maglevc/maglevc-flags.js';
+import { serverTarget } from '../../src/api/server-address.js';
 
 t.test('serverTarget', (t) => {
   const cases = [
@@ -17,12 +16,5 @@ t.test('serverTarget', (t) => {
     { name: 'unix socket kept', in: 'unix:/run/maglevd.sock', want: 'unix:/run/maglevd.sock' },
   ];
   for (const c of cases) t.equal(serverTarget(c.in), c.want, c.name);
-  t.end();
-});
-
-t.test('--server and MAGLEV_SERVER without a port dial 9090', (t) => {
-  const flag = parseMaglevcOptions(['--server', '127.0.0.1', 'show', 'frontends'], {});
-  t.match(flag, { ok: true, options: { server: '127.0.0.1:9090' } });
-  t.match(parseMaglevcOptions([], { MAGLEV_SERVER: 'lb1' }), { ok: true, options: { server: 'lb1:9090' } });
   t.end();
 });
