@@ -1,6 +1,6 @@
 // The soak's fleet layout: N backends on loopback spread over frontends of `perFrontend` backends
 // in two pools each, the maglevd YAML for it, and the VPP AS weights the layout must converge to
-// for a given set of up backends (behaviour.md §4.1/§4.2: the first pool with an up member is
+// for a given set of up backends (the first pool with an up member is
 // active; its up members get their configured weight 100, everything else 0). Pure.
 
 export interface SoakBackend {

@@ -219,7 +219,7 @@ export async function runSoak(o: SoakOptions, signals: NodeJS.EventEmitter = pro
     };
     const fleetRssMb = rssMbOf(fleetProc);
     const simRssMb = rssMbOf(sim);
-    // maglevd must be gone 5 s after SIGTERM (behaviour.md §1.4); SIGKILL only after 20 s.
+    // maglevd must be gone 5 s after SIGTERM; SIGKILL only after 20 s.
     const stopT0 = performance.now();
     const shutdownCode = died ? undefined : await daemon.stop(20_000);
     const shutdownS = (performance.now() - stopT0) / 1000;

@@ -1,4 +1,4 @@
-// The probe loop of one backend (behaviour.md §3.1, §3.4): wait (stagger +) the jittered next
+// The probe loop of one backend: wait (stagger +) the jittered next
 // interval, probe through the ProbeExecutor, record, repeat. At most one probe in flight; a
 // generation number makes late callbacks of a stopped loop harmless. Static backends record a
 // synthetic pass at once and every 30 s. State lives in the BackendMachine; the checker decides

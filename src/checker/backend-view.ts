@@ -1,5 +1,4 @@
-// The read-only view of one active backend that the gRPC API (GetBackend/BackendInfo of
-// behaviour.md §6.4), the metrics and the dashboard see. Plain data, times in unix ms (the API
+// The read-only view of one active backend that the gRPC API (GetBackend/BackendInfo), the metrics and the dashboard see. Plain data, times in unix ms (the API
 // layer converts to ns). Built on demand from the backend's loop, never cached.
 
 import type { BackendState, ProbeResult, TransitionRecord } from '../shared/health.js';

@@ -1,4 +1,4 @@
-// The health checker (behaviour.md §3, §4): the main thread owns every backend's schedule and
+// The health checker: the main thread owns every backend's schedule and
 // state. One BackendLoop per active backend (probed once however many frontends use it),
 // operator actions, reload, runtime weight overrides and frontend states. Transitions leave
 // through the CheckerEventSource seam (one event per transition, naming the frontends it
@@ -197,7 +197,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
   /** Configured weight (override, else YAML; 0 for a non-member). Bound: pass it as a WeightOf. */
   readonly weightOf = (frontend: string, pool: string, backend: string): number => this.#weights.weightOf(frontend, pool, backend);
 
-  // ---- operator actions (§3.8) ------------------------------------------------------------------
+  // ---- operator actions ------------------------------------------------------------------
 
   pause(name: string): BackendView {
     const w = this.#worker(name);
@@ -243,7 +243,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
     return this.#view(w);
   }
 
-  /** §4.4 runtime override until the next reload. `flush` is only logged; the sync applies it. */
+  /** A runtime weight override until the next reload. `flush` is only logged; the sync applies it. */
   setWeight(frontend: string, pool: string, backend: string, weight: number, flush = false): FrontendView {
     this.#weights.set(frontend, pool, backend, weight);
     this.#log.info('frontend-weight-set', { frontend, pool, backend, weight, flush });
@@ -251,7 +251,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
     return this.frontendInfo(frontend)!;
   }
 
-  // ---- reload (§3.9) ----------------------------------------------------------------------------
+  // ---- reload ----------------------------------------------------------------------------
 
   /** Applies an already validated config. Logging `config-reload` and the sync are the caller's. */
   reload(next: Config): ReloadCounts {
@@ -291,7 +291,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
     return { started: plan.added.length, stopped: plan.removed.length, restarted };
   }
 
-  /** One backend active before and after (§3.9 rows 3-7). Returns whether it restarted. */
+  /** One backend active before and after. Returns whether it restarted. */
   #reloadKept(k: KeptBackend, plan: ReloadPlan, next: Config, now: number): boolean {
     const w = this.#workers.get(k.name)!;
     const backend = next.backends.get(k.name)!;
@@ -371,7 +371,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
     this.#recomputeFrontends(frontends);
   }
 
-  /** Emits a frontend transition for every state change (§4.3); `only`: just these frontends. */
+  /** Emits a frontend transition for every state change; `only`: just these frontends. */
   #recomputeFrontends(only?: readonly string[]): void {
     if (this.#deferFrontends) return;
     const changes =

@@ -1,4 +1,4 @@
-// Configured pool-member weights (behaviour.md §4.4): the YAML weight, or a runtime override
+// Configured pool-member weights: the YAML weight, or a runtime override
 // set by SetFrontendPoolBackendWeight until the next reload. The checker owns the only
 // instance; readers get `weightOf`, which has the WeightOf shape weights.ts expects.
 

@@ -1,6 +1,6 @@
 // Resolves a health check and a backend address into the ProbeSpec a shard runs: the Host
-// header default, the SNI and verification name, and the source address of the family
-// (behaviour.md §2.5, §3.6), and whether two specs probe alike. Pure; the dispatcher calls
+// header default, the SNI and verification name, and the source address of the family,
+// and whether two specs probe alike. Pure; the dispatcher calls
 // probeSpecFor once per target registration.
 
 import { isIP } from 'node:net';

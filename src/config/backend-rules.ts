@@ -1,5 +1,5 @@
-// Semantic rules and defaults for `maglev.backends` (§2.6): names, address literal rules, the
-// health check reference, and the warning for backends that no frontend uses (§2.8 rule 15).
+// Semantic rules and defaults for `maglev.backends`: names, address literal rules, the
+// health check reference, and the warning for backends that no frontend uses.
 
 import type { Backend } from '../shared/config.js';
 import type { BackendDraft, HealthCheckDraft } from './draft.js';

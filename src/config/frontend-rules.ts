@@ -1,4 +1,4 @@
-// Semantic rules and defaults for `maglev.frontends` (§2.7, §2.8 rules 1, 3-8): protocol and
+// Semantic rules and defaults for `maglev.frontends`: protocol and
 // port, pools and their members, one backend family and one AS per address within a frontend,
 // and the rules between frontends that share a VIP address (VPP would refuse those with -73/-81).
 
@@ -92,7 +92,7 @@ interface Vip {
   readonly backendFamily: IpFamily | undefined;
 }
 
-/** §2.8 rules 6-8, each frontend against the frontends before it on the same address. */
+/** The same-address rules, each frontend against the frontends before it on the same address. */
 function checkSharedAddresses(f: IssueCollector, vips: readonly Vip[]): void {
   vips.forEach((v, i) => {
     const other = vips.slice(0, i).filter((o) => o.address === v.address);

@@ -1,4 +1,4 @@
-// Semantic rules and defaults for `maglev.healthchecks` (§2.5): ports, interval bounds,
+// Semantic rules and defaults for `maglev.healthchecks`: ports, interval bounds,
 // rise/fall, probe source families, and the type-specific params. A params key that exists in
 // the schema but does not apply to the check's type or settings is ignored with a warning.
 

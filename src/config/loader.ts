@@ -1,4 +1,4 @@
-// Loads maglev.yaml into the immutable Config (§2): YAML parse with positions, then the
+// Loads maglev.yaml into the immutable Config: YAML parse with positions, then the
 // structural stage (schema and types, stage 'parse', exit 1), then the semantic stage (rules
 // and defaults, stage 'semantic', exit 2). Each stage reports all of its problems at once, and
 // a file with structural problems is not checked semantically. parseConfig is pure.

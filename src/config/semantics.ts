@@ -1,6 +1,6 @@
-// The semantic stage (§2.1 stage 2): checks a structurally valid draft against every rule of
-// §2.3-§2.8, applies the defaults, and builds the typed Config. All errors and warnings of the
-// stage are collected in one pass; a Config comes out only when there is no error.
+// The semantic stage: checks a structurally valid draft against every semantic rule (the
+// reference is docs/configuration.md), applies the defaults, and builds the typed Config. All
+// errors and warnings of the stage are collected in one pass; a Config comes out only when there is no error.
 
 import type { Config, HealthCheckerConfig, LbConfig } from '../shared/config.js';
 import { formatDurationMs } from '../shared/duration.js';
@@ -76,7 +76,7 @@ export function checkConfigDraft(draft: ConfigDraft): SemanticResult {
   const backends = checkBackends(f, draft.backends, new Map(draft.healthchecks.map((h) => [h.name, h])));
   const fr = checkFrontends(f, draft.frontends, backends, new Set(draft.backends.map((b) => b.name)));
   warnUnreferencedBackends(f, draft.backends, fr.referenced);
-  // §2.4: a GRE tunnel source for each backend family in use (even with VPP disabled by flag).
+  // a GRE tunnel source for each backend family in use (even with VPP disabled by flag).
   for (const [family, frontend] of fr.families) {
     const key = family === 4 ? 'ipv4-src-address' : 'ipv6-src-address';
     const given = family === 4 ? draft.lb.ipv4SrcAddress : draft.lb.ipv6SrcAddress;

@@ -1,4 +1,4 @@
-// The structural stage (§2.1 stage 1): the maglev.yaml schema. It walks the parsed YAML once,
+// The structural stage: the maglev.yaml schema. It walks the parsed YAML once,
 // rejects unknown and duplicate keys and values of the wrong type at any depth, and builds a
 // ConfigDraft. Ranges, required keys and cross-references are the semantic stage's job.
 

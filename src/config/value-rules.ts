@@ -1,5 +1,5 @@
 // Checks of single values shared by the semantic stage: required keys, names, integer ranges,
-// duration bounds and address families (§2.2-§2.8). Each reports into an IssueCollector and
+// duration bounds and address families. Each reports into an IssueCollector and
 // returns whether the value passed, so callers can skip checks that depend on it.
 
 import type { IpFamily } from '../shared/config.js';
@@ -15,7 +15,7 @@ export function missing(f: IssueCollector, owner: ConfigLocation, key: string): 
   f.error({ ...owner, path: childPath(owner.path, key) }, `missing required key ${quoteSnippet(key)}`);
 }
 
-/** Names of health checks, backends, frontends and pools (§2.2). */
+/** Names of health checks, backends, frontends and pools. */
 export function checkName(f: IssueCollector, kind: string, name: string, at: ConfigLocation): boolean {
   if (namePattern.test(name)) return true;
   f.error(at, `invalid ${kind} name ${quoteSnippet(name)}: must match ${namePattern.source}`);

@@ -1,5 +1,5 @@
 // Typed reads from a parsed YAML document, each with its key path and line:col. This is the
-// vocabulary of the structural stage (§2.2 value types): mappings with a fixed key set
+// vocabulary of the structural stage (value types): mappings with a fixed key set
 // (unknown and duplicate keys are errors), name-keyed maps, lists, and scalars of one type.
 // Every problem is collected, never thrown, so one pass reports all of them.
 

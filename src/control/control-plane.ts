@@ -162,7 +162,7 @@ export interface ControlPlane {
   listBackends(): readonly string[];
   /** NOT_FOUND (also for configured but unreferenced backends). */
   getBackend(name: string): BackendView;
-  /** §3.8. NOT_FOUND; FAILED_PRECONDITION for pause/resume of a disabled backend. No-ops return the info. */
+  /** NOT_FOUND; FAILED_PRECONDITION for pause/resume of a disabled backend. No-ops return the info. */
   pauseBackend(name: string): Promise<BackendView>;
   resumeBackend(name: string): Promise<BackendView>;
   enableBackend(name: string): Promise<BackendView>;
@@ -171,7 +171,7 @@ export interface ControlPlane {
   listHealthChecks(): readonly string[];
   /** Defaults resolved. NOT_FOUND. */
   getHealthCheck(name: string): HealthCheck;
-  /** §4.4; resolves once the immediate sync is queued. NOT_FOUND for frontend, pool or member. */
+  /** Resolves once the immediate sync is queued. NOT_FOUND for frontend, pool or member. */
   setFrontendPoolBackendWeight(change: WeightChange): Promise<FrontendView>;
   /**
    * Opens the live event queue of one WatchEvents stream, synchronously (the API takes the
@@ -182,7 +182,7 @@ export interface ControlPlane {
   watchEvents(opts: WatchSubscription): Subscription<ControlPlaneEvent>;
   /** Re-reads --config and validates it; problems are data, never a rejection. */
   checkConfig(): Promise<ConfigCheckResult>;
-  /** §3.9; problems are data, never a rejection. */
+  /** Problems are data, never a rejection. */
   reloadConfig(): Promise<ConfigReloadResult>;
   vppStatus(): VppStatus;
   /** Live readState(). VPP_DISABLED, VPP_NOT_CONNECTED; VPP_RETVAL/VPP_TIMEOUT on a failed read. */

@@ -1,4 +1,4 @@
-// Fan-out of events to external subscribers (WatchEvents streams, behaviour.md §6.3) with a
+// Fan-out of events to external subscribers (WatchEvents streams) with a
 // bounded queue each. The producer never blocks and never runs consumer code: publish() only
 // queues. A subscriber whose queue is full is cut off ('too-slow'), counted, and reported to
 // onCutOff (maglevd logs `event-drop`); the stream then ends with RESOURCE_EXHAUSTED and the

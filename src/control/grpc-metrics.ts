@@ -1,4 +1,4 @@
-// gRPC server metrics with go-grpc-prometheus names and label values (behaviour.md §8), counted
+// gRPC server metrics with go-grpc-prometheus names and label values, counted
 // by a grpc-js server interceptor so every service (reflection included) is covered:
 // grpc_server_started_total, grpc_server_handled_total (+grpc_code) and grpc_server_msg_sent_total.
 

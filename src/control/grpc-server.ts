@@ -1,4 +1,4 @@
-// The gRPC API server (behaviour.md §6): maglev.Maglev on --grpc-addr over plaintext HTTP/2,
+// The gRPC API server: maglev.Maglev on --grpc-addr over plaintext HTTP/2,
 // server reflection v1 + v1alpha unless disabled, grpc_server_* metrics through an interceptor,
 // and a shutdown that ends every WatchEvents stream with UNAVAILABLE before draining.
 // Connections are bounded (docs/security.md): a capped listener with a handshake deadline

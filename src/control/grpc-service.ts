@@ -1,4 +1,4 @@
-// The maglev.Maglev handlers (behaviour.md §6.2): request validation, facade calls, conversion
+// The maglev.Maglev handlers: request validation, facade calls, conversion
 // to wire messages and error → status mapping. Field checks answer INVALID_ARGUMENT naming the
 // field; everything else is decided by the facade.
 // Input limits (docs/security.md): names are at most 64 bytes (no config name is longer), and

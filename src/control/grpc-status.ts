@@ -1,4 +1,4 @@
-// Maps daemon failures to gRPC statuses (behaviour.md §6.1: standard codes, the plain message,
+// Maps daemon failures to gRPC statuses (standard codes, the plain message,
 // no prefix). DaemonError codes decide the status; anything else is INTERNAL.
 
 import { status, type StatusObject } from '@grpc/grpc-js';

@@ -1,4 +1,4 @@
-// What one WatchEvents stream sends (behaviour.md §6.3), as pure functions: request defaults and
+// What one WatchEvents stream sends, as pure functions: request defaults and
 // validation, the initial snapshot (backends sorted, then frontends sorted, from == to), and the
 // mapping of live facade events to Event messages with kind and log-level filtering.
 

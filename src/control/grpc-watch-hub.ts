@@ -1,6 +1,6 @@
 // The daemon side of WatchEvents: one EventSubscribers hub (bounded queue per stream) fed with
 // checker events and log records, which is also the logger's LogTap, so debug records are only
-// built while some stream asked for them (behaviour.md §6.3, §9). It logs nothing itself: a
+// built while some stream asked for them. It logs nothing itself: a
 // stream cut off for being too slow is reported to onDrop, which maglevd turns into `event-drop`
 // through the very logger that taps this hub, so the record also reaches the other streams.
 // A ControlPlane implementation answers watchEvents() with hub.subscribe().

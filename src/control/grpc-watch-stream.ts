@@ -1,4 +1,4 @@
-// One WatchEvents server stream (behaviour.md §6.3): the snapshot and the live subscription are
+// One WatchEvents server stream: the snapshot and the live subscription are
 // taken in the same tick (nothing lost or doubled), the snapshot is written, then live events are
 // pulled from the subscription's bounded queue at the pace call.write() allows ('drain').
 // The queue cut-off ends the stream with RESOURCE_EXHAUSTED "subscriber too slow"; shutdown ends

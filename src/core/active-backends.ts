@@ -1,4 +1,4 @@
-// Which backends are active (behaviour.md §3.1): those referenced by at least one frontend,
+// Which backends are active: those referenced by at least one frontend,
 // each with the sorted names of its referencing frontends. Pure; used for probing, the API
 // listing, the frontends a transition event names and the start stagger.
 

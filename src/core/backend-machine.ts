@@ -1,4 +1,4 @@
-// The state machine of one backend (behaviour.md §3.2, §3.3, §3.8, §3.9): probe results via the
+// The state machine of one backend: probe results via the
 // rise/fall counter, operator actions, and the reload cases that touch state. Pure: no timers,
 // no I/O; every method takes the time `at` and returns the transition it made, if any.
 // Loops, logs and events are the caller's job (backend-loop.ts, checker.ts).
@@ -72,7 +72,7 @@ export class BackendMachine {
     return this.#history.latest();
   }
 
-  /** §3.3 record(): ignored unless the state is unknown, up or down. */
+  /** Records a probe result: ignored unless the state is unknown, up or down. */
   record(result: Pick<ProbeResult, 'ok' | 'code' | 'detail'>, at: number): TransitionRecord | undefined {
     const state = this.#state;
     if (!isProbingState(state)) return undefined;
@@ -121,7 +121,7 @@ export class BackendMachine {
   }
 
   /**
-   * Address change (§3.9): a probing backend restarts fresh at unknown (code `restarted`);
+   * Address change: a probing backend restarts fresh at unknown (code `restarted`);
    * paused and disabled stay as they are.
    */
   restart(at: number, detail: string): TransitionRecord | undefined {
@@ -132,7 +132,7 @@ export class BackendMachine {
   }
 
   /**
-   * Changed health-check definition (§3.9): new rise/fall, state kept, counter rise if up,
+   * Changed health-check definition: new rise/fall, state kept, counter rise if up,
    * 0 if down, rise-1 if unknown; paused/disabled keep their counter, clamped to the new Max.
    */
   reconfigure(rf: RiseFall): void {

@@ -1,6 +1,6 @@
 // Questions the daemon asks of a loaded Config: whether two health-check definitions are the
-// same (a reload keeps a probe loop running only then, §3.9) and which backends are active
-// (referenced by some frontend pool; unreferenced ones are neither probed nor listed, §2.8).
+// same (a reload keeps a probe loop running only then) and which backends are active
+// (referenced by some frontend pool; unreferenced ones are neither probed nor listed).
 
 import type { Config, HealthCheck, HttpCheckParams, TcpCheckParams } from '../shared/config.js';
 

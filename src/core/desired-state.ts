@@ -1,4 +1,4 @@
-// The desired lb plugin state (behaviour.md §5.2): what VPP should hold for the current config,
+// The desired lb plugin state: what VPP should hold for the current config,
 // backend states and configured weights. Pure: the sync engine diffs this against what it read
 // from VPP. Also owns the VIP key (its map-key text and its numeric order) and the desired
 // global lb_conf, because both sides of the diff are keyed and ordered the same way.
@@ -64,7 +64,7 @@ function splitPrefix(prefix: string): { address: string; len: number } {
   return slash < 0 ? { address: prefix, len: -1 } : { address: prefix.slice(0, slash), len: Number(prefix.slice(slash + 1)) };
 }
 
-/** Numeric VIP order (§5.2): address (IPv4 first, numerically), prefix length, protocol, port. */
+/** Numeric VIP order: address (IPv4 first, numerically), prefix length, protocol, port. */
 export function compareVipKeys(a: VipKey, b: VipKey): number {
   const pa = splitPrefix(a.prefix);
   const pb = splitPrefix(b.prefix);
@@ -87,7 +87,7 @@ function encapOf(cfg: Config, fe: Frontend): Encap {
   return fe.family === 4 ? 'gre4' : 'gre6';
 }
 
-/** One frontend's VIP: every backend of every pool, at its §4.2 effective weight and flush. */
+/** One frontend's VIP: every backend of every pool, at its effective weight and flush. */
 export function desiredVip(cfg: Config, fe: Frontend, inputs: DesiredInputs): DesiredVip {
   const ases = new Map<string, DesiredAs>();
   for (const m of frontendWeights(fe, inputs.stateOf, inputs.weightOf, inputs.rampOf).members) {

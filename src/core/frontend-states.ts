@@ -1,4 +1,4 @@
-// The last known state and panic verdict of every frontend (behaviour.md §4.3, panic.ts), so
+// The last known state and panic verdict of every frontend (panic.ts), so
 // the checker can tell when a recomputation is a transition or enters or leaves panic. Pure
 // bookkeeping over weights.ts: no events, no logs.
 

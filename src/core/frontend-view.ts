@@ -1,5 +1,5 @@
-// The read-only view of one frontend that the gRPC API (GetFrontend/FrontendInfo of behaviour.md
-// §6.4), the metrics and the dashboard see: the config plus §4's weights over live lookups. Plain
+// The read-only view of one frontend that the gRPC API (GetFrontend/FrontendInfo), the metrics
+// and the dashboard see: the config plus the failover weights over live lookups. Plain
 // data, times in unix ms (the API layer converts to ns). Built on demand, never cached.
 
 import type { Frontend, FrontendProtocol } from '../shared/config.js';
@@ -12,7 +12,7 @@ export interface PoolMemberView {
   /** Configured weight: YAML or runtime override, 0..100. */
   readonly weight: number;
   readonly effectiveWeight: number;
-  /** Whether VPP should flush the member's sessions (§4.2). */
+  /** Whether VPP should flush the member's sessions. */
   readonly flush: boolean;
   readonly state: BackendState;
   /** Unix ms of the backend's latest transition; undefined if it has none. */

@@ -1,4 +1,4 @@
-// The rise/fall health counter (behaviour.md §3.3): HAProxy's model, one integer in [0, Max]
+// The rise/fall health counter: HAProxy's model, one integer in [0, Max]
 // with Max = rise + fall - 1, jumping to Max on reaching rise and to 0 on dropping below it.
 // Pure: it knows only the three probing states; operator states live in backend-machine.ts.
 
@@ -39,7 +39,7 @@ export function stepCounter(counter: number, ok: boolean, rf: RiseFall): number 
   return c;
 }
 
-/** The §3.3 record() rule: new counter and state; any failure while unknown means down. */
+/** The record() rule: new counter and state; any failure while unknown means down. */
 export function recordProbe(current: HealthStatus, ok: boolean, rf: RiseFall): HealthStatus {
   const counter = stepCounter(current.counter, ok, rf);
   if (current.state === 'unknown' && !ok) return { state: 'down', counter };
@@ -47,7 +47,7 @@ export function recordProbe(current: HealthStatus, ok: boolean, rf: RiseFall): H
 }
 
 /**
- * The counter after a reload changed the health-check definition (§3.9): `rise` when up (one
+ * The counter after a reload changed the health-check definition: `rise` when up (one
  * failure of the new check takes it down, one pass confirms it), 0 when down, `rise - 1` when
  * unknown.
  */

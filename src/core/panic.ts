@@ -31,7 +31,7 @@ export function countsForShare(state: BackendState, configured: number): boolean
 
 /**
  * The share of up members in the serving pool (the first pool with a member up at weight > 0,
- * as in §4.1). When no pool has one, the share is 0 up of every counted member of every pool.
+ * as in the failover rule). When no pool has one, the share is 0 up of every counted member of every pool.
  */
 export function poolShare(fe: Frontend, stateOf: StateOf, weightOf: WeightOf): PoolShare {
   const tally = (pools: Frontend['pools'], pool: number): PoolShare => {

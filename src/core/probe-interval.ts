@@ -1,4 +1,4 @@
-// When a backend is probed next (behaviour.md §3.4): HAProxy's inter/fastinter/downinter
+// When a backend is probed next: HAProxy's inter/fastinter/downinter
 // choice, ±10 % jitter from an injected random source, and the start stagger.
 // Pure: randomness is a parameter, so tests pin the extremes.
 

@@ -34,7 +34,7 @@ export interface ProjectedChange {
   readonly assumptions: readonly string[];
 }
 
-/** The YAML weights of a config (a reload discards runtime overrides, §4.4). */
+/** The YAML weights of a config (a reload discards runtime overrides). */
 function yamlWeightOf(config: Config): WeightOf {
   return (frontend, pool, backend) =>
     config.frontends.get(frontend)?.pools.find((p) => p.name === pool)?.members.find((m) => m.backend === backend)?.weight ?? 0;
@@ -61,7 +61,7 @@ function projectWeight(world: TableWorld, c: Extract<ProposedChange, { kind: 'we
   return { after: { ...world, weightOf }, frontends: [c.frontend], assumptions: [] };
 }
 
-/** §3.8 on the state alone; refuses what the real action refuses. */
+/** An operator action on the state alone; refuses what the real action refuses. */
 function projectAction(world: TableWorld, kind: BackendChangeKind, backend: string): ProjectedChange {
   const state = world.stateOf(backend);
   if (state === undefined || state === 'removed') throw notFound('backend', backend);
@@ -90,7 +90,7 @@ function settledUp(world: TableWorld, backend: string, why: string, frontends: r
   return { after: withState(world, backend, 'up'), frontends, assumptions: assumption === undefined ? [] : [assumption] };
 }
 
-/** §3.9 reload: each backend's state after the new config is applied and probes have settled. */
+/** A reload: each backend's state after the new config is applied and probes have settled. */
 function projectConfig(world: TableWorld, next: Config): ProjectedChange {
   const plan = planReload(world.config, next);
   const states = new Map<string, BackendState>();

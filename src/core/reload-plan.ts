@@ -1,6 +1,6 @@
-// What a reload does to each backend (behaviour.md §3.9), decided purely from the old and new
+// What a reload does to each backend, decided purely from the old and new
 // configs: removed, added (with its stagger position), or kept with what changed. The checker
-// applies the plan; keeping the decision here makes every row of the §3.9 table testable alone.
+// applies the plan; keeping the decision here makes every row of the reload table testable alone.
 
 import type { Config, HealthCheck } from '../shared/config.js';
 import { activeBackends } from './active-backends.js';
@@ -37,7 +37,7 @@ export function checkOf(config: Config, backend: string): HealthCheck | undefine
   return hc === undefined ? undefined : config.healthchecks.get(hc);
 }
 
-/** Static on both sides, or the same definition in every field but the name (§3.9, §12 item 4). */
+/** Static on both sides, or the same definition in every field but the name. */
 export function sameCheckDefinition(a: HealthCheck | undefined, b: HealthCheck | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return sameHealthCheck(a, b);

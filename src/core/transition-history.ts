@@ -1,4 +1,4 @@
-// The bounded per-backend transition history (behaviour.md §3.7): newest first, at most
+// The bounded per-backend transition history: newest first, at most
 // `limit` records. A new limit (from a reload) is applied at the next record, not at once.
 
 import type { TransitionRecord } from '../shared/health.js';

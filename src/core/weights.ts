@@ -1,4 +1,4 @@
-// Pure pool failover, effective weight + flush, and frontend state (behaviour.md §4).
+// Pure pool failover, effective weight + flush, and frontend state.
 // Fed by backend states and configured weights; used by the reconciler's desired state,
 // the gRPC API, the metrics and the dashboard. No I/O, no clock.
 
@@ -29,7 +29,7 @@ export function activePoolIndex(fe: Frontend, stateOf: StateOf, weightOf: Weight
 }
 
 /**
- * The §4.2 truth table: what VPP should hold for one pool member. In panic (panic.ts) health is
+ * The effective-weight truth table: what VPP should hold for one pool member. In panic (panic.ts) health is
  * ignored: up and down members of every pool get their configured weight; unknown ones (not yet
  * measured), paused and disabled ones (the operator took them out) stay at 0.
  */
@@ -102,7 +102,7 @@ export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: Weight
   return { active, panic, members };
 }
 
-/** §4.3: up if any member has a non-zero effective weight; unknown if every member is unknown; else down. */
+/** The frontend state: up if any member has a non-zero effective weight; unknown if every member is unknown; else down. */
 export function frontendState(members: readonly Pick<MemberWeight, 'state' | 'effective'>[]): FrontendState {
   if (members.some((m) => m.effective.weight > 0)) return 'up';
   if (members.length > 0 && members.every((m) => m.state === 'unknown')) return 'unknown';

@@ -168,13 +168,13 @@ export class MaglevdControlPlane implements ControlPlane {
     });
   }
 
-  /** §3.9: ReloadConfig. A bad file keeps the running config. */
+  /** ReloadConfig. A bad file keeps the running config. */
   reloadConfig(): Promise<ConfigReloadResult> {
     if (this.#configJobs > 0) return Promise.reject(configBusy());
     return this.#configJob(() => this.#reload());
   }
 
-  /** §3.9: SIGHUP. Queued behind a running check or reload; SIGHUPs before it starts join it. */
+  /** SIGHUP. Queued behind a running check or reload; SIGHUPs before it starts join it. */
   reloadOnSignal(): Promise<ConfigReloadResult> {
     this.#signalReload ??= this.#configJob(() => {
       this.#signalReload = undefined;

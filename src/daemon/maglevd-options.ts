@@ -1,4 +1,4 @@
-// The command-line contract of maglevd (§1.3, §1.6): its flags with their environment
+// The command-line contract of maglevd: its flags with their environment
 // variables and defaults, the typed options they produce, and the process exit codes.
 // Every value is validated here, so a bad flag or env value fails at startup (exit 3).
 
@@ -55,7 +55,7 @@ export interface MaglevdOptions {
   readonly metricsAddr: ListenAddress | undefined;
   /** undefined: all VPP integration is disabled. */
   readonly vppApiAddr: string | undefined;
-  /** undefined: the stats segment is disabled (§5.7 fallback). */
+  /** undefined: the stats segment is disabled (fallback). */
   readonly vppStatsAddr: string | undefined;
   readonly logLevel: LogLevel;
   readonly check: boolean;

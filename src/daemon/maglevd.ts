@@ -1,5 +1,5 @@
 // The maglevd entry point: flags and env to options, then --help, --version, --check (validate
-// the config, exit 0/1/2 per §1.6; with --preview-against, also what it would do to a running
+// the config, exit 0/1/2; with --preview-against, also what it would do to a running
 // maglevd's VIPs) or the daemon's normal run. Returns the exit code instead of
 // exiting, so bin/maglevd.js stays a one-liner and tests can call it in-process.
 

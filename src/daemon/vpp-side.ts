@@ -104,7 +104,7 @@ export function createVppSide(o: VppSideOptions): VppSide {
       ...(session.stats === undefined ? {} : { stats: session.stats }),
       clock: o.clock,
       logger: log.child({ component: 'stats' }),
-      // A failing stats segment takes the API half down with it (§5.1).
+      // A failing stats segment takes the API half down with it.
       onStatsError: (e) => link.disconnect(`stats segment: ${e.message}`),
     });
     scraper.start();

@@ -1,6 +1,6 @@
 // What one fleet backend does with a probe, switchable at run time: answer (up, a status, a
 // body with a given framing, raw bytes), answer late, never answer, reset, or refuse (down),
-// and the fault injections of peers.md §6: half-open, trickle, TLS stall, a bad certificate,
+// and fault injections: half-open, trickle, TLS stall, a bad certificate,
 // huge and gzip-bomb bodies. Also the validation of behaviours arriving as JSON on the control
 // endpoint, and the bytes of each HTTP answer (streamed bodies: fleet-streamed-body.ts).
 

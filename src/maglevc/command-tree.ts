@@ -1,4 +1,4 @@
-// The maglevc command tree (behaviour.md §7.1) as data: keyword edges with one-line help, at
+// The maglevc command tree as data: keyword edges with one-line help, at
 // most one slot edge per node (a name or a number), and the command a node runs when input
 // stops there. Keyword edges may set an argument (`pause` sets action=pause); slots set the
 // argument they are named after. `watch events` options loop back, so the tree is a graph.

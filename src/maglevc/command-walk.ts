@@ -1,4 +1,4 @@
-// The pure tree walk of maglevc (behaviour.md §7.2): tokens against keywords (exact match wins,
+// The pure tree walk of maglevc: tokens against keywords (exact match wins,
 // else a unique prefix) and slots (a token that matches no keyword fills the slot; numbers are
 // checked here, names by the server). Errors are targeted messages, never a dump of the tree.
 

@@ -1,4 +1,4 @@
-// Runs one parsed maglevc command (behaviour.md §7.1): the RPCs it needs and the layout it
+// Runs one parsed maglevc command: the RPCs it needs and the layout it
 // prints. Shared by one-shot mode and the shell, so both print and fail identically. A failed
 // RPC rejects (the caller prints the server's message); a not-ok config result returns 1.
 

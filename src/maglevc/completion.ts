@@ -1,4 +1,4 @@
-// Tab completion and `?` help for the maglevc shell (behaviour.md §7.3). Keywords come from the
+// Tab completion and `?` help for the maglevc shell. Keywords come from the
 // command tree; slot values come from the server (List*, and GetFrontend of the frontend named
 // earlier on the line for <pool> and <pool-backend>), cached for 5 s so Tab stays snappy.
 

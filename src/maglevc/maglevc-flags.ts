@@ -1,4 +1,4 @@
-// maglevc's command line (behaviour.md §1.7): `maglevc [--server host:port] [--color[=bool]]
+// maglevc's command line: `maglevc [--server host:port] [--color[=bool]]
 // [--version] [command ...]` in Go flag syntax (src/shared/go-flags.ts), MAGLEV_SERVER, and the
 // colour rule: on in the shell, off in one-shot mode, NO_COLOR off unless --color=true.
 

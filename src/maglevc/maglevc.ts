@@ -1,5 +1,5 @@
-// The maglevc entry point (behaviour.md §1.7, §7): flags, then the interactive shell (no command
-// words) or one command. Returns the exit code (§1.6: 0 ok, 1 RPC/server failure or a not-ok
+// The maglevc entry point: flags, then the interactive shell (no command
+// words) or one command. Returns the exit code (0 ok, 1 RPC/server failure or a not-ok
 // config result, 2 usage), so bin/maglevc.js stays a one-liner and tests run it in-process.
 
 import { homedir } from 'node:os';

@@ -1,4 +1,4 @@
-// `watch events` lines (§7.5) for people: a snapshot entry (from == to, sent once per backend and
+// `watch events` lines for people: a snapshot entry (from == to, sent once per backend and
 // frontend when the stream opens) is the current state, not a transition; times are RFC 3339 like
 // the other maglevc output. Pure: one Event in, one line out. `watch events json` keeps protojson.
 

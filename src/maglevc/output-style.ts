@@ -1,4 +1,4 @@
-// Text building blocks of maglevc output (behaviour.md §7.4): colour on or off, dark-blue field
+// Text building blocks of maglevc output: colour on or off, dark-blue field
 // labels whose escapes have the same length for every label (so columns survive colouring),
 // red errors, aligned key/value blocks and tables, and time/duration rendering.
 

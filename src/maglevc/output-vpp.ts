@@ -1,4 +1,4 @@
-// maglevc layouts of the VPP commands (behaviour.md §7.4): `show vpp info`, `show vpp lb state`
+// maglevc layouts of the VPP commands: `show vpp info`, `show vpp lb state`
 // (conf line, one line per VIP, one indented line per AS) and the `show vpp lb counters` table.
 // VIP addresses drop /32 and /128; other prefix lengths stay.
 

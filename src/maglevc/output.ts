@@ -1,5 +1,5 @@
-// maglevc layouts for frontends, backends, health checks, operator replies and config results
-// (behaviour.md §7.4). Pure: wire messages in, lines out; `nowMs` is passed for relative times.
+// maglevc layouts for frontends, backends, health checks, operator replies and config results.
+// Pure: wire messages in, lines out; `nowMs` is passed for relative times.
 // Pool member rows keep upstream's regex-friendly `<name> weight <cfg> effective <eff>` form.
 
 import type { BackendInfo, CheckConfigResponse, FrontendInfo, HealthCheckInfo, ReloadConfigResponse } from '../api/maglev-messages.js';

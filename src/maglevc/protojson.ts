@@ -1,6 +1,6 @@
 // Compact proto3 JSON (protojson) of a decoded message, driven by the message descriptors that
 // @grpc/proto-loader keeps: lowerCamelCase names, int64 as strings, fields at their default
-// value omitted, set messages kept (even when empty). Used for `watch events` lines (§7.5).
+// value omitted, set messages kept (even when empty). Used for `watch events` lines.
 
 import type { PackageDefinition } from '@grpc/proto-loader';
 

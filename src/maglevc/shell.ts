@@ -1,4 +1,4 @@
-// The interactive maglevc shell (behaviour.md §7.3) on node:readline: prompt `maglevc> `, Tab
+// The interactive maglevc shell on node:readline: prompt `maglevc> `, Tab
 // completion (keywords and live names), `?` help as in birdc (the line is echoed with its `?`,
 // the candidates listed, the prompt redrawn without the `?`), history in ~/.maglevc_history
 // (1000 entries), Ctrl-C clears the line or stops a running command, Ctrl-D/quit/exit leave.

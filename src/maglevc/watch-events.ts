@@ -1,4 +1,4 @@
-// `watch events [num <n>] [log [level L]] [backend] [frontend] [json]` (behaviour.md §7.5): the
+// `watch events [num <n>] [log [level L]] [backend] [frontend] [json]`: the
 // WatchEvents request for the words given, and the stream printed one line per event (readable,
 // output-events.ts; with `json`, protojson for scripts) until `num` events, the caller's stop
 // signal (a key, Ctrl-C) or the end of the stream.

@@ -1,4 +1,4 @@
-// The host name in maglevt's title bar, as `hostname -f` prints it (behaviour.md §11). Node has no
+// The host name in maglevt's title bar, as `hostname -f` prints it. Node has no
 // AI_CANONNAME lookup, so: a dotted os.hostname() is taken as is; otherwise the name is resolved
 // (getaddrinfo: /etc/hosts, then DNS) and the address mapped back (getnameinfo), and the answer is
 // used when it extends the short name. Anything slow or failing falls back to the short name.

@@ -1,4 +1,4 @@
-// maglevt's non-interactive output (our choice, behaviour.md §11 has only the terminal UI): one
+// maglevt's non-interactive output (our addition; upstream has only the terminal UI): one
 // JSON object per line every -report-interval, with every VIP's statistics and the anomalies
 // since the previous line, so scripts and tests can watch a VIP without a terminal. The last
 // line, written on exit, has `final: true`. Pure: builds the object; the caller prints it.

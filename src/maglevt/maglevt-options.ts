@@ -1,4 +1,4 @@
-// maglevt's command line (behaviour.md §1.9) in Go flag syntax (src/shared/go-flags.ts), plus our
+// maglevt's command line in Go flag syntax (src/shared/go-flags.ts), plus our
 // extensions for scripts and tests: -json (one JSON report per line; also chosen when stdout is
 // not a terminal), -report-interval, -duration (stop after a while), and -http-ports /
 // -https-ports (which VIP ports get HTTP(S) GETs instead of a TCP connect). Pure.

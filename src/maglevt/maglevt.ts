@@ -1,7 +1,7 @@
-// The maglevt entry point (behaviour.md §1.9, §11): flags, the configs' frontends, then probing
+// The maglevt entry point: flags, the configs' frontends, then probing
 // with either the terminal UI or, with -json or when stdout is not a terminal, one JSON report
 // per line. Runs until -duration passes, `q`/Ctrl-C, SIGINT/SIGTERM or io.signal. Returns the
-// exit code (§1.6: 0 clean exit, 1 runtime failure such as a bad config, 2 usage error), so
+// exit code (0 clean exit, 1 runtime failure such as a bad config, 2 usage error), so
 // bin/maglevt.js stays a one-liner and tests run it in-process.
 
 import type { Readable, Writable } from 'node:stream';

@@ -1,4 +1,4 @@
-// The probe cadence of one VIP (behaviour.md §11): every -interval ±10 % jitter, the first probe
+// The probe cadence of one VIP: every -interval ±10 % jitter, the first probe
 // at a random offset so VIPs do not fire in lockstep. Probes of one VIP never overlap: the next
 // one starts a jittered interval after the previous one started, or at once if that moment has
 // passed (a probe that ran into its deadline). Each sample goes into the VIP's statistics and

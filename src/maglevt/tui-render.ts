@@ -1,4 +1,4 @@
-// maglevt's screen (behaviour.md §11) as a pure function of its state and the terminal size:
+// maglevt's screen as a pure function of its state and the terminal size:
 // a title bar with the host's FQDN, a settings line, the VIP table (latency p50/p95/p99/max,
 // OK %, N, FAIL, LAST and, with -header, the tally: white = seen in the last 5 s, grey =
 // drained), then the error panel, newest first, filling the rest of the screen. The result has

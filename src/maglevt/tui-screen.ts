@@ -1,4 +1,4 @@
-// Paints maglevt's terminal UI (behaviour.md §11) with plain ANSI: the alternate screen buffer,
+// Paints maglevt's terminal UI with plain ANSI: the alternate screen buffer,
 // a hidden cursor, a redraw about 4 times a second and on resize, and raw keyboard input where
 // `q` or Ctrl-C quits. Every line is placed with a cursor move and cleared whole first, so a line
 // that fills the last column is not clipped by a trailing erase. The terminal is restored on

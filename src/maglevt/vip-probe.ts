@@ -1,8 +1,8 @@
-// One maglevt probe of one VIP (behaviour.md §11): an HTTP(S) GET of -uri, or a TCP connect,
+// One maglevt probe of one VIP: an HTTP(S) GET of -uri, or a TCP connect,
 // with one -timeout deadline over the whole exchange. Without -keepalive every probe opens a new
 // connection (`agent: false`), so VPP's Maglev hash picks a backend afresh each time; with it, a
 // per-VIP keep-alive agent holds one connection. node:http is plenty at maglevt's rates
-// (≈ 9k new-connection GETs/s per core, node-platform.md).
+// (≈ 9k new-connection GETs/s per core).
 
 import http from 'node:http';
 import https from 'node:https';

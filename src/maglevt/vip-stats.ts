@@ -1,4 +1,4 @@
-// Per-VIP statistics of maglevt (behaviour.md §11): a rolling window of the last 100 samples
+// Per-VIP statistics of maglevt: a rolling window of the last 100 samples
 // (latency p50/p95/p99/max, OK %), lifetime N and FAIL, the LAST status, the tally of the
 // -header values with last-seen times, and the anomaly classifier of the error panel. Pure: the
 // caller passes every time in, so tests feed sequences and read snapshots.

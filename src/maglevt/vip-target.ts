@@ -1,4 +1,4 @@
-// The VIPs maglevt probes (behaviour.md §11): every frontend of every config, narrowed by the
+// The VIPs maglevt probes: every frontend of every config, narrowed by the
 // -filter regexp, each with its probe kind. The kind rule is ours: a TCP VIP on an HTTPS port
 // (default 443) gets an HTTPS GET, on an HTTP port (default 80) an HTTP GET, on any other port a
 // TCP connect; all-port and UDP VIPs cannot be probed this way and show `n/a`. Pure.

@@ -1,4 +1,4 @@
-// GET /healthz (behaviour.md §8): a JSON status and a watchdog for a hung checker. Pure: the
+// GET /healthz: a JSON status and a watchdog for a hung checker. Pure: the
 // caller passes the facade's views and the time.
 //
 // 503 `stalled`: probes are due and none has completed for 10 s, so the checker is not doing its

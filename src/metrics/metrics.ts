@@ -1,4 +1,4 @@
-// maglevd's Prometheus metrics (behaviour.md §8) in an injected Registry (never the global one),
+// maglevd's Prometheus metrics in an injected Registry (never the global one),
 // in two steps so the daemon can build its parts in dependency order: createMetrics first (build
 // info, prom-client's default process/nodejs metrics, and the counters and histograms fed by
 // hooks the checker and VPP side call inline), registerStateCollectors once the facade exists

@@ -1,5 +1,5 @@
-// maglev_probe_total{backend,type,result,code} and maglev_probe_duration_seconds{backend,type}
-// (behaviour.md §8), kept for fleets of thousands of backends probed every second: each
+// maglev_probe_total{backend,type,result,code} and maglev_probe_duration_seconds{backend,type},
+// kept for fleets of thousands of backends probed every second: each
 // (backend, type) owns a slot created at its first probe, with its label text rendered once and
 // its counts in typed arrays, so a probe costs two map lookups and a few array increments, and a
 // scrape prints prepared lines. With perBackendDurations false the histogram is kept per check
@@ -16,7 +16,7 @@ import { pacer } from './scrape-gauge.js';
 
 export type ProbeOutcome = 'recorded' | 'discarded';
 
-/** Upper bounds in seconds (behaviour.md §8). */
+/** Upper bounds in seconds. */
 export const probeBuckets: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 const probeCodes = Object.keys(probeCodeLayer) as ProbeCode[];

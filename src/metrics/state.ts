@@ -1,4 +1,4 @@
-// Scrape-time gauges of backend and frontend state (behaviour.md §8), computed from the facade,
+// Scrape-time gauges of backend and frontend state, computed from the facade,
 // so removed objects disappear at the next scrape. One series per backend or frontend for the
 // `state` gauges (value 1, the current state only). Each view is read once per scrape (the
 // backend families share one pass over the backends, the frontend families one over the

@@ -1,9 +1,9 @@
-// The maglev_vpp_* and maglev_vip_* metrics (behaviour.md §8). Registered only when VPP
+// The maglev_vpp_* and maglev_vip_* metrics. Registered only when VPP
 // integration is enabled, so they are all absent with --vpp-api-addr "": the counters the VPP
 // side feeds (createVppCounters, built before it) and the scrape-time collectors that read the
 // facade (registerVppCollectors, once it exists). While disconnected, the identity/uptime gauges
 // and the VIP counters are omitted and maglev_vpp_connected is 0. VIP counters mirror the scrape
-// snapshot (§5.7): set at scrape time, not incremented.
+// snapshot: set at scrape time, not incremented.
 
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ControlPlane, VppLbCountersView } from '../control/control-plane.js';

@@ -1,5 +1,5 @@
 // Why a probe result was discarded instead of recorded. A discarded result is "no observation":
-// it never moves a backend's rise/fall counter (behaviour.md §3.6 stall guard, extended here to
+// it never moves a backend's rise/fall counter (stall guard, extended here to
 // the prober's own shortages), so the checker cannot drain healthy backends because of its own
 // trouble (docs/security.md §6). Pure; shared by the probers (worker threads) and the checker.
 

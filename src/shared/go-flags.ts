@@ -1,4 +1,4 @@
-// Command-line flags in Go `flag` syntax (§1.2), shared by every binary: `-name value`,
+// Command-line flags in Go `flag` syntax, shared by every binary: `-name value`,
 // `-name=value`, `--name value`, `--name=value`; a bool is set by `-name` alone or
 // `-name=<bool>` and never takes a separate argument. Parsing stops at the first non-flag
 // argument or after `--`. An explicit flag beats its environment variable, which beats the

@@ -33,7 +33,7 @@ export interface ProbeResult {
   readonly durationMs: number;
   /**
    * Set when the result says nothing about the backend: a *TOUT taken while the prober's event
-   * loop was stalled for at least half the timeout (behaviour.md §3.6 stall guard), a local
+   * loop was stalled for at least half the timeout (stall guard), a local
    * shortage (EMFILE …) or a lost shard. The checker must not record it.
    */
   readonly discarded?: boolean;

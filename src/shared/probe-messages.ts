@@ -9,7 +9,7 @@ import type { ProbeResult } from './health.js';
 /** Bumped whenever a message shape changes; the shard refuses a task of another version. */
 export const probeProtocolVersion = 1;
 
-/** TLS settings of one target, already resolved from the health check's params (behaviour.md §2.5). */
+/** TLS settings of one target, already resolved from the health check's params. */
 export interface TlsSpec {
   /** SNI server name; undefined → no SNI extension. */
   readonly servername: string | undefined;

@@ -1,4 +1,4 @@
-// `response-regexp` (behaviour.md §3.6) with RE2 syntax and a linear-time matcher, as upstream
+// `response-regexp` with RE2 syntax and a linear-time matcher, as upstream
 // (Go's regexp). JavaScript's RegExp backtracks: `(a+)+$` against 30 `a`s and a `b` kept a probe
 // worker busy for seconds, so one hostile or unlucky backend stalled every probe of its shard.
 // re2js is a pure-JS port of Go's regexp (same syntax, same error texts, DFA/NFA only): from µs to

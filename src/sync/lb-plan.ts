@@ -1,4 +1,4 @@
-// The diff (behaviour.md §5.4): desired vs current lb state → an ordered list of lb operations.
+// The diff: desired vs current lb state → an ordered list of lb operations.
 // Pure. Owns every ordering rule: removals before creations in a full sync, numeric VIP and AS
 // order, make-before-break grouping, the flush rules, and the recreate conditions. The sync
 // engine (lb-sync.ts) only executes and logs what this returns.

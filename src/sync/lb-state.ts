@@ -1,4 +1,4 @@
-// Reading what the lb plugin holds now (behaviour.md §5.3): lb_conf_get, lb_vip_dump, a dump of
+// Reading what the lb plugin holds now: lb_conf_get, lb_vip_dump, a dump of
 // every AS (VPP's per-VIP AS filter is broken for IPv4, so filter here), and the CLI text for
 // what lb_vip_details lacks (pool index, src_ip_sticky). The sync engine diffs against this;
 // GetVPPLBState shows it. Reads only.
@@ -87,7 +87,7 @@ export async function readVips(api: LbApi, opts: ReadOptions = {}): Promise<Map<
   return out;
 }
 
-/** §5.3 readState(): the global conf plus every live VIP. */
+/** readState(): the global conf plus every live VIP. */
 export async function readState(api: LbApi, opts: ReadOptions = {}): Promise<LbState> {
   const conf = await api.confGet();
   const vips = await readVips(api, opts);

@@ -1,4 +1,4 @@
-// The sync engine (behaviour.md §5.4): SyncLBStateAll and SyncLBStateVIP. Asks the pure planner
+// The sync engine: SyncLBStateAll and SyncLBStateVIP. Asks the pure planner
 // for the operations, executes them in order through LbApi, logs each change and counts it. Only
 // the reconciler calls it, one run at a time.
 //

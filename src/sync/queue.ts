@@ -1,4 +1,4 @@
-// The reconciler's pending sync requests (behaviour.md §5.5 single flight): a pending `all` flag
+// The reconciler's pending sync requests (single flight): a pending `all` flag
 // plus frontend → flush-hint addresses, each with the promises waiting for the run that covers
 // them. Requests for one frontend merge; a full sync takes every VIP request with it. No timers,
 // no I/O: the reconciler decides when to take the next job.

@@ -1,4 +1,4 @@
-// The reconciler (behaviour.md §5.5): the only path from checker events, timers and operator
+// The reconciler: the only path from checker events, timers and operator
 // requests to VPP writes. Single flight: one sync runs at a time, and requests that arrive
 // meanwhile coalesce in a SyncQueue. A run of event-driven VIP syncs takes every other one that
 // may run (a burst of transitions: their first calls leave in one write, when the engine can

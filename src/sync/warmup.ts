@@ -1,4 +1,4 @@
-// The startup warmup (behaviour.md §5.6): restart neutrality. After a restart every backend is
+// The startup warmup: restart neutrality. After a restart every backend is
 // `unknown`, and an immediate full sync would set every AS to weight 0. The warmup is the
 // reconciler's SyncGate: no writes at all before startup-min-delay; then each frontend is
 // released (and its VIP synced) once all its backends are known; at startup-max-delay a full

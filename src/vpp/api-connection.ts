@@ -1,4 +1,4 @@
-// One connection to VPP's api.sock (vpp-wire.md §2, behaviour.md §5.1): connect, sockclnt_create
+// One connection to VPP's api.sock: connect, sockclnt_create
 // as `vpp-maglev`, resolve ids by name_crc and refuse an incompatible VPP, then pipelined requests
 // matched to replies by a fresh non-zero context, each with a timeout and a settled guard. Dumps
 // end with a control_ping on the same context. Every call passes through #exchange, the one place
@@ -39,7 +39,7 @@ export interface ApiConnectionOptions {
   readonly timeoutMs?: number;
   readonly logger?: Logger;
   readonly metrics?: ApiMetricsHook;
-  /** Messages whose absence refuses the connection (default: vpp-wire.md §3). */
+  /** Messages whose absence refuses the connection (default). */
   readonly required?: readonly MessageName[];
 }
 

@@ -1,4 +1,4 @@
-// Parses `show lb vips verbose` (vpp-wire.md §8), the only source of a VIP's pool index and its
+// Parses `show lb vips verbose`, the only source of a VIP's pool index and its
 // src_ip_sticky flag. Defensive by design: unknown lines are ignored, blocks with an unknown
 // type are skipped, AS lines are read as whitespace-separated key:value tokens, and the header
 // accepts flags in any spacing. Pure: text in, blocks out (removed ones included, flagged).

@@ -1,5 +1,4 @@
-// Encodes and decodes VPP API message bodies by walking the table in messages.ts (vpp-wire.md
-// §2.3–2.4): big-endian integers, packed structs, vl_api_address_t (17 B) and prefix (18 B),
+// Encodes and decodes VPP API message bodies by walking the table in messages.ts: big-endian integers, packed structs, vl_api_address_t (17 B) and prefix (18 B),
 // fixed NUL-padded strings, u32-length variable strings, and count-prefixed arrays.
 // Decoding applies the client rule for IPv4-in-IPv6 addresses unless told to keep wire forms.
 

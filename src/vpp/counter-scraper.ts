@@ -1,4 +1,4 @@
-// The periodic counter scrape (behaviour.md §5.7): `show lb vips verbose` for VIP → pool index,
+// The periodic counter scrape: `show lb vips verbose` for VIP → pool index,
 // ip_route_lookup for each prefix's FIB stats index, then one consistent stats segment read of
 // the four lb counters and /net/route/to. The result is one immutable snapshot swapped in whole;
 // a failed scrape keeps the previous one. Without a stats segment the lb counters come from the

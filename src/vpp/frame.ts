@@ -1,4 +1,4 @@
-// The api.sock stream framing (vpp-wire.md §2.2): every message is preceded by a 16-byte header
+// The api.sock stream framing: every message is preceded by a 16-byte header
 // whose bytes 8..11 hold the big-endian message length. A read may carry several frames or a
 // piece of one; FrameDecoder reassembles without re-copying the buffered bytes on every chunk,
 // so a reply of hundreds of KB arriving in 64 KB reads costs one copy.

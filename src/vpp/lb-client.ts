@@ -1,6 +1,6 @@
 // The typed lb plugin calls (LbApi) and the few vpe/ip calls maglevd makes, over one
 // ApiConnection: it maps between the sync engine's shapes (canonical CIDR text, encap names)
-// and wire bodies, and applies the client-side rules of vpp-wire.md §5 (never send a table
+// and wire bodies, and applies the client-side rules (never send a table
 // length of 0, dump all ASes and filter here, vipsVerbose from the CLI text).
 
 import { DaemonError } from '../shared/errors.js';

@@ -1,4 +1,4 @@
-// The one table of VPP binary-API messages maglev speaks or simulates (vpp-wire.md §3, §4): name,
+// The one table of VPP binary-API messages maglev speaks or simulates: name,
 // CRC, header shape and fields in wire order. The codec (codec.ts) walks this table, so no byte
 // offset is written anywhere else. Field names are the .api names, so the table can be checked
 // against lb.api / memclnt.api line by line. lb messages are listed in lb.api order: the simulator
@@ -290,7 +290,7 @@ export const encapByNumber: readonly Encap[] = ['gre4', 'gre6', 'l3dsr', 'nat4',
 /** The lb module's name_crc as get_first_msg_id knows it (lb API 1.2.0). */
 export const lbModuleNameCrc = 'lb_ac602d7b';
 
-/** Messages maglevd refuses to run without (vpp-wire.md §3). */
+/** Messages maglevd refuses to run without. */
 export const requiredMessages: readonly MessageName[] = [
   'control_ping',
   'control_ping_reply',

@@ -1,4 +1,4 @@
-// Obtains VPP's stats segment (vpp-wire.md §7.1): connect to stats.sock (SOCK_SEQPACKET), take
+// Obtains VPP's stats segment: connect to stats.sock (SOCK_SEQPACKET), take
 // the one memfd VPP sends with SCM_RIGHTS, fstat it for the size, and read it with pread.
 // The receive is non-blocking and polled, so a simulator in the same thread can answer.
 // Obtain a new segment on every (re)connect: after a VPP restart the old one is stale.

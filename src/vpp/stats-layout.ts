@@ -1,4 +1,4 @@
-// The VPP stats segment layout (STAT_SEGMENT_VERSION 2, vpp-wire.md §7.2), shared by the reader
+// The VPP stats segment layout (STAT_SEGMENT_VERSION 2), shared by the reader
 // and the simulator's segment builder so the two cannot drift apart. Host byte order
 // (little-endian); pointers are addresses in VPP's mapping, offset = pointer − base.
 

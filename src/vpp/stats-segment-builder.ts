@@ -1,4 +1,4 @@
-// Pure builder of a stats segment image in VPP's layout (vpp-wire.md §7.2, §12): header,
+// Pure builder of a stats segment image in VPP's layout: header,
 // directory of 144-byte entries, vectors with an 8-byte header holding the u32 length, and
 // every pointer written as base + offset. Used by the simulator's publisher and by tests that
 // need a segment (including deliberately broken ones) without any I/O.

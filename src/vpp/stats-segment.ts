@@ -1,4 +1,4 @@
-// Reads named counters out of VPP's stats segment (vpp-wire.md §7) through a SegmentSource.
+// Reads named counters out of VPP's stats segment through a SegmentSource.
 // Every read re-walks the directory and every pointer (VPP reallocates freely), bounds-checks
 // each translated pointer, and follows the optimistic protocol: wait for in_progress to clear,
 // note the epoch, read, and keep the result only if the epoch is unchanged and no update is in

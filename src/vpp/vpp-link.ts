@@ -1,4 +1,4 @@
-// The VPP connection lifecycle (behaviour.md §5.1): connect (sockclnt_create + compatibility
+// The VPP connection lifecycle: connect (sockclnt_create + compatibility
 // check, show_version, control_ping for the pid, optional stats segment through an injected
 // factory), keep alive with a control_ping every 10 s (5 s timeout), and on any failure drop the
 // API and stats halves together, log vpp-disconnect and reconnect every 5 s. Consumers (sync,

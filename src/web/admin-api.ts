@@ -1,4 +1,4 @@
-// The mutating admin routes (§10.1, our choice): POST /admin/api/{name}/backend/{backend}/{action}
+// The mutating admin routes (our choice): POST /admin/api/{name}/backend/{backend}/{action}
 // → BackendInfo, POST /admin/api/{name}/weight with {frontend, pool, backend, weight, flush} →
 // FrontendInfo, and POST /admin/api/{name}/preview with {kind, backend, frontend?, pool?,
 // weight?} → {lines, preview}: what the confirm dialog's action would move, changing nothing.

@@ -1,4 +1,4 @@
-// HTTP basic auth for /admin/ (§10.1): credentials from MAGLEV_FRONTEND_USER and
+// HTTP basic auth for /admin/: credentials from MAGLEV_FRONTEND_USER and
 // MAGLEV_FRONTEND_PASSWORD, compared in constant time. Both sides are hashed to SHA-256 first so
 // that timingSafeEqual always sees equal lengths and the time does not depend on where, or
 // whether, the strings differ; user and password are both compared before the verdict.

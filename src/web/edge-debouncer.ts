@@ -1,4 +1,4 @@
-// A debouncer that fires on both edges (§10.1 lb-state loop): the first trigger fires at once and
+// A debouncer that fires on both edges (lb-state loop): the first trigger fires at once and
 // opens a quiet window; triggers inside the window are folded into one trailing fire when it
 // closes, which opens the next window. So a burst of backend transitions costs at most one
 // GetVPPLBState per window, and the last change of a burst is always followed by a fresh read.

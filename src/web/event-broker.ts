@@ -1,4 +1,4 @@
-// The in-process broker between the maglevd scopes and the browsers' SSE streams (§10.1): every
+// The in-process broker between the maglevd scopes and the browsers' SSE streams: every
 // published event gets the next `<epoch>-<seq>` id and stays in a replay ring for 30 s or 2000
 // events, whichever is shorter. A reconnecting browser names its last id: inside the ring it gets
 // the events it missed; after a longer gap, or with an id of another epoch, it gets `resync`.

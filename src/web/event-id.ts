@@ -1,5 +1,5 @@
 // Event ids of the dashboard's SSE stream: `<epoch>-<seq>`, where epoch is the frontend process's
-// start in unix ms and seq counts events from 1 (§10.1). A browser that reconnects sends the last
+// start in unix ms and seq counts events from 1. A browser that reconnects sends the last
 // id back; parsing is strict so that anything odd is treated as "unknown" and answered with resync.
 
 export interface EventId {

@@ -1,4 +1,4 @@
-// The dashboard's icon, inline so the binary needs no asset for it (§10.1 /favicon.ico): a small
+// The dashboard's icon, inline so the binary needs no asset for it (/favicon.ico): a small
 // SVG in the spirit of IPng's logo, served as image/svg+xml, which browsers accept for
 // /favicon.ico. The SPA shows the same mark in its header.
 

@@ -1,6 +1,6 @@
-// The maglevd-frontend entry point (§1.8, §1.4): flags and env to options, --help and --version,
+// The maglevd-frontend entry point: flags and env to options, --help and --version,
 // then the dashboard until SIGTERM or SIGINT (graceful; a second signal exits at once). SIGHUP is
-// ignored so a closed terminal does not stop it. Returns the exit code (§1.6: 0 clean, 1 runtime
+// ignored so a closed terminal does not stop it. Returns the exit code (0 clean, 1 runtime
 // failure such as an unusable listen address, 2 usage) so bin/maglevd-frontend.js stays a one-liner.
 
 import { buildInfo } from '../generated/build-info.js';

@@ -1,4 +1,4 @@
-// The command-line contract of maglevd-frontend (§1.8, §1.6): `-server a,b` (required), `-listen`
+// The command-line contract of maglevd-frontend: `-server a,b` (required), `-listen`
 // (default 127.0.0.1:9092: loopback unless the operator chooses to expose it), `-log-level`,
 // `-consistency-grace` (how long LB hosts may disagree on a VIP's table before it is reported),
 // `-version`, `-help`, each with its environment variable, in Go flag syntax. Pure.

@@ -1,4 +1,4 @@
-// The dashboard's HTTP server (§10.1 route table): the SPA and read-only JSON/SSE API under
+// The dashboard's HTTP server (route table): the SPA and read-only JSON/SSE API under
 // /view/ (no auth), the same SPA plus the event log stream, the mutating actions and their
 // previews under /admin/ (basic auth), /healthz, /metrics (the cross-host consistency gauges)
 // and /favicon.ico. No compression anywhere, so SSE passes proxies unbuffered. Shutdown ends

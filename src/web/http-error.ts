@@ -1,4 +1,4 @@
-// gRPC failures as HTTP answers for the dashboard API (§10.1, our choice): NOT_FOUND → 404,
+// gRPC failures as HTTP answers for the dashboard API (our choice): NOT_FOUND → 404,
 // INVALID_ARGUMENT → 400, FAILED_PRECONDITION → 409, UNAVAILABLE → 503, anything else → 500,
 // with the body `{"error": "<message>"}`. Only the server's message is shown, never grpc-js's
 // `14 UNAVAILABLE: …` prefix.

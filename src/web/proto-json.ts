@@ -1,4 +1,4 @@
-// Decoded gRPC messages as the dashboard's JSON (§10.1 "objects in proto3 JSON"): field names in
+// Decoded gRPC messages as the dashboard's JSON ("objects in proto3 JSON"): field names in
 // lowerCamelCase (protoc's json_name), int64 as decimal strings (proto-loader's longs: String),
 // and every field present, unset messages as null (Go protojson's EmitUnpopulated), so the SPA
 // never has to guess a default. The messages come from a client decoding with defaults.

@@ -1,4 +1,4 @@
-// What the dashboard knows about one maglevd (a scope, §10.1): its reachability, VPP info, the
+// What the dashboard knows about one maglevd (a scope): its reachability, VPP info, the
 // frontends, backends and health checks in the server's order, and the last GetVPPLBState. Kept in
 // the gRPC wire form; turned into proto3 JSON for /view/api/state and the SSE payloads. Every
 // mutation reports the `update` event it implies (only changed objects), or undefined. No I/O.

@@ -1,4 +1,4 @@
-// One maglevd as seen by the dashboard (§10.1 "per maglevd"): the WatchEvents stream
+// One maglevd as seen by the dashboard ("per maglevd"): the WatchEvents stream
 // (watch-connection.ts), a full refresh every 30 s (and after every reconnect or config reload),
 // a 5 s reachability probe, the debounced lb-state loop (which also reads the table digests the
 // cross-host comparison needs), and the admin actions and their previews. Everything it
@@ -134,7 +134,7 @@ export class Scope {
     return this.#refreshing;
   }
 
-  /** Runs an operator action and folds the result in (§10.1: lb state re-read afterwards). */
+  /** Runs an operator action and folds the result in (lb state re-read afterwards). */
   async backendAction(action: BackendAction, backend: string): Promise<BackendInfo> {
     const info = await this.#o.api.backendAction(action, { name: backend });
     this.#publishUpdate(this.state.upsert({ backends: [info] }));

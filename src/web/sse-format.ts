@@ -2,7 +2,7 @@
 // line per payload line, ended by a blank line. Pure text building, so the framing rules (no raw
 // newline inside a field, comments for keep-alive) are tested apart from the streaming code.
 
-/** The reconnect delay the browser is told to use, in ms (§10.1, our choice). */
+/** The reconnect delay the browser is told to use, in ms (our choice). */
 export const sseRetryMs = 2000;
 
 export interface SseMessage {

@@ -1,4 +1,4 @@
-// One browser's SSE stream (§10.1): headers that keep proxies from buffering or compressing, the
+// One browser's SSE stream: headers that keep proxies from buffering or compressing, the
 // `retry:` hint, the replay or `resync` the broker plans for the Last-Event-ID, then live events,
 // each written (and so flushed) on its own, with a `: ping` comment every 15 s. The stream ends
 // when the browser goes away, when it falls too far behind, or when the server shuts down.

@@ -1,4 +1,4 @@
-// What the dashboard does with each WatchEvents message of a maglevd (§10.1): transitions update
+// What the dashboard does with each WatchEvents message of a maglevd: transitions update
 // the scope, probe-start/done become heartbeat `probe` events, vpp-api-send/recv become `vpp-api`
 // flashes, vpp-connect/disconnect become `vpp` events, config-reload triggers a refetch,
 // sync-done triggers an lb-state read, and every other record is an admin `log` line. Pure.

@@ -1,4 +1,4 @@
-// The long-lived WatchEvents stream to one maglevd (§10.1): at log_level=debug with every event
+// The long-lived WatchEvents stream to one maglevd: at log_level=debug with every event
 // kind, reopened after it ends — 1 s after the first failure, doubling to 30 s — and the backoff
 // reset once a stream delivers data. `onConnected` fires on the first message of each stream,
 // so the owner can refetch whatever happened while it was down.

@@ -22,7 +22,7 @@ function roundTrip(rpc: string, msg: object): object {
   return client[rpc]!.responseDeserialize(server[rpc]!.responseSerialize(msg));
 }
 
-void t.test('the proto has the 18 RPCs of §6.2 and our four (PreviewChange, PreviewConfig, GetVPPLBDigest, GetVersion)', (t) => {
+void t.test('the proto has the 18 upstream RPCs and our four (PreviewChange, PreviewConfig, GetVPPLBDigest, GetVersion)', (t) => {
   const text = readFileSync(maglevProtoPath(), 'utf8');
   const rpcs = [...text.matchAll(/^\s*rpc (\w+)\(/gm)].map((m) => m[1]);
   t.same(rpcs, [

@@ -1,4 +1,4 @@
-// Scenario tests: pause/resume/enable/disable through the Checker (behaviour.md §3.8), with
+// Scenario tests: pause/resume/enable/disable through the Checker, with
 // their effect on loops, in-flight probes, events and logs.
 
 import t from 'tap';

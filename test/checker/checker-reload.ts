@@ -1,4 +1,4 @@
-// Scenario tests: Checker.reload() against every row of the §3.9 table, plus netns,
+// Scenario tests: Checker.reload() against every row of the reload table, plus netns,
 // transition-history, frontends and runtime state across a reload.
 
 import t from 'tap';

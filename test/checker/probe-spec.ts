@@ -1,4 +1,4 @@
-// probeSpecFor: the Host default, SNI/verification names and source address per family (§2.5);
+// probeSpecFor: the Host default, SNI/verification names and source address per family;
 // sameProbeSpec: which changes of a check re-register a target with its shard.
 
 import t from 'tap';

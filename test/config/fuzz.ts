@@ -15,7 +15,7 @@ import { configMutants, mutationKinds, type Mutant } from '../support/config-mut
 import { connectE2e } from '../support/e2e-grpc-client.js';
 import { spawnMaglevd } from '../support/maglevd-process.js';
 
-/** Every section and value type of the schema (behaviour.md §2.9 plus tcp/icmp checks). */
+/** Every section and value type of the schema (plus tcp/icmp checks). */
 const richConfig = `maglev:
   healthchecker:
     transition-history: 10

@@ -85,7 +85,7 @@ t.test('results are ignored while paused, disabled or removed', async (t) => {
 
 type Action = 'pause' | 'resume' | 'disable' | 'enable';
 
-t.test('operator actions (§3.8 table)', async (t) => {
+t.test('operator actions (table)', async (t) => {
   const cases: Array<{
     from: BackendState;
     action: Action;
@@ -162,7 +162,7 @@ t.test('resume and enable use expedited unknown: one result decides', async (t) 
   }
 });
 
-t.test('reload: changed health-check definition keeps state (§3.9)', async (t) => {
+t.test('reload: changed health-check definition keeps state', async (t) => {
   const cases: Array<{ from: BackendState; rf: { rise: number; fall: number }; counter: number }> = [
     { from: 'up', rf: { rise: 3, fall: 2 }, counter: 3 },
     { from: 'down', rf: { rise: 3, fall: 2 }, counter: 0 },

@@ -84,7 +84,7 @@ void t.test('inVipOrder lists a keyed map in numeric VIP order', (t) => {
   t.end();
 });
 
-void t.test('desired ASes follow the §4.2 truth table', (t) => {
+void t.test('desired ASes follow the effective-weight truth table', (t) => {
   const cases: Array<{ name: string; state: BackendState | undefined; flushOnDown: boolean; pool: 0 | 1; want: DesiredAs | undefined }> = [
     { name: 'up, active pool', state: 'up', flushOnDown: true, pool: 0, want: { weight: 70, flush: false } },
     { name: 'up, standby pool', state: 'up', flushOnDown: true, pool: 1, want: { weight: 0, flush: false } },

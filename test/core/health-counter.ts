@@ -44,7 +44,7 @@ t.test('stepCounter: ±1 with the HAProxy jumps', async (t) => {
   for (const c of cases) t.equal(stepCounter(c.counter, c.ok, c.rf), c.want, c.name);
 });
 
-t.test('worked example of §3.3 (rise 2, fall 3), row by row with the next interval', async (t) => {
+t.test('worked example of the rise/fall counter (rise 2, fall 3), row by row with the next interval', async (t) => {
   const rf = { rise: 2, fall: 3 };
   const rows: Array<{ step: string; ok: boolean; counter: number; state: HealthState; next: IntervalKind }> = [
     { step: '1 pass', ok: true, counter: 4, state: 'up', next: 'interval' },

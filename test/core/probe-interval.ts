@@ -2,7 +2,7 @@ import t from 'tap';
 import { intervalKind, intervalMs, jittered, staggerMs, type IntervalKind } from '../../src/core/probe-interval.js';
 import type { BackendState } from '../../src/shared/health.js';
 
-t.test('interval choice (§3.4)', async (t) => {
+t.test('interval choice', async (t) => {
   const max = 4; // rise 2, fall 3
   const cases: Array<{ state: BackendState; counter: number; want: IntervalKind }> = [
     { state: 'up', counter: 4, want: 'interval' },

@@ -12,7 +12,7 @@ const base: FixtureSpec = {
   frontends: { web: [['p', { a: 100, b: 100, c: 100 }]] },
 };
 
-t.test('§3.9 per-backend cases', async (t) => {
+t.test('reload: per-backend cases', async (t) => {
   const cases: Array<{ name: string; next: FixtureSpec; want: Record<string, unknown> }> = [
     { name: 'unchanged', next: base, want: { removed: [], added: [], kept: ['a::', 'b::', 'c::'], netns: false } },
     {

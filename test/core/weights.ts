@@ -26,7 +26,7 @@ const yamlWeights =
   (_f, pool, backend) =>
     fe.pools.find((p) => p.name === pool)?.members.find((x) => x.backend === backend)?.weight ?? 0;
 
-t.test('effective weight and flush: the §4.2 truth table', async (t) => {
+t.test('effective weight and flush: the effective-weight truth table', async (t) => {
   // Configured weight 70; pool 0 is the active pool; pool 1 is a standby pool.
   const cases: Array<{ state: BackendState; pool: 'active' | 'standby'; flushOnDown: boolean; weight: number; flush: boolean }> = [
     { state: 'up', pool: 'active', flushOnDown: true, weight: 70, flush: false },
@@ -119,7 +119,7 @@ t.test('frontendWeights: a ramping backend gets its slow-start step of the confi
   );
 });
 
-t.test('active pool (§4.1)', async (t) => {
+t.test('active pool', async (t) => {
   const cases: Array<{ name: string; pools: Array<[string, Record<string, number>]>; states: Record<string, BackendState>; want: number }> = [
     { name: 'primary serves while a member is up', pools: [['p', { a: 100, b: 100 }], ['f', { c: 50 }]], states: { a: 'down', b: 'up', c: 'up' }, want: 0 },
     { name: 'fallback takes over when the primary has no up member', pools: [['p', { a: 100, b: 100 }], ['f', { c: 50 }]], states: { a: 'down', b: 'paused', c: 'up' }, want: 1 },
@@ -165,7 +165,7 @@ t.test('frontendWeights lists every member in pool then YAML order', async (t) =
   );
 });
 
-t.test('frontend state (§4.3)', async (t) => {
+t.test('frontend state', async (t) => {
   const cases: Array<{ name: string; pools: Array<[string, Record<string, number>]>; states: Record<string, BackendState>; want: FrontendState }> = [
     { name: 'one member with effective weight > 0 → up', pools: [['p', { a: 100, b: 100 }]], states: { a: 'up', b: 'down' }, want: 'up' },
     { name: 'served by the fallback pool → up', pools: [['p', { a: 100 }], ['f', { c: 50 }]], states: { a: 'down', c: 'up' }, want: 'up' },

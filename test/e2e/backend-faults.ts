@@ -1,4 +1,4 @@
-// End to end: backend faults (issue 7, peers.md §6) through the real probe dispatcher (Piscina
+// End to end: backend faults (issue 7) through the real probe dispatcher (Piscina
 // worker threads) against the loopback fleet and a black-holed listener.
 //   1. Each fault yields its code: the deadline faults at the timeout (≤ 1.1 × timeout, measured
 //      by the probe and end to end through the dispatcher), the others well before it.

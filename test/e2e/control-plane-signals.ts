@@ -1,4 +1,4 @@
-// Signals against the REAL daemon (behaviour.md §1.4, §3.9): SIGHUP with a good config applies it
+// Signals against the REAL daemon: SIGHUP with a good config applies it
 // (`config-reload` with counts, the new backend probed and programmed), SIGHUP with a structurally
 // or semantically bad config keeps the running one (`config-reload-error` with parse_error or
 // semantic_error); SIGTERM ends WatchEvents streams with UNAVAILABLE, exits 0 and leaves the VPP

@@ -1,4 +1,4 @@
-// WatchEvents against the REAL daemon (behaviour.md §6.3), with a grpc-js client on the proto as
+// WatchEvents against the REAL daemon, with a grpc-js client on the proto as
 // src/api/maglev-proto.ts loads it: the snapshot (backends sorted, then frontends, from == to),
 // then live transitions caused by failing and repairing real HTTP backends (backend events,
 // the frontend going down and up, pool failover in VPP), kind filters, and debug log records

@@ -1,4 +1,4 @@
-// End to end: restart neutrality (behaviour.md §5.6). A first maglevd programs the simulator and
+// End to end: restart neutrality. A first maglevd programs the simulator and
 // is stopped; VPP keeps the VIPs (shutdown never touches VPP). A second maglevd with a real
 // warmup (min 1s, max 4s) starts against that state with every backend healthy: not one write
 // reaches the simulator during the warmup or the first periodic sync after it, and no AS weight

@@ -1,4 +1,4 @@
-// End to end: restart neutrality under traffic (behaviour.md §5.6, issue 7). A traffic pump sends
+// End to end: restart neutrality under traffic (issue 7). A traffic pump sends
 // new flows to every VIP of the simulator every ~20 ms while the first maglevd is stopped and a
 // second one with a real warmup (min 1s, max 4s) starts: through the gap, the warmup and the
 // first periodic sync, no packet is "no server configured", new flows keep landing on healthy

@@ -1,5 +1,5 @@
 // maglevc one-shot mode against the real gRPC server over the fake control plane: output,
-// exit codes (§1.6), --server/MAGLEV_SERVER, colour rules, errors, and `watch events` with its
+// exit codes, --server/MAGLEV_SERVER, colour rules, errors, and `watch events` with its
 // stop conditions (num, Ctrl-C, a key on a terminal, the server ending the stream).
 
 import * as grpc from '@grpc/grpc-js';

@@ -1,4 +1,4 @@
-// maglevc layouts: the behaviour.md §7.4 examples verbatim (fed through the server's real
+// maglevc layouts: the examples verbatim (fed through the server's real
 // view → wire conversion), list rows, VPP tables, config results, and colour that keeps every
 // column where it was.
 
@@ -24,7 +24,7 @@ const colour = { color: true };
 const fake = new FakeControlPlane();
 const text = (lines: readonly string[]): string => lines.join('\n');
 
-void t.test('show frontends <f>: the §7.4 layout', (t) => {
+void t.test('show frontends <f>: the upstream layout', (t) => {
   t.equal(
     text(formatFrontend(plain, frontendInfo(fake.getFrontend('web4')))),
     `frontend web4
@@ -74,7 +74,7 @@ void t.test('pool member rows stay regex-friendly with fixed-width names', (t) =
   t.end();
 });
 
-void t.test('show backends <b>: the §7.4 layout', (t) => {
+void t.test('show backends <b>: the upstream layout', (t) => {
   t.equal(
     text(formatBackend(plain, backendInfo(fake.getBackend('nginx0-fra')), T0 - 1000)),
     `backend nginx0-fra
@@ -99,7 +99,7 @@ void t.test('show backends <b>: the §7.4 layout', (t) => {
   t.end();
 });
 
-void t.test('show vpp lb state <f>: the §7.4 layout', (t) => {
+void t.test('show vpp lb state <f>: the upstream layout', (t) => {
   const web4 = frontendInfo(fake.getFrontend('web4'));
   t.equal(
     text(formatVppLbState(plain, vppLbStateMsg(fake.lbState), (v) => vipOfFrontend(v, web4))),

@@ -1,4 +1,4 @@
-// maglevd metrics: a scrape of the fake control plane has every §8 series with its labels, the
+// maglevd metrics: a scrape of the fake control plane has every upstream series with its labels, the
 // hooks count what they should, VPP series follow the connection and vanish when VPP is
 // disabled, and the HTTP listener serves /metrics and /healthz (200 and the 503 watchdog).
 

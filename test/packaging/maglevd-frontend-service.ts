@@ -1,5 +1,5 @@
 // packaging/maglevd-frontend.service: the dashboard's unit reads the shared /etc/default file and
-// MAGLEV_FRONTEND_ARGS (behaviour.md §1.5), defaults -server to maglevd's default gRPC address,
+// MAGLEV_FRONTEND_ARGS, defaults -server to maglevd's default gRPC address,
 // runs with no privilege at all (DynamicUser, no capabilities, @privileged refused), keeps what
 // Node needs (no MemoryDenyWriteExecute), and verifies with systemd-analyze when it is installed.
 

@@ -16,7 +16,7 @@ const unit = parseUnit(unitText);
 const service = unit.get('Service') ?? new Map<string, string[]>();
 const { one, words } = sectionReader(service);
 
-void t.test('sections and the service basics (behaviour.md §1.5)', async (t) => {
+void t.test('sections and the service basics', async (t) => {
   t.same([...unit.keys()], ['Unit', 'Service', 'Install']);
   t.match(unit.get('Unit')?.get('After'), [/network-online\.target/]);
   t.same(unit.get('Unit')?.get('Wants'), ['network-online.target']);

@@ -1,6 +1,6 @@
 // An in-memory ControlPlane for API, metrics and maglevc tests: a small fixed config (the
-// behaviour.md §7.4 example: web4 with pools primary/fallback, web6, three health checks),
-// operator actions per §3.8, events a test can emit, and switchable VPP status and errors.
+// example: web4 with pools primary/fallback, web6, three health checks),
+// operator actions, events a test can emit, and switchable VPP status and errors.
 
 import type { BackendView } from '../../src/checker/backend-view.js';
 import type { BuildVersion } from '../../src/shared/build-version.js';

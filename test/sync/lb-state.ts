@@ -85,5 +85,5 @@ void t.test('readState through the lb model: re-added VIP after delete', async (
   const v = st.vips.get('192.0.2.1/32 tcp 80')!;
   t.equal(v.srcIpSticky, false, 'the live block, not the removed one');
   t.equal(v.ases.size, 0, 'ASes of the deleted VIP (flags 0) are not present');
-  t.same(api.calls.slice(-4), ['conf-get', 'vip-dump', 'as-dump', 'vips-verbose'], 'reads only, in §5.3 order');
+  t.same(api.calls.slice(-4), ['conf-get', 'vip-dump', 'as-dump', 'vips-verbose'], 'reads only, in read order');
 });

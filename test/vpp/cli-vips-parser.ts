@@ -81,7 +81,7 @@ const many = ` ip4-gre4 [1] 192.0.2.1/32
   new_size:1024
 `;
 
-t.test('the §8 sample', async (t) => {
+t.test('the upstream sample', async (t) => {
   t.same(parseVipsVerbose(sample), [
     {
       index: 1,

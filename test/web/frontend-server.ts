@@ -1,5 +1,5 @@
 // The dashboard's HTTP surface against a real gRPC maglevd (the fake control plane behind the real
-// server): every route of the §10.1 table, auth and cross-site refusal on /admin, gRPC → HTTP error
+// server): every route of the reload table, auth and cross-site refusal on /admin, gRPC → HTTP error
 // mapping, and the SSE stream (headers, retry, ping, live events, log events only on /admin,
 // Last-Event-ID replay and resync).
 

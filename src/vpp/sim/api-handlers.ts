@@ -1,5 +1,5 @@
-// The simulator's request handlers: one decoded request in, the reply or details messages out
-// (vpp-wire.md §3–§5, §8). Bodies are decoded in wire form (no IPv4-in-IPv6 rewriting), as VPP
+// The simulator's request handlers: one decoded request in, the reply or details messages out.
+// Bodies are decoded in wire form (no IPv4-in-IPv6 rewriting), as VPP
 // sees them. lb semantics live in lb-model.ts; this file only maps wire fields to model calls.
 
 import type { MessageBody, MessageName } from '../messages.js';

@@ -1,4 +1,4 @@
-// The simulator's api.sock (vpp-wire.md §2, §12): a stream unix socket speaking VPP's framing,
+// The simulator's api.sock: a stream unix socket speaking VPP's framing,
 // answering sockclnt_create with a message table whose dynamic ids start at a configurable base
 // (lb in lb.api order, so lb ordinal k is lbBase + k), optionally with messages omitted or CRCs
 // changed. Like VPP it processes each connection's messages in order, drops unknown ids and

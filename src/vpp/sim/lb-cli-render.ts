@@ -1,4 +1,4 @@
-// The simulator's lb CLI text, in VPP master's format (vpp-wire.md §8): `show lb vips verbose`
+// The simulator's lb CLI text, in VPP master's format: `show lb vips verbose`
 // (the block maglevd parses for pool indices and sticky flags), `show lb vips` and `show lb`.
 // Quirks kept on purpose: NAT VIPs glue their type line onto `counters:`, a removed AS gets two
 // spaces before `removed`, and `#as:` counts removed ASes.

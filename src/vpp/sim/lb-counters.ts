@@ -1,4 +1,4 @@
-// The simulated lb dataplane's counters (vpp-wire.md §7.5): the four per-VIP simple counters,
+// The simulated lb dataplane's counters: the four per-VIP simple counters,
 // kept per pool index and per thread (zeroed when an index is reused, kept after a VIP is
 // freed, as VPP does), and the FIB routes of VIP prefixes with their /net/route/to counters.
 

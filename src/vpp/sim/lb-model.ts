@@ -1,4 +1,4 @@
-// An in-memory model of VPP's lb plugin (vpp-wire.md §5, §9, §10) for the simulator: VIP and AS
+// An in-memory model of VPP's lb plugin for the simulator: VIP and AS
 // pools with VPP's retvals and quirks (all-port rules, -73 encap clash, is_pow2 passing 0, IPv4
 // stored as ::a.b.c.d, removed objects lingering until a throttled GC), Maglev tables exactly as
 // VPP builds them (computed when first read after a change: VPP rebuilds on every AS change in
@@ -16,7 +16,7 @@ import { maglevTable, noMember } from '../../shared/maglev.js';
 import { LbCounters, type CounterSet } from './lb-counters.js';
 import { SimPool } from './sim-pool.js';
 
-/** Retvals the model returns (vpp-wire.md §6). */
+/** Retvals the model returns. */
 export const rv = {
   ok: 0,
   noSuchFib: -3,

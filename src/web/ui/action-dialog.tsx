@@ -1,4 +1,4 @@
-// The admin confirmation dialogs (§10.2): pause, resume, enable or disable a backend, or set its
+// The admin confirmation dialogs: pause, resume, enable or disable a backend, or set its
 // weight in one pool (with a flush checkbox). Before the operator confirms, the dialog shows what
 // the action would move ("moves 23.4 % of web4's new flows: …", from the maglevd's preview of
 // the exact tables), again after each weight edit. A native <dialog>; the server's error text is

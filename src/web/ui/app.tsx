@@ -1,4 +1,4 @@
-// The dashboard page (§10.2), the same app on /view/ (read-only) and /admin/ (actions and the
+// The dashboard page, the same app on /view/ (read-only) and /admin/ (actions and the
 // event log): header with logo, version and stream status; with several maglevds, whether their
 // Maglev tables agree; one tab per maglevd; the selected scope's VPP panel and frontend cards.
 

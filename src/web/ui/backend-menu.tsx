@@ -1,4 +1,4 @@
-// The kebab (⋮) menu on each backend row of /admin (§10.2): pause, resume, enable, disable and
+// The kebab (⋮) menu on each backend row of /admin: pause, resume, enable, disable and
 // set weight, each opening the confirmation dialog. A native <details> popup, closed again when
 // an item is chosen or the pointer leaves it.
 

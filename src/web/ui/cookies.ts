@@ -1,4 +1,4 @@
-// The page's two cookies (§10.2): the selected scope, and which frontend cards are open (closed
+// The page's two cookies: the selected scope, and which frontend cards are open (closed
 // by default). Path `/` so /view/ and /admin/ share them; a year's lifetime; SameSite=Lax.
 
 const scopeCookie = 'maglev-scope';

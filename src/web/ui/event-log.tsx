@@ -1,4 +1,4 @@
-// The /admin event log (§10.2): every log record of every maglevd in arrival order, following
+// The /admin event log: every log record of every maglevd in arrival order, following
 // the tail while the view is scrolled to the bottom, with pause/resume (lines arriving while
 // paused are held and shown on resume).
 

@@ -1,4 +1,4 @@
-// The page's SSE connection (§10.1, §10.2): an EventSource on <area>/api/events that remembers the
+// The page's SSE connection: an EventSource on <area>/api/events that remembers the
 // last event id, reopens itself (with ?lastEventId=) when the browser gave up on it, and a
 // clock-drift watchdog: when the 1 s tick arrives much too late (a laptop woke up), the stream is
 // reopened at once rather than trusting a possibly dead half-open socket; the server then replays

@@ -1,4 +1,4 @@
-// A cell that flashes (scale pop plus a yellow halo, styles.css) when its value changes (§10.2).
+// A cell that flashes (scale pop plus a yellow halo, styles.css) when its value changes.
 // The value goes through a memo, so re-renders with an equal value never re-trigger it, and the
 // first render does not flash.
 

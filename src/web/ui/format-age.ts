@@ -1,4 +1,4 @@
-// The last-transition age of the pool table (§10.2): two units, `now` under one second —
+// The last-transition age of the pool table: two units, `now` under one second —
 // `45s`, `10m30s`, `1h12m`, `1d16h`. Pure; the table re-renders it from a 1 s ticker.
 
 /** Milliseconds since the unix epoch for an int64 nanosecond string; undefined for "0" or junk. */

@@ -1,4 +1,4 @@
-// One collapsible card per frontend (§10.2): a header with the health icon (fixed slot), the name
+// One collapsible card per frontend: a header with the health icon (fixed slot), the name
 // (fixed width, so headers line up), the VIP and the state badge; when open, one table per pool
 // with backend, state, configured and effective weight, lb buckets, the last-transition age and
 // a probe heartbeat; on /admin also the kebab menu. Changed cells flash.

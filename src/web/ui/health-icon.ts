@@ -1,4 +1,4 @@
-// The frontend health icon of the dashboard (§10.2, our rules): ✅ every backend of the active
+// The frontend health icon of the dashboard (our rules): ✅ every backend of the active
 // pool up with weight > 0; ❗ up but served by a pool other than the first; ⚠️ up but some
 // backend of the active pool is not up (or has weight 0); ‼️ down, shown as ⏳ while "settling"
 // (until the next lb-state read after a transition or weight change); ❓ unknown. Pure.

@@ -1,5 +1,5 @@
 // Which VPP VIP serves a frontend, and how many Maglev buckets each backend owns in it (the pool
-// table's "lb buckets" column, §10.2), from GetVPPLBState. Pure.
+// table's "lb buckets" column), from GetVPPLBState. Pure.
 
 import type { FrontendInfo, VppLbState, VppLbVip } from './api-types.js';
 

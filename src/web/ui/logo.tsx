@@ -1,4 +1,4 @@
-// The IPng mark in the header, linking to the project (§10.2); the same drawing as the favicon.
+// The IPng mark in the header, linking to the project; the same drawing as the favicon.
 
 import type { JSX } from 'solid-js';
 

@@ -1,7 +1,7 @@
 // Deep, in-place merge of fresh server data into what the page already holds: objects key by
 // key, arrays of named objects by name (in the new order), anything else replaced only when it
 // differs. Inside a Solid `produce` this turns a refetched object into fine-grained writes, so
-// only cells whose value really changed re-render and flash (§10.2). Pure apart from the mutation.
+// only cells whose value really changed re-render and flash. Pure apart from the mutation.
 
 type Obj = Record<string, unknown>;
 

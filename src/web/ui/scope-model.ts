@@ -1,4 +1,4 @@
-// The page's model of one maglevd and how each SSE event changes it (§10.1 event types). Every
+// The page's model of one maglevd and how each SSE event changes it (event types). Every
 // reducer mutates the scope in place, so the store runs them inside Solid's `produce` and tests
 // run them on plain objects. Beyond the server's data a scope carries UI-only state: which
 // frontends are "settling" (‼️ held back until the next lb-state read), which backends have a

@@ -1,4 +1,4 @@
-// The VPP panel of a scope (§10.2): connected/disconnected badge, version, pid, uptime and
+// The VPP panel of a scope: connected/disconnected badge, version, pid, uptime and
 // connection age, lb conf, and the "API ↑↓" arrows that flash blue for 250 ms on every
 // vpp-api-send / vpp-api-recv the maglevd logs.
 

@@ -1,4 +1,4 @@
-// The one request an http/https probe sends (behaviour.md §3.6), built once per target.
+// The one request an http/https probe sends, built once per target.
 // Path and Host come from the config; anything that could break the request line or a header
 // (controls, spaces, non-ASCII) is percent-encoded in the path and dropped from the host.
 

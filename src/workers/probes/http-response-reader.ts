@@ -1,6 +1,6 @@
 // The lean HTTP/1.x response reader behind the http/https prober: status line and headers (at
 // most 16 KiB, 1xx interim responses skipped), then, only when asked, the body (Content-Length,
-// chunked, or until close) capped at 64 KiB (behaviour.md §3.6). Pure and incremental: the
+// chunked, or until close) capped at 64 KiB. Pure and incremental: the
 // prober feeds socket chunks and acts on the first step that is not `more`. Chunks may live in
 // a shared read buffer: anything kept past feed() is copied.
 

@@ -1,4 +1,4 @@
-// The http/https prober (behaviour.md §3.6) on plain net/tls sockets with a minimal request
+// The http/https prober on plain net/tls sockets with a minimal request
 // writer and response reader, because it is the hot path. Client CPU per GET on a new
 // connection (this 2-core box, 64 in flight, loopback, noisy): undici Client ≈ 385-415 µs,
 // node:http (agent: false) ≈ 170-195 µs, net + a minimal parser ≈ 87-95 µs, and this prober

@@ -1,4 +1,4 @@
-// ICMP and ICMPv6 echo packets (behaviour.md §3.6): the echo request with a 16-byte payload
+// ICMP and ICMPv6 echo packets: the echo request with a 16-byte payload
 // (send timestamp + nonce), and decoding of what an ICMP socket returns: echo replies and
 // destination-unreachable messages quoting one of our requests. Pure.
 

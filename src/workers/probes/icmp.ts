@@ -1,4 +1,4 @@
-// The icmp prober (behaviour.md §3.6): one echo request over the thread's shared ICMP socket.
+// The icmp prober: one echo request over the thread's shared ICMP socket.
 // A matching reply is L4OK; a destination-unreachable quoting the request, or a send refused as
 // unreachable, is L4CON; no answer before the deadline is L4TOUT; a socket that cannot be
 // opened (no permission, no addon) or bound is SOCKERR.

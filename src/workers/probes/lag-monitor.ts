@@ -1,4 +1,4 @@
-// Measures how long this thread's event loop was stalled, so the stall guard (behaviour.md §3.6)
+// Measures how long this thread's event loop was stalled, so the stall guard
 // can discard a *TOUT result that the prober's own stall may have caused. A short interval timer
 // records every late tick as a stall (end, length); a probe asks for the stall overlap since it
 // started, including a stall still in progress.

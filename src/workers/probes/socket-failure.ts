@@ -1,5 +1,5 @@
 // Translates socket errors into probe codes and short, stable details at the layer where they
-// happened (behaviour.md §3.5): local problems before anything was sent are SOCKERR, refusals
+// happened: local problems before anything was sent are SOCKERR, refusals
 // and unreachables at connect are L4CON, TLS failures L6RSP, and anything later L7RSP.
 
 import { localShortage, type LocalShortage } from '../../shared/discard-reason.js';

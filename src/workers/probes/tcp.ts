@@ -1,4 +1,4 @@
-// The tcp prober (behaviour.md §3.6): connect → L4OK and close with an RST; with ssl, complete
+// The tcp prober: connect → L4OK and close with an RST; with ssl, complete
 // a TLS handshake → L6OK, then send close_notify and close. One deadline over both steps.
 
 import type net from 'node:net';

@@ -20,7 +20,7 @@ function model(clock = new ManualClock(0), threads = 1): LbModel {
 
 type Step = (m: LbModel) => number;
 
-t.test('retvals of vpp-wire.md §5', async (t) => {
+t.test('retvals of the lb plugin calls', async (t) => {
   const cases: Array<{ name: string; setup?: Step[]; do: Step; want: number }> = [
     // lb_add_del_vip_v2 add
     { name: 'VIP add', do: (m) => m.addVip(vip(web)), want: 0 },
@@ -252,7 +252,7 @@ t.test('Maglev buckets and traffic counters', async (t) => {
   t.same(
     v.ases.map((a) => m.buckets(v, a)),
     [674, 350],
-    'buckets as §9',
+    'buckets as VPP computes them',
   );
   t.same(m.simulateTraffic({ vip: web, newFlows: 100, packetsPerFlow: 5, bytesPerPacket: 100 }), { next: 400, first: 100, untracked: 0, noServer: 0 });
   t.equal(

@@ -1,4 +1,4 @@
-// The http/https and tcp probers, in-process, against the fleet's fault behaviours (peers.md §6):
+// The http/https and tcp probers, in-process, against the fleet's fault behaviours:
 // half-open, trickle, TLS stall, expired and wrong-name certificates, a 100 MB body and a gzip
 // bomb. Exact codes and details; the deadline cases finish close to the timeout, the others
 // well before it; the body cap holds (64 KiB read, the backend sees the connection go).

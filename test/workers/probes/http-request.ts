@@ -1,4 +1,4 @@
-// The probe's request bytes (§3.6).
+// The probe's request bytes.
 
 import t from 'tap';
 import { buildInfo } from '../../../src/generated/build-info.js';

@@ -1,4 +1,4 @@
-// The shared probe attempt: one deadline, settle once, cancel, and the stall guard (§3.6): a
+// The shared probe attempt: one deadline, settle once, cancel, and the stall guard: a
 // *TOUT taken while the event loop was stalled for at least half the timeout is discarded.
 
 import t from 'tap';
