@@ -157,13 +157,14 @@ function startSimpleLoops(config: Config, clock: Clock, executor: ProbeExecutor)
   const check = config.healthchecks.get('bench');
   if (check === undefined) throw new Error('no bench check');
   const all = [...config.backends.values()];
-  all.forEach((b, i) => {
-    const loop = (): void => {
-      if (!running) return;
-      executor.run({ backend: b.name, address: b.address, check }, () => clock.setTimeout(loop, intervalMs));
+  const loops = all.map((b, i) => {
+    const target = { backend: b.name, address: b.address, check };
+    return (): void => {
+      if (running) executor.start(i, target);
     };
-    clock.setTimeout(loop, (intervalMs * i) / all.length);
   });
+  executor.setSink({ onProbeResult: (key) => clock.setTimeout(loops[key] ?? (() => {}), intervalMs) });
+  loops.forEach((loop, i) => clock.setTimeout(loop, (intervalMs * i) / all.length));
   return () => (running = false);
 }
 
@@ -178,16 +179,23 @@ async function benchOurs(fleet: FleetProc): Promise<Record<string, number | stri
   const dispatcher = await createProbeDispatcher({ threads });
   await dispatcher.whenReady();
   const w: Window = { probes: 0, codes: new Map(), dispatchMs: [], lateness: [] };
+  const sent = new Map<number, number>();
   const executor: ProbeExecutor = {
-    run(target, onResult) {
-      const sent = Date.now();
-      return dispatcher.run(target, (r) => {
-        w.probes++;
-        w.codes.set(r.code, (w.codes.get(r.code) ?? 0) + 1);
-        w.dispatchMs.push(r.at - sent);
-        onResult(r);
+    setSink(sink) {
+      dispatcher.setSink({
+        onProbeResult(key, o) {
+          w.probes++;
+          w.codes.set(o.code, (w.codes.get(o.code) ?? 0) + 1);
+          w.dispatchMs.push(o.at - (sent.get(key) ?? o.at));
+          sink.onProbeResult(key, o);
+        },
       });
     },
+    start(key, target) {
+      sent.set(key, Date.now());
+      dispatcher.start(key, target);
+    },
+    cancel: (key) => dispatcher.cancel(key),
     close: () => dispatcher.close(),
   };
   const port = type === 'https' ? (fleet.httpsPort ?? 0) : fleet.httpPort;

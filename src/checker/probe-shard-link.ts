@@ -1,7 +1,8 @@
 // The main thread's end of one probe shard: the Piscina task that occupies one worker thread,
 // its MessageChannel, and an outbox that coalesces everything sent within one macrotask into a
-// few messages (probe requests and cancels become flat id lists). One link per shard
-// incarnation; a crashed or killed shard is replaced by a new link (see probe-dispatcher.ts).
+// few messages (probe requests become one transferred Uint32Array of id pairs, cancels a flat
+// list). One link per shard incarnation; a crashed or killed shard is replaced by a new link
+// (see probe-dispatcher.ts).
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
@@ -27,7 +28,7 @@ type Outgoing =
   | { type: 'register'; targets: Array<{ id: number; spec: ProbeSpec }> }
   | { type: 'unregister'; ids: number[] }
   | { type: 'probe'; pairs: number[] }
-  | { type: 'cancel'; probeIds: number[] }
+  | { type: 'cancel'; pairs: number[] }
   | { type: 'shutdown' };
 
 export class ShardLink {
@@ -94,10 +95,10 @@ export class ShardLink {
     else this.#queue({ type: 'probe', pairs: [probeId, targetId] });
   }
 
-  cancel(probeId: number): void {
+  cancel(probeId: number, targetId: number): void {
     const last = this.#last('cancel');
-    if (last !== undefined) last.probeIds.push(probeId);
-    else this.#queue({ type: 'cancel', probeIds: [probeId] });
+    if (last !== undefined) last.pairs.push(probeId, targetId);
+    else this.#queue({ type: 'cancel', pairs: [probeId, targetId] });
   }
 
   /** Terminates the worker thread running this shard (a hung shard); onExit reports it. */
@@ -137,6 +138,13 @@ export class ShardLink {
 
   #flush(): void {
     this.#flushQueued = false;
-    for (const msg of this.#outbox.splice(0)) this.#port.postMessage(msg satisfies MainToShardMessage);
+    for (const msg of this.#outbox.splice(0)) {
+      if (msg.type === 'probe') {
+        const pairs = Uint32Array.from(msg.pairs);
+        this.#port.postMessage({ type: 'probe', pairs } satisfies MainToShardMessage, [pairs.buffer]);
+      } else {
+        this.#port.postMessage(msg satisfies MainToShardMessage);
+      }
+    }
   }
 }

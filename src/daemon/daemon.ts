@@ -23,6 +23,12 @@ import { NetnsProbeExecutor } from '../checker/netns-probe-executor.js';
 import { createProbeDispatcher } from '../checker/probe-dispatcher.js';
 import { createVppSide, type VppSide } from './vpp-side.js';
 
+/**
+ * Probes leave in batches at most this often (each up to this late), so thousands a second
+ * cost a few timer firings and worker messages instead of one each.
+ */
+const probeScheduleQuantumMs = 10;
+
 export interface DaemonDeps {
   /** Where JSON log lines go (default stdout). */
   readonly logDestination?: DestinationStream;
@@ -68,7 +74,14 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   const registry = new Registry();
   const vppEnabled = o.vppApiAddr !== undefined;
   const metrics = createMetrics({ registry, vppEnabled, build: buildInfo });
-  const checker = new Checker({ config, clock, logger: logger.child({ component: 'checker' }), executor: dispatcher, observer: metrics });
+  const checker = new Checker({
+    config,
+    clock,
+    logger: logger.child({ component: 'checker' }),
+    executor: dispatcher,
+    observer: metrics,
+    scheduleQuantumMs: probeScheduleQuantumMs,
+  });
   // Subscribers see each event in this order: WatchEvents streams, metrics, then the reconciler (at start).
   checker.subscribe((ev) => hub.publish(ev));
   const unsubscribeMetrics = countCheckerTransitions(checker, metrics);

@@ -12,7 +12,7 @@ import { registerStateGauges } from './state.js';
 import { createVppCounters, registerVppCollectors, type VppMetricsHooks } from './vpp.js';
 import type { Clock } from '../shared/clock.js';
 import type { HealthCheckType } from '../shared/config.js';
-import type { BackendState, FrontendState, ProbeResult } from '../shared/health.js';
+import { isPassCode, type BackendState, type FrontendState, type ProbeCode } from '../shared/health.js';
 
 export type MetricsSource = Pick<
   ControlPlane,
@@ -31,7 +31,9 @@ export interface MetricsOptions {
 /** What the daemon calls inline. Each call is cheap and synchronous. */
 export interface MetricsHooks extends VppMetricsHooks {
   /** One recorded or discarded probe of a health-checked backend (never a static backend's). */
-  onProbe(backend: string, type: HealthCheckType, result: ProbeResult): void;
+  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: 'recorded' | 'discarded', durationMs: number): void;
+  /** A probe was started this late after it was due. */
+  onProbeScheduled(latenessMs: number): void;
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
@@ -62,6 +64,12 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     buckets: probeBuckets,
     registers,
   });
+  const scheduleLateness = new Histogram({
+    name: 'maglev_probe_schedule_lateness_seconds',
+    help: 'How late probes were started after they were due (the checker schedule).',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
   const backendTransitions = new Counter({
     name: 'maglev_backend_transitions_total',
     help: 'Backend state transitions, operator actions included.',
@@ -76,11 +84,12 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
   });
   const vpp: VppMetricsHooks = opts.vppEnabled ? createVppCounters(opts.registry) : { onVppApi: () => {}, onLbSync: () => {} };
   return {
-    onProbe(backend, type, r) {
-      const result = r.discarded === true ? 'discarded' : r.ok ? 'success' : 'failure';
-      probes.inc({ backend, type, result, code: r.code });
-      if (r.discarded !== true) probeSeconds.observe({ backend, type }, r.durationMs / 1000);
+    onProbe(backend, type, code, outcome, durationMs) {
+      const result = outcome === 'discarded' ? 'discarded' : isPassCode(code) ? 'success' : 'failure';
+      probes.inc({ backend, type, result, code });
+      if (outcome !== 'discarded') probeSeconds.observe({ backend, type }, durationMs / 1000);
     },
+    onProbeScheduled: (latenessMs) => scheduleLateness.observe(latenessMs / 1000),
     onBackendTransition: (backend, from, to) => backendTransitions.inc({ backend, from, to }),
     onFrontendTransition: (frontend, from, to) => frontendTransitions.inc({ frontend, from, to }),
     onVppApi: (msg, direction, ok) => vpp.onVppApi(msg, direction, ok),

@@ -1,13 +1,14 @@
 // The typed protocol between the probe dispatcher (main thread) and the probe shards (Piscina
 // worker threads). Each target's probe definition (ProbeSpec) is registered with its shard once;
-// probe requests then carry only ids, so thousands of probes per second never clone configs.
-// Results travel back in batches, as plain records (never Error objects).
+// probe requests then carry only id pairs in a transferred Uint32Array, so thousands of probes
+// per second never clone configs or build objects. Results travel back in binary batches
+// (src/shared/probe-batch.ts), as plain numbers and texts (never Error objects).
 
 import type { MessagePort } from 'node:worker_threads';
-import type { ProbeResult } from './health.js';
+import type { ResultBatch } from './probe-batch.js';
 
 /** Bumped whenever a message shape changes; the shard refuses a task of another version. */
-export const probeProtocolVersion = 1;
+export const probeProtocolVersion = 2;
 
 /** TLS settings of one target, already resolved from the health check's params (behaviour.md §2.5). */
 export interface TlsSpec {
@@ -84,13 +85,14 @@ export interface UnregisterMessage {
 
 export interface ProbeMessage {
   readonly type: 'probe';
-  /** Flattened pairs: probeId, targetId, probeId, targetId, ... */
-  readonly pairs: readonly number[];
+  /** Flattened pairs: probeId, targetId, probeId, targetId, ... (transferred) */
+  readonly pairs: Uint32Array;
 }
 
 export interface CancelMessage {
   readonly type: 'cancel';
-  readonly probeIds: readonly number[];
+  /** Flattened pairs: probeId, targetId, ... */
+  readonly pairs: readonly number[];
 }
 
 export interface ShutdownMessage {
@@ -108,14 +110,9 @@ export interface ReadyMessage {
   readonly netnsError: string | undefined;
 }
 
-export interface ProbeOutcomeRecord {
-  readonly probeId: number;
-  readonly result: ProbeResult;
-}
-
-export interface ResultsMessage {
+/** A batch of results (its records buffer transferred). */
+export interface ResultsMessage extends ResultBatch {
   readonly type: 'results';
-  readonly results: readonly ProbeOutcomeRecord[];
 }
 
 export type ShardToMainMessage = ReadyMessage | ResultsMessage;

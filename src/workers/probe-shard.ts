@@ -1,15 +1,21 @@
 // One probe shard: the loop a probe worker thread runs for its whole life. It keeps the
-// registered targets (id → prepared prober), starts probes as requests arrive, cancels on
-// request, and streams results back in batches (every few ms or every 256 results), so a slow
-// probe never holds back others. Runs in-process in tests; probe-worker.ts is its thin entry.
+// registered targets, starts probes as id pairs arrive, cancels on request, and streams results
+// back in binary batches (every few ms or every 256 results), so a slow probe never holds back
+// others. Plain tcp and http targets go to the thread's native prober, which runs the probes in
+// C and writes their records straight into the batch; the rest (TLS, icmp, or everything when
+// the native prober is off) run on the JS probers. Runs in-process in tests; probe-worker.ts is
+// its thin entry.
 //
-//   main thread ──register/probe/cancel/shutdown──▶ MessagePort ──▶ ProbeShard ──▶ probers
-//               ◀──────────── ready, results (batched) ──────────────┘
+//   main thread ──register/probe/cancel/shutdown──▶ MessagePort ──▶ ProbeShard ─┬▶ native prober
+//               ◀──────────── ready, results (binary batches) ────────────────┴─ JS probers
 
 import type { MessagePort } from 'node:worker_threads';
-import type { ProbeResult } from '../shared/health.js';
-import type { MainToShardMessage, ProbeOutcomeRecord, ProbeSpec, ShardExit, ShardToMainMessage } from '../shared/probe-messages.js';
+import { ResultBatchWriter } from '../shared/probe-batch.js';
+import { detailKind } from '../shared/probe-detail.js';
+import type { ProbeOutcome } from '../shared/probe-outcome.js';
+import type { MainToShardMessage, ProbeSpec, ShardExit, ShardToMainMessage } from '../shared/probe-messages.js';
 import { probeProtocolVersion } from '../shared/probe-messages.js';
+import { NativeProber } from './probes/native-prober.js';
 import type { CancelProbe, PreparedProbe } from './probes/probe-attempt.js';
 import type { ProbeEnv } from './probes/probe-env.js';
 import { prepareProbe } from './probes/prepare-probe.js';
@@ -22,10 +28,12 @@ export interface ProbeShardOptions {
   readonly netnsError?: string | undefined;
   readonly batchMs?: number;
   readonly batchMax?: number;
+  /** Run plain tcp and http probes in the native prober (default true). */
+  readonly native?: boolean;
 }
 
-function failed(code: 'L4CON' | 'SOCKERR', detail: string): ProbeResult {
-  return { ok: false, layer: 'L4', code, detail, at: Date.now(), durationMs: 0 };
+function failed(code: 'L4CON' | 'SOCKERR', text: string): ProbeOutcome {
+  return { code, detail: detailKind.text, arg: 0, text, at: Date.now(), durationMs: 0, discarded: false, lagMs: NaN };
 }
 
 /** A prober that fails every probe at once (unusable namespace or definition). */
@@ -40,9 +48,11 @@ function failing(code: 'L4CON' | 'SOCKERR', detail: string): PreparedProbe {
 
 export class ProbeShard {
   readonly #opts: ProbeShardOptions;
+  /** The targets of the JS probers (the native prober keeps its own). */
   readonly #targets = new Map<number, PreparedProbe>();
   readonly #inflight = new Map<number, CancelProbe>();
-  #batch: ProbeOutcomeRecord[] = [];
+  readonly #batch = new ResultBatchWriter();
+  #native: NativeProber | undefined;
   #timer: NodeJS.Timeout | undefined;
   #probesRun = 0;
   #stopped: ((exit: ShardExit) => void) | undefined;
@@ -55,6 +65,7 @@ export class ProbeShard {
   run(): Promise<ShardExit> {
     const { port, shard, netnsError } = this.#opts;
     const done = new Promise<ShardExit>((resolve) => (this.#stopped = resolve));
+    if (netnsError === undefined && this.#opts.native !== false) this.#native = new NativeProber(() => this.#schedule());
     port.on('message', (msg: MainToShardMessage) => this.#onMessage(msg));
     this.#post({ type: 'ready', v: probeProtocolVersion, shard, netnsError });
     return done;
@@ -63,19 +74,19 @@ export class ProbeShard {
   #onMessage(msg: MainToShardMessage): void {
     switch (msg.type) {
       case 'register':
-        for (const { id, spec } of msg.targets) this.#targets.set(id, this.#prepare(spec));
+        for (const { id, spec } of msg.targets) this.#register(id, spec);
         return;
       case 'unregister':
-        for (const id of msg.ids) this.#targets.delete(id);
+        for (const id of msg.ids) {
+          this.#targets.delete(id);
+          this.#native?.unregister(id);
+        }
         return;
       case 'probe':
-        for (let i = 0; i + 1 < msg.pairs.length; i += 2) this.#start(msg.pairs[i] ?? 0, msg.pairs[i + 1] ?? 0);
+        this.#start(msg.pairs);
         return;
       case 'cancel':
-        for (const id of msg.probeIds) {
-          this.#inflight.get(id)?.();
-          this.#inflight.delete(id);
-        }
+        for (let i = 0; i + 1 < msg.pairs.length; i += 2) this.#cancel(msg.pairs[i] ?? 0, msg.pairs[i + 1] ?? 0);
         return;
       case 'shutdown':
         this.#shutdown();
@@ -87,6 +98,14 @@ export class ProbeShard {
     }
   }
 
+  #register(id: number, spec: ProbeSpec): void {
+    if (this.#native?.register(id, spec) === true) {
+      this.#targets.delete(id);
+      return;
+    }
+    this.#targets.set(id, this.#prepare(spec));
+  }
+
   #prepare(spec: ProbeSpec): PreparedProbe {
     if (this.#opts.netnsError !== undefined) return failing('L4CON', this.#opts.netnsError);
     try {
@@ -96,35 +115,51 @@ export class ProbeShard {
     }
   }
 
-  #start(probeId: number, targetId: number): void {
+  #start(pairs: Uint32Array): void {
+    const count = pairs.length >> 1;
+    this.#probesRun += count;
+    const left = this.#native === undefined ? count : this.#native.start(pairs, count);
+    for (let i = 0; i < left; i++) this.#startJs(pairs[2 * i] ?? 0, pairs[2 * i + 1] ?? 0);
+  }
+
+  #startJs(probeId: number, targetId: number): void {
     const target = this.#targets.get(targetId);
-    this.#probesRun++;
     if (target === undefined) {
-      this.#push({ probeId, result: failed('SOCKERR', `unknown probe target ${targetId}`) });
+      this.#push(probeId, targetId, failed('SOCKERR', `unknown probe target ${targetId}`));
       return;
     }
     let settled = false;
-    const cancel = target.run((result) => {
+    const cancel = target.run((outcome) => {
       settled = true;
       this.#inflight.delete(probeId);
-      this.#push({ probeId, result });
+      this.#push(probeId, targetId, outcome);
     });
     if (!settled) this.#inflight.set(probeId, cancel);
   }
 
-  #push(rec: ProbeOutcomeRecord): void {
-    this.#batch.push(rec);
-    if (this.#batch.length >= (this.#opts.batchMax ?? 256)) this.#flush();
-    else this.#timer ??= setTimeout(() => this.#flush(), this.#opts.batchMs ?? 5);
+  #cancel(probeId: number, targetId: number): void {
+    if (this.#native?.cancel(probeId, targetId) === true) return;
+    this.#inflight.get(probeId)?.();
+    this.#inflight.delete(probeId);
+  }
+
+  #push(probeId: number, targetId: number, outcome: ProbeOutcome): void {
+    this.#batch.push(probeId, targetId, outcome);
+    if (this.#batch.count >= (this.#opts.batchMax ?? 256)) this.#flush();
+    else this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => this.#flush(), this.#opts.batchMs ?? 5);
   }
 
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (this.#batch.length === 0) return;
-    const results = this.#batch;
-    this.#batch = [];
-    this.#post({ type: 'results', results });
+    this.#native?.drain(this.#batch);
+    if (this.#batch.count === 0) return;
+    const batch = this.#batch.take();
+    this.#opts.port.postMessage({ type: 'results', ...batch } satisfies ShardToMainMessage, [batch.records]);
   }
 
   #post(msg: ShardToMainMessage): void {
@@ -135,6 +170,8 @@ export class ProbeShard {
     for (const cancel of this.#inflight.values()) cancel();
     this.#inflight.clear();
     this.#flush();
+    this.#native?.close();
+    this.#native = undefined;
     this.#targets.clear();
     this.#opts.env.icmp.close();
     this.#opts.port.close();

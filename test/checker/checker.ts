@@ -1,8 +1,10 @@
 import t from 'tap';
 import { Checker } from '../../src/checker/checker.js';
-import type { ProbeExecutor } from '../../src/checker/probe-executor.js';
+import type { ProbeExecutor, ProbeSink } from '../../src/checker/probe-executor.js';
 import { ManualClock } from '../support/manual-clock.js';
-import type { ProbeResult } from '../../src/shared/health.js';
+import type { ProbeCode } from '../../src/shared/health.js';
+import { detailKind } from '../../src/shared/probe-detail.js';
+import type { ProbeOutcome } from '../../src/shared/probe-outcome.js';
 import { makeConfig, type FixtureSpec } from '../support/checker-fixtures.js';
 import { checkerHarness } from '../support/checker-harness.js';
 import { fail, pass } from '../support/fake-probe-executor.js';
@@ -183,40 +185,54 @@ t.test('probe-start/probe-done are built only when debug is enabled', async (t) 
   off.checker.stop();
 });
 
+/** An outcome with a text detail. */
+const outcome = (code: ProbeCode, text: string, at: number, durationMs: number): ProbeOutcome => ({
+  code,
+  detail: detailKind.text,
+  arg: 0,
+  text,
+  at,
+  durationMs,
+  discarded: false,
+  lagMs: NaN,
+});
+
 t.test('results for a stopped loop change nothing, even from a misbehaving executor', async (t) => {
   const clock = new ManualClock();
-  const callbacks: Array<(r: ProbeResult) => void> = [];
+  const started: number[] = [];
   const cancels: number[] = [];
+  let sink: ProbeSink | undefined;
   const rogue: ProbeExecutor = {
-    run: (_target, onResult) => {
-      callbacks.push(onResult);
-      return () => cancels.push(callbacks.length);
-    },
+    setSink: (s) => (sink = s),
+    start: (key) => started.push(key),
+    cancel: (key) => cancels.push(key),
     close: () => Promise.resolve(),
   };
   const checker = new Checker({ config: makeConfig(one), clock, logger: new RecordingLogger(), executor: rogue, random: () => 0.5 });
   checker.start();
   clock.advance(500);
-  t.equal(callbacks.length, 1);
+  t.equal(started.length, 1);
   checker.pause('b1');
-  t.same(cancels, [1], 'the in-flight probe was cancelled');
-  callbacks[0]!({ ok: true, layer: 'L4', code: 'L4OK', detail: 'late', at: clock.now(), durationMs: 1 });
+  t.same(cancels, started, 'the in-flight probe was cancelled');
+  sink?.onProbeResult(started[0] ?? 0, outcome('L4OK', 'late', clock.now(), 1));
   t.equal(checker.stateOf('b1'), 'paused', 'a late result is ignored');
   t.equal(checker.getBackend('b1')?.lastProbe, undefined);
   clock.advance(60_000);
-  t.equal(callbacks.length, 1, 'no probe while paused');
+  t.equal(started.length, 1, 'no probe while paused');
   checker.stop();
 });
 
 t.test('a synchronous executor answer is handled', async (t) => {
   const clock = new ManualClock();
   let runs = 0;
+  let sink: ProbeSink | undefined;
   const sync: ProbeExecutor = {
-    run: (_target, onResult) => {
+    setSink: (s) => (sink = s),
+    start: (key) => {
       runs++;
-      onResult({ ok: true, layer: 'L4', code: 'L4OK', detail: 'sync', at: clock.now(), durationMs: 0 });
-      return () => {};
+      sink?.onProbeResult(key, outcome('L4OK', 'sync', clock.now(), 0));
     },
+    cancel: () => {},
     close: () => Promise.resolve(),
   };
   const checker = new Checker({ config: makeConfig(one), clock, logger: new RecordingLogger(), executor: sync, random: () => 0.5 });

@@ -10,6 +10,7 @@ import { createProbeDispatcher, type ProbeDispatcher } from '../../src/checker/p
 import type { ProbeTarget } from '../../src/checker/probe-executor.js';
 import type { ProbeResult } from '../../src/shared/health.js';
 import { healthCheck } from '../support/health-check.js';
+import { ProbeClient } from '../support/probe-client.js';
 import { waitFor } from '../support/wait-for.js';
 
 const addresses = fleetAddresses(300, '127.8.0.1');
@@ -20,8 +21,19 @@ t.teardown(async () => {
   await fleet.close();
 });
 
+const clients = new WeakMap<ProbeDispatcher, ProbeClient>();
+
+function client(d: ProbeDispatcher): ProbeClient {
+  let c = clients.get(d);
+  if (c === undefined) {
+    c = new ProbeClient(d);
+    clients.set(d, c);
+  }
+  return c;
+}
+
 function probe(d: ProbeDispatcher, target: ProbeTarget): Promise<ProbeResult> {
-  return new Promise((resolve) => d.run(target, resolve));
+  return client(d).probe(target);
 }
 
 t.test('shards report ready', async (t) => {
@@ -100,7 +112,7 @@ t.test('cancel: the callback never runs', async (t) => {
   await fleet.add([a], { kind: 'silent' });
   const check = healthCheck('http', fleet.httpPort, { timeoutMs: 200 });
   let called = 0;
-  const cancels = Array.from({ length: 10 }, (_, i) => dispatcher.run({ backend: `cancel-${i}`, address: a, check }, () => called++));
+  const cancels = Array.from({ length: 10 }, (_, i) => client(dispatcher).run({ backend: `cancel-${i}`, address: a, check }, () => called++));
   await waitFor(() => fleet.count(a) === 10);
   for (const c of cancels) c();
   for (const c of cancels) c(); // twice is harmless

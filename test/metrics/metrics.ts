@@ -80,9 +80,11 @@ void t.test('a scrape has every state series with its labels', async (t) => {
 
 void t.test('hooks count probes, transitions, VPP API messages and sync changes', async (t) => {
   const { hooks, scrape } = setup();
-  hooks.onProbe('nginx0-ams', 'http', { ok: true, layer: 'L7', code: 'L7OK', detail: 'HTTP 200', at: T0, durationMs: 2 });
-  hooks.onProbe('nginx0-ams', 'http', { ok: false, layer: 'L7', code: 'L7STS', detail: 'HTTP 503', at: T0, durationMs: 30 });
-  hooks.onProbe('nginx0-ams', 'http', { ok: false, layer: 'L4', code: 'L4TOUT', detail: 'timeout', at: T0, durationMs: 1000, discarded: true });
+  hooks.onProbe('nginx0-ams', 'http', 'L7OK', 'recorded', 2);
+  hooks.onProbe('nginx0-ams', 'http', 'L7STS', 'recorded', 30);
+  hooks.onProbe('nginx0-ams', 'http', 'L4TOUT', 'discarded', 1000);
+  hooks.onProbeScheduled(3);
+  hooks.onProbeScheduled(40);
   hooks.onVppApi('lb_conf_get', 'send', true);
   hooks.onVppApi('lb_add_del_vip_v2', 'recv', false);
   hooks.onLbSync('vip', { as_added: 2, as_removed: 0, as_weight_updated: 1 });
@@ -98,6 +100,10 @@ void t.test('hooks count probes, transitions, VPP API messages and sync changes'
     ['maglev_probe_duration_seconds_bucket{le="0.05",backend="nginx0-ams",type="http"}', 2],
     ['maglev_probe_duration_seconds_bucket{le="2.5",backend="nginx0-ams",type="http"}', 2],
     ['maglev_probe_duration_seconds_count{backend="nginx0-ams",type="http"}', 2],
+    ['maglev_probe_schedule_lateness_seconds_bucket{le="0.001"}', 0],
+    ['maglev_probe_schedule_lateness_seconds_bucket{le="0.005"}', 1],
+    ['maglev_probe_schedule_lateness_seconds_bucket{le="0.05"}', 2],
+    ['maglev_probe_schedule_lateness_seconds_count', 2],
     ['maglev_vpp_api_total{msg="lb_conf_get",direction="send",result="success"}', 1],
     ['maglev_vpp_api_total{msg="lb_add_del_vip_v2",direction="recv",result="failure"}', 1],
     ['maglev_vpp_lbsync_total{scope="vip",kind="as_added"}', 3],

@@ -1,7 +1,11 @@
 // Socket error → probe code and detail, table-driven.
 
 import t from 'tap';
-import { connectFailure, errorName, tlsFailure } from '../../../src/workers/probes/socket-failure.js';
+import { formatProbeDetail } from '../../../src/shared/probe-detail.js';
+import { connectFailure, errorName, tlsFailure, type Failure } from '../../../src/workers/probes/socket-failure.js';
+
+/** The failure as its code and detail text. */
+const text = (f: Failure): { code: string; detail: string } => ({ code: f.code, detail: formatProbeDetail(f.detail, f.arg, f.text) });
 
 const err = (code: string | undefined, syscall?: string, message = 'boom'): Error => Object.assign(new Error(message), { code, syscall });
 
@@ -16,13 +20,13 @@ t.test('connect failures', (t) => {
     { in: err('EADDRNOTAVAIL', 'bind'), src: '10.0.0.9', want: { code: 'SOCKERR', detail: 'bind 10.0.0.9: EADDRNOTAVAIL' } },
     { in: new Error('weird'), src: undefined, want: { code: 'L4CON', detail: 'connect: weird' } },
   ];
-  for (const c of cases) t.same(connectFailure(c.in, c.src), c.want, c.want.detail);
+  for (const c of cases) t.same(text(connectFailure(c.in, c.src)), c.want, c.want.detail);
   t.end();
 });
 
 t.test('tls failures and names', (t) => {
-  t.same(tlsFailure(err('ERR_TLS_CERT_ALTNAME_INVALID')), { code: 'L6RSP', detail: 'tls: ERR_TLS_CERT_ALTNAME_INVALID' });
-  t.same(tlsFailure(new Error('alert 40')), { code: 'L6RSP', detail: 'tls: alert 40' });
+  t.same(text(tlsFailure(err('ERR_TLS_CERT_ALTNAME_INVALID'))), { code: 'L6RSP', detail: 'tls: ERR_TLS_CERT_ALTNAME_INVALID' });
+  t.same(text(tlsFailure(new Error('alert 40'))), { code: 'L6RSP', detail: 'tls: alert 40' });
   t.equal(errorName('plain string'), 'plain string');
   t.equal(errorName(err('')), 'boom');
   t.end();

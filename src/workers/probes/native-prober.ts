@@ -1,0 +1,92 @@
+// The thread's native prober (native/probe-engine.c): plain tcp and http probes on this thread's
+// own libuv loop, for a fraction of what a probe through net.Socket costs. It takes the targets
+// it can run (no TLS, literal addresses of the spec's family); the JS probers take the rest
+// (https, tcp with ssl, icmp). Results collect in C as batch records; onReady says once per
+// batch that some are waiting, and drain() moves them into a ResultBatchWriter. The
+// response-regexp of an http check runs here, in JS, on the body the C reader hands over.
+
+import { isIP } from 'node:net';
+import { loadNative, type NativeAddon } from '../../shared/native.js';
+import type { ResultBatchWriter } from '../../shared/probe-batch.js';
+import type { ProbeSpec } from '../../shared/probe-messages.js';
+import { httpRequestBytes } from './http-request.js';
+
+/** Whether the native prober can run probes of this spec exactly as the JS prober would. */
+export function nativeEligible(spec: ProbeSpec): boolean {
+  if (spec.kind === 'icmp' || spec.tls !== undefined) return false;
+  if (isIP(spec.address) !== spec.family) return false;
+  return spec.sourceAddress === undefined || isIP(spec.sourceAddress) === spec.family;
+}
+
+const drainRecords = 256;
+
+export class NativeProber {
+  readonly #native: NativeAddon;
+  readonly #regexps = new Map<number, RegExp>();
+
+  /** Opens this thread's native prober (one at a time per thread); throws when the addon is missing. */
+  constructor(onReady: () => void) {
+    this.#native = loadNative();
+    this.#native.probeOpen(onReady, (targetId, body) => this.#regexps.get(targetId)?.test(body.toString('utf8')) === true);
+  }
+
+  /** Takes a target (replacing one of the same id); false when it is not for the native prober. */
+  register(targetId: number, spec: ProbeSpec): boolean {
+    this.unregister(targetId);
+    if (!nativeEligible(spec) || spec.kind === 'icmp') return false;
+    const http = spec.kind === 'http';
+    const request = http ? httpRequestBytes(spec.path, spec.host) : undefined;
+    const wantBody = http && spec.responseRegexp !== undefined;
+    if (wantBody) this.#regexps.set(targetId, new RegExp(spec.responseRegexp ?? ''));
+    const taken = this.#native.probeRegister(
+      targetId,
+      http ? 1 : 0,
+      spec.family,
+      spec.address,
+      spec.port,
+      spec.sourceAddress ?? null,
+      spec.timeoutMs,
+      request ?? null,
+      http ? spec.codeMin : 0,
+      http ? spec.codeMax : 0,
+      wantBody,
+    );
+    if (!taken) this.#regexps.delete(targetId);
+    return taken;
+  }
+
+  unregister(targetId: number): void {
+    this.#native.probeUnregister(targetId);
+    this.#regexps.delete(targetId);
+  }
+
+  /**
+   * Starts the probes of the first `count` (probeId, targetId) pairs whose target it has; the
+   * others are moved to the front of `pairs`. Returns how many are left there for JS.
+   */
+  start(pairs: Uint32Array, count: number): number {
+    return this.#native.probeStart(pairs, count);
+  }
+
+  /** Cancels a probe in flight; false when it has none by that id (finished, or not native). */
+  cancel(probeId: number, targetId: number): boolean {
+    return this.#native.probeCancel(probeId, targetId);
+  }
+
+  /** Moves every finished probe's record into the batch; returns how many. */
+  drain(batch: ResultBatchWriter): number {
+    let total = 0;
+    for (;;) {
+      const n = this.#native.probeDrain(batch.room(drainRecords));
+      batch.commit(n);
+      total += n;
+      if (n < drainRecords) return total;
+    }
+  }
+
+  /** Aborts the probes in flight (no results) and closes the prober. */
+  close(): void {
+    this.#native.probeClose();
+    this.#regexps.clear();
+  }
+}
