@@ -40,7 +40,7 @@ NAPI_MODULE_INIT() {
       {"probeUnregister", ProbeUnregister, probes},
       {"probeStart", ProbeStart, probes},
       {"probeCancel", ProbeCancel, probes},
-      {"probeDrain", ProbeDrain, probes},
+      {"probeFlush", ProbeFlush, probes},
       {"probeStats", ProbeStats, probes},
       {"readHttpResponse", ReadHttpResponse, NULL},
       {"recvFd", RecvFd, NULL},

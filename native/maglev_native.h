@@ -45,7 +45,7 @@ napi_value ProbeRegister(napi_env env, napi_callback_info info);
 napi_value ProbeUnregister(napi_env env, napi_callback_info info);
 napi_value ProbeStart(napi_env env, napi_callback_info info);
 napi_value ProbeCancel(napi_env env, napi_callback_info info);
-napi_value ProbeDrain(napi_env env, napi_callback_info info);
+napi_value ProbeFlush(napi_env env, napi_callback_info info);
 napi_value ProbeStats(napi_env env, napi_callback_info info);
 
 // http-reader-api.c

@@ -4,9 +4,10 @@
 // earliest deadline of a min-heap. A probe is a non-blocking connect (bound to the target's
 // source address when it has one), for http one prebuilt request write and the response read by
 // http-reader.c, then an abortive close (SO_LINGER 0, an RST, like HAProxy) so no TIME_WAIT
-// piles up here. Results are fixed-size records (the layout of src/shared/probe-messages.ts)
-// that JS drains in batches; JS is called once per batch (onReady) and, for a response-regexp
-// check, once per body (onBody: the regexp stays in JS).
+// piles up here. Results are fixed-size records (the layout of src/shared/probe-batch.ts)
+// written straight into the shard's result ring, a SharedArrayBuffer the main thread reads when
+// it polls: a probe calls no JS at all, unless the ring is full (onReady: call probeFlush
+// later) or its check has a response-regexp (onBody, once per body: the regexp stays in JS).
 //
 // Lifetime follows fd-watch.c: state per env, sessions opened and closed by JS, and an *async*
 // env cleanup hook that closes what is still open and is released from the last close callback.
@@ -45,6 +46,8 @@ enum {
   D_TIMEOUT_BODY = 10,
   D_BODY_MISMATCH = 19,
 };
+
+#define RING_HEADER_BYTES 64
 
 // One result record, 32 bytes, host byte order (both ends run in this process).
 typedef struct {
@@ -110,16 +113,19 @@ typedef struct {
   uv_poll_t poll;
   uv_timer_t timer;
   int handles_open;
-  napi_ref on_ready, on_body;
+  napi_ref on_ready, on_body, ring_ref;
   napi_async_context ctx;
+  uint32_t *ring_header; // [0] records written (ours), [1] records read (the main thread's)
+  record_t *ring_slots;
+  uint32_t ring_slots_len; // a power of two
   target_t **targets;
   uint32_t targets_len;
   probe_t **heap;
   uint32_t heap_len, heap_cap;
   uint64_t armed_ns; // deadline the timer is armed for; 0 when stopped
-  record_t *records;
+  record_t *records; // finished, not yet in the ring
   uint32_t records_len, records_cap;
-  bool notified;    // onReady called since the last full drain
+  bool notified;    // onReady called since the queue last emptied
   bool dispatching; // inside an event or timer callback: finished probes become zombies
   probe_t *zombies;
   uint32_t inflight;
@@ -353,8 +359,23 @@ static bool body_matches(session_t *s, probe_t *p) {
   return matched;
 }
 
-// onReady(): records are waiting; called once until the next drain empties the queue.
+// Moves queued records into the ring, as many as fit, oldest first.
+static void flush_to_ring(session_t *s) {
+  uint32_t written = s->ring_header[0];
+  uint32_t read = __atomic_load_n(&s->ring_header[1], __ATOMIC_ACQUIRE);
+  uint32_t room = s->ring_slots_len - (written - read);
+  uint32_t n = s->records_len < room ? s->records_len : room;
+  for (uint32_t k = 0; k < n; k++) s->ring_slots[(written + k) & (s->ring_slots_len - 1)] = s->records[k];
+  __atomic_store_n(&s->ring_header[0], written + n, __ATOMIC_RELEASE);
+  memmove(s->records, s->records + n, (size_t)(s->records_len - n) * sizeof(record_t));
+  s->records_len -= n;
+  if (s->records_len == 0) s->notified = false;
+}
+
+// Publishes finished probes; when the ring is full, onReady() asks JS to call probeFlush()
+// later (once, until the queue empties).
 static void notify(session_t *s, bool from_js) {
+  flush_to_ring(s);
   if (s->records_len == 0 || s->notified) return;
   s->notified = true;
   napi_env env = s->env;
@@ -613,6 +634,7 @@ static void session_close(session_t *s) {
   s->rbuf = NULL;
   napi_delete_reference(s->env, s->on_ready);
   napi_delete_reference(s->env, s->on_body);
+  napi_delete_reference(s->env, s->ring_ref);
   napi_async_destroy(s->env, s->ctx);
   if (s->state->cur == s) s->state->cur = NULL;
   uv_poll_stop(&s->poll);
@@ -652,17 +674,26 @@ static session_t *open_session(napi_env env, napi_callback_info info, size_t wan
   return st->cur;
 }
 
-// probeOpen(onReady, onBody): opens this thread's native prober.
+// probeOpen(onReady, onBody, ring: Uint8Array over the result ring): opens this thread's
+// native prober.
 napi_value ProbeOpen(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
+  napi_value argv[3];
   probe_state *st;
-  size_t argc = 2;
+  size_t argc = 3;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, (void **)&st) != napi_ok) return NULL;
-  if (argc < 2) return throw_type(env, "missing argument");
+  if (argc < 3) return throw_type(env, "missing argument");
   for (int i = 0; i < 2; i++) {
     napi_valuetype t;
     napi_typeof(env, argv[i], &t);
     if (t != napi_function) return throw_type(env, "callbacks must be functions");
+  }
+  void *ring;
+  size_t ring_len;
+  if (!get_bytes(env, argv[2], &ring, &ring_len)) return NULL;
+  size_t slots = ring_len < RING_HEADER_BYTES ? 0 : (ring_len - RING_HEADER_BYTES) / sizeof(record_t);
+  if (slots == 0 || (slots & (slots - 1)) != 0 || slots > UINT32_MAX / 2 || ((uintptr_t)ring & 7) != 0 ||
+      RING_HEADER_BYTES + slots * sizeof(record_t) != ring_len) {
+    return throw_type(env, "ring: 64 header bytes and a power of two of 32-byte records, 8-byte aligned");
   }
   if (st->cur != NULL) return throw_coded(env, "ERR_INVALID_STATE", "the native prober is already open on this thread", NULL);
   uv_loop_t *loop;
@@ -694,12 +725,16 @@ napi_value ProbeOpen(napi_env env, napi_callback_info info) {
   s->timer.data = s;
   s->state = st;
   s->env = env;
+  s->ring_header = ring;
+  s->ring_slots = (record_t *)((uint8_t *)ring + RING_HEADER_BYTES);
+  s->ring_slots_len = (uint32_t)slots;
   st->cur = s;
   napi_value name;
   napi_create_string_utf8(env, "maglev:native-prober", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &s->ctx);
   napi_create_reference(env, argv[0], 1, &s->on_ready);
   napi_create_reference(env, argv[1], 1, &s->on_body);
+  napi_create_reference(env, argv[2], 1, &s->ring_ref); // keeps the ring's memory alive
   uv_poll_start(&s->poll, UV_READABLE, on_poll);
   set_ref(s);
   return make_undefined(env);
@@ -876,21 +911,15 @@ napi_value ProbeCancel(napi_env env, napi_callback_info info) {
   return v;
 }
 
-// probeDrain(out: Uint8Array) -> records copied (32 bytes each, as many as fit, oldest first).
-napi_value ProbeDrain(napi_env env, napi_callback_info info) {
+// probeFlush() -> records still waiting: moves queued records into the ring (after onReady).
+napi_value ProbeFlush(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  session_t *s = open_session(env, info, 1, argv);
+  session_t *s = open_session(env, info, 0, argv);
   if (s == NULL) return NULL;
-  void *data;
-  size_t len;
-  if (!get_bytes(env, argv[0], &data, &len)) return NULL;
-  uint32_t n = (uint32_t)(len / sizeof(record_t));
-  if (n > s->records_len) n = s->records_len;
-  memcpy(data, s->records, (size_t)n * sizeof(record_t));
-  memmove(s->records, s->records + n, (size_t)(s->records_len - n) * sizeof(record_t));
-  s->records_len -= n;
-  if (s->records_len == 0) s->notified = false;
-  return make_int(env, n);
+  s->notified = false;
+  flush_to_ring(s);
+  if (s->records_len > 0) s->notified = true;
+  return make_int(env, s->records_len);
 }
 
 // probeStats() -> [in flight, started since open, records waiting].

@@ -38,6 +38,8 @@ export interface BackendLoopDeps {
   onTransition(worker: BackendLoop, t: TransitionRecord): void;
   /** A probe is being started, `lateMs` after it was due. */
   onDispatch(lateMs: number): void;
+  /** A probe went in flight (+1) or came back or was cancelled (-1). */
+  onFlight(delta: 1 | -1): void;
   /** Executor results only (static passes are not probes). */
   onProbe(worker: BackendLoop, check: HealthCheck, outcome: ProbeOutcome, recording: ProbeRecording): void;
 }
@@ -114,6 +116,7 @@ export class BackendLoop {
     this.#deps.schedule.clear(this.slot);
     if (this.#inFlight) {
       this.#inFlight = false;
+      this.#deps.onFlight(-1);
       this.#deps.executor.cancel(this.slot);
     }
   }
@@ -129,6 +132,7 @@ export class BackendLoop {
     const check = this.#check;
     if (!this.#inFlight || check === undefined) return;
     this.#inFlight = false;
+    this.#deps.onFlight(-1);
     const gen = this.#gen;
     const log = this.#deps.logger;
     if (o.discarded) {
@@ -184,11 +188,15 @@ export class BackendLoop {
     this.#deps.onDispatch(lateMs);
     this.#target ??= { backend: this.name, address: this.#backend.address, check };
     this.#inFlight = true;
+    this.#deps.onFlight(1);
     try {
       this.#deps.executor.start(this.slot, this.#target);
     } catch (err) {
       // The executor contract says failures are results; keep the loop alive if it breaks it.
-      this.#inFlight = false;
+      if (this.#inFlight) {
+        this.#inFlight = false;
+        this.#deps.onFlight(-1);
+      }
       log.error('probe-error', { backend: this.name, type: check.type, err: errorMessage(err) });
       this.#wait(jittered(this.#nextIntervalMs(check), this.#deps.random));
     }

@@ -74,6 +74,8 @@ export class Checker implements CheckerEventSource, BackendStateView {
   #config: Config;
   #refs: ReadonlyMap<string, readonly string[]>;
   #lastProbeAt: number | undefined;
+  /** Probes in flight, all loops together. */
+  #inFlight = 0;
   #running = false;
   #deferFrontends = false;
 
@@ -85,9 +87,16 @@ export class Checker implements CheckerEventSource, BackendStateView {
     this.#config = opts.config;
     this.#refs = activeBackends(opts.config);
     this.#weights = new ConfiguredWeights(opts.config);
-    const schedule = new ProbeSchedule(opts.clock, (slot, lateMs) => this.#bySlot[slot]?.due(lateMs), opts.scheduleQuantumMs ?? 0);
+    const executor = opts.executor;
+    const schedule = new ProbeSchedule({
+      clock: opts.clock,
+      onDue: (slot, lateMs) => this.#bySlot[slot]?.due(lateMs),
+      quantumMs: opts.scheduleQuantumMs ?? 0,
+      onTick: () => executor.poll?.(),
+      busy: () => this.#inFlight > 0,
+    });
     const sink: ProbeSink = { onProbeResult: (key, outcome) => this.#bySlot[key]?.onResult(outcome) };
-    opts.executor.setSink(sink);
+    executor.setSink(sink);
     this.#workerDeps = {
       clock: opts.clock,
       random: opts.random ?? Math.random,
@@ -97,6 +106,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
       running: () => this.#running,
       onTransition: (w, t) => this.#emitTransition(w, t),
       onDispatch: (lateMs) => this.#observeDispatch(lateMs),
+      onFlight: (delta) => (this.#inFlight += delta),
       onProbe: (w, check, outcome, recording) => this.#observeProbe(w, check.type, outcome, recording),
     };
     for (const name of this.#refs.keys()) this.#workers.set(name, this.#newWorker(name, opts.config));
@@ -241,6 +251,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
         this.#workers.delete(name);
         this.#bySlot[w.slot] = undefined;
         this.#freeSlots.push(w.slot);
+        this.#workerDeps.executor.release?.(w.slot);
       }
       this.#config = next;
       this.#refs = activeBackends(next);

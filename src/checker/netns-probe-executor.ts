@@ -44,6 +44,16 @@ export class NetnsProbeExecutor implements ProbeExecutor {
     for (const old of this.#old) old.cancel(key);
   }
 
+  release(key: number): void {
+    this.#current.release?.(key);
+    for (const old of this.#old) old.release?.(key);
+  }
+
+  poll(): void {
+    this.#current.poll?.();
+    for (const old of this.#old) old.poll?.();
+  }
+
   /**
    * Starts a pool in `netns` and routes new probes to it. Returns a function that closes the
    * old pool, to be called once the checker has restarted its loops; undefined when unchanged.

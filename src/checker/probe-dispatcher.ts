@@ -1,22 +1,25 @@
 // The production ProbeExecutor: a Piscina pool of worker threads, each running one long-lived
 // probe shard inside the health-check namespace. Each key's target is assigned to the
 // least-loaded shard once and its ProbeSpec registered there (under the key as target id);
-// probes then travel as id pairs and results come back as binary batches, read into one reused
-// record, so a probe costs this thread a few typed-array writes and reads. A shard whose task
+// probes then travel as id pairs and results come back as binary records, read into one reused
+// record, so a probe costs this thread a few typed-array writes and reads. The native prober's
+// results wait in each shard's shared result ring until poll(): the checker polls at every tick
+// of its schedule, and a fallback timer polls when nobody else did for a while, so results
+// wake this thread no more often than the schedule does. A shard whose task
 // dies (crash, or killed because a probe stayed unanswered far past its deadline) is replaced
 // and its in-flight probes re-issued, so no backend sticks; a probe whose shard dies twice fails
 // with SOCKERR.
 //
 //   checker ──start()──▶ ProbeDispatcher ──ShardLink──▶ worker 0 (netns) ─▶ probers
 //                              │            └─ShardLink──▶ worker 1 (netns) ─▶ probers
-//                              ◀──────────── binary result batches ─────────┘
+//                              ◀──── result rings (polled), batches (JS probers) ──┘
 
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { errorMessage } from '../shared/errors.js';
 import { createSilentLogger, type Logger } from '../shared/log.js';
 import { siblingModuleUrl } from '../shared/module-url.js';
-import { ResultBatchReader } from '../shared/probe-batch.js';
+import { ResultBatchReader, ResultRingReader, type ResultRecord } from '../shared/probe-batch.js';
 import { detailKind } from '../shared/probe-detail.js';
 import type { ProbeSpec, ReadyMessage, ResultsMessage } from '../shared/probe-messages.js';
 import { specDetailText, type ProbeOutcome } from '../shared/probe-outcome.js';
@@ -26,7 +29,10 @@ import { ShardLink } from './probe-shard-link.js';
 import { warmThreadpool } from './threadpool-warmup.js';
 
 export interface ProbeDispatcherOptions {
-  /** Worker threads (one shard each); default 2. */
+  /**
+   * Worker threads (one shard each); default 1: the native prober serves 10 000 probes a second
+   * in a fraction of one core, and every shard costs a cross-thread wakeup per schedule tick.
+   */
   readonly threads?: number;
   /** healthchecker.netns; '' (default) → the current namespace. */
   readonly netns?: string;
@@ -35,6 +41,8 @@ export interface ProbeDispatcherOptions {
   readonly hangGraceMs?: number;
   /** Period of the hang check; default 1 s. */
   readonly sweepMs?: number;
+  /** While probes are in flight, the result rings are read at least this often without poll(); default 25 ms. */
+  readonly pollMs?: number;
 }
 
 export interface ShardStatus {
@@ -62,6 +70,7 @@ class Slot {
   readonly ready: Promise<void>;
   readonly markReady: () => void;
   link!: ShardLink;
+  ring!: ResultRingReader;
   startedAt = performance.now();
   targets = 0;
   inflight = 0;
@@ -99,6 +108,9 @@ export class ProbeDispatcher implements ProbeExecutor {
   readonly #sweepMs: number;
   readonly #slots: Slot[];
   readonly #sweep: NodeJS.Timeout;
+  /** Polls the rings when poll() was not called for pollMs (refreshed by every poll). */
+  readonly #fallbackPoll: NodeJS.Timeout;
+  #inflight = 0;
   #sink: ProbeSink = noSink;
   // Per key: its target, the id of its probe in flight (0: none), when that was issued, how
   // many times.
@@ -112,7 +124,7 @@ export class ProbeDispatcher implements ProbeExecutor {
 
   /** Prefer createProbeDispatcher, which warms the threadpool before workers enter a namespace. */
   constructor(opts: ProbeDispatcherOptions = {}) {
-    const threads = Math.max(1, opts.threads ?? 2);
+    const threads = Math.max(1, opts.threads ?? 1);
     this.#log = (opts.logger ?? createSilentLogger()).child({ component: 'probe-dispatcher' });
     this.#netns = opts.netns ?? '';
     this.#hangGraceMs = opts.hangGraceMs ?? 10_000;
@@ -130,6 +142,8 @@ export class ProbeDispatcher implements ProbeExecutor {
     this.#slots = Array.from({ length: threads }, (_, index) => this.#newSlot(index));
     this.#sweep = setInterval(() => this.#checkHung(), this.#sweepMs);
     this.#sweep.unref();
+    this.#fallbackPoll = setTimeout(() => this.poll(), opts.pollMs ?? 25);
+    this.#fallbackPoll.unref();
   }
 
   setSink(sink: ProbeSink): void {
@@ -148,7 +162,7 @@ export class ProbeDispatcher implements ProbeExecutor {
       return;
     }
     const t = this.#targetFor(key, target);
-    t.slot.inflight++;
+    this.#flight(t.slot, 1);
     this.#issue(key, probeId, t);
   }
 
@@ -158,15 +172,37 @@ export class ProbeDispatcher implements ProbeExecutor {
     this.#probeIds[key] = 0;
     const t = this.#targets[key];
     if (t === undefined || this.#closing !== undefined) return;
-    t.slot.inflight--;
+    this.#flight(t.slot, -1);
     t.slot.link.cancel(probeId, key);
+  }
+
+  release(key: number): void {
+    this.cancel(key);
+    const t = this.#targets[key];
+    if (t === undefined) return;
+    this.#targets[key] = undefined;
+    t.slot.targets--;
+    if (t.registeredOn === t.slot.link) t.slot.link.unregister(key);
+  }
+
+  /** Delivers the native prober's results waiting in the shards' rings. */
+  poll(): void {
+    if (this.#closing !== undefined) return;
+    if (this.#inflight > 0) this.#fallbackPoll.refresh();
+    for (const slot of this.#slots) {
+      const reader = slot.ring;
+      reader.begin();
+      for (let r = reader.next(); r !== undefined; r = reader.next()) this.#onRecord(r);
+    }
   }
 
   /** Stops every shard and the pool; in-flight probes are dropped without results. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#sweep);
+      clearTimeout(this.#fallbackPoll);
       this.#probeIds.fill(0);
+      this.#inflight = 0;
       for (const slot of this.#slots) slot.inflight = 0;
       await Promise.all(this.#slots.map((s) => s.link.shutdown(shutdownTimeoutMs)));
       await this.#pool.destroy();
@@ -211,16 +247,24 @@ export class ProbeDispatcher implements ProbeExecutor {
 
   #newSlot(index: number): Slot {
     const slot = new Slot(index);
-    slot.link = this.#newLink(slot, 0);
+    this.#newLink(slot, 0);
     return slot;
   }
 
-  #newLink(slot: Slot, delayMs: number): ShardLink {
-    return new ShardLink(this.#pool, slot.index, this.#netns, {
+  #newLink(slot: Slot, delayMs: number): void {
+    slot.link = new ShardLink(this.#pool, slot.index, this.#netns, {
       onReady: (msg) => this.#onReady(slot, msg),
       onResults: (msg) => this.#onResults(msg),
       onExit: (err) => this.#onExit(slot, err),
     }, delayMs);
+    slot.ring = new ResultRingReader(slot.link.ring);
+  }
+
+  #flight(slot: Slot, delta: 1 | -1): void {
+    slot.inflight += delta;
+    // The fallback poll runs while probes are in flight (and from the first one on).
+    if (delta > 0 && this.#inflight++ === 0) this.#fallbackPoll.refresh();
+    else if (delta < 0) this.#inflight--;
   }
 
   /** The key's registered target, its spec updated when the target changed (same shard, same id). */
@@ -260,16 +304,18 @@ export class ProbeDispatcher implements ProbeExecutor {
 
   #onResults(msg: ResultsMessage): void {
     const reader = new ResultBatchReader(msg);
-    for (let r = reader.next(); r !== undefined; r = reader.next()) {
-      const key = r.targetId;
-      // Cancelled, superseded, or answered by an earlier incarnation of the shard.
-      if (key >= this.#probeIds.length || this.#probeIds[key] !== r.probeId) continue;
-      this.#probeIds[key] = 0;
-      const t = this.#targets[key];
-      if (t !== undefined) t.slot.inflight--;
-      const text = r.text ?? specDetailText(r.detail, t?.spec);
-      this.#deliver(key, text === r.text ? r : { ...r, text });
-    }
+    for (let r = reader.next(); r !== undefined; r = reader.next()) this.#onRecord(r);
+  }
+
+  #onRecord(r: ResultRecord): void {
+    const key = r.targetId;
+    // Cancelled, superseded, or answered by an earlier incarnation of the shard.
+    if (key >= this.#probeIds.length || this.#probeIds[key] !== r.probeId) return;
+    this.#probeIds[key] = 0;
+    const t = this.#targets[key];
+    if (t !== undefined) this.#flight(t.slot, -1);
+    const text = r.text ?? specDetailText(r.detail, t?.spec);
+    this.#deliver(key, text === r.text ? r : { ...r, text });
   }
 
   #deliver(key: number, outcome: ProbeOutcome): void {
@@ -295,13 +341,13 @@ export class ProbeDispatcher implements ProbeExecutor {
     this.#log.error('probe-worker-died', { shard: slot.index, err: detail, inflight: slot.inflight });
     slot.restarts++;
     slot.startedAt = performance.now();
-    slot.link = this.#newLink(slot, quick && slot.restarts > 1 ? 1000 : 0);
+    this.#newLink(slot, quick && slot.restarts > 1 ? 1000 : 0);
     for (let key = 0; key < this.#targets.length; key++) {
       const t = this.#targets[key];
       const probeId = this.#probeIds[key] ?? 0;
       if (t?.slot !== slot || probeId === 0) continue;
       if ((this.#attempts[key] = (this.#attempts[key] ?? 0) + 1) > maxAttempts) {
-        slot.inflight--;
+        this.#flight(slot, -1);
         this.#fail(key, probeId, `probe worker died: ${detail}`);
         continue;
       }

@@ -35,6 +35,14 @@ export interface ProbeExecutor {
   start(key: number, target: ProbeTarget): void;
   /** Cancels the probe in flight under `key`, if any. */
   cancel(key: number): void;
+  /** The key's backend is gone: cancel its probe and forget its target (the key may come back for another). */
+  release?(key: number): void;
+  /**
+   * Delivers the results that are ready now, for an executor that collects them in between
+   * (the checker calls it at every tick of its schedule while probes are in flight; without
+   * calls, the executor must still deliver, if later).
+   */
+  poll?(): void;
   /** Stops workers; pending probes are dropped. */
   close(): Promise<void>;
 }

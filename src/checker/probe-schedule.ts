@@ -2,14 +2,30 @@
 // served by a single Clock timer armed for the earliest one, instead of a timer per backend.
 // Ties fire in the order they were set. With a quantum, the timer fires at most once per
 // quantum and takes everything due by then, so thousands of probes a second leave in a few
-// batches (each probe then waits up to one quantum: its lateness, which onDue reports).
+// batches (each probe then waits up to one quantum: its lateness, which onDue reports); and
+// while `busy()` (probes in flight), it fires every quantum even when nothing is due, so
+// onTick (which collects results) runs at that pace: one wakeup per quantum does it all.
 
 import type { Clock, TimerHandle } from '../shared/clock.js';
+
+export interface ProbeScheduleOptions {
+  readonly clock: Clock;
+  /** A slot came due, `lateMs` after its time; it is no longer scheduled then. */
+  readonly onDue: (slot: number, lateMs: number) => void;
+  /** 0 (default): every slot fires at its exact time. */
+  readonly quantumMs?: number;
+  /** Runs first at every firing. */
+  readonly onTick?: () => void;
+  /** With a quantum: keep firing every quantum while this says so. */
+  readonly busy?: () => boolean;
+}
 
 export class ProbeSchedule {
   readonly #clock: Clock;
   readonly #onDue: (slot: number, lateMs: number) => void;
   readonly #quantumMs: number;
+  readonly #onTick: (() => void) | undefined;
+  readonly #busy: (() => boolean) | undefined;
   /** The heap of slots, ordered by (due, seq). */
   #heap = new Int32Array(256);
   #size = 0;
@@ -23,11 +39,12 @@ export class ProbeSchedule {
   #lastFire = Number.NEGATIVE_INFINITY;
   #firing = false;
 
-  /** `onDue(slot, lateMs)` runs when a slot comes due (it is no longer scheduled then). */
-  constructor(clock: Clock, onDue: (slot: number, lateMs: number) => void, quantumMs = 0) {
-    this.#clock = clock;
-    this.#onDue = onDue;
-    this.#quantumMs = quantumMs;
+  constructor(opts: ProbeScheduleOptions) {
+    this.#clock = opts.clock;
+    this.#onDue = opts.onDue;
+    this.#quantumMs = opts.quantumMs ?? 0;
+    this.#onTick = opts.onTick;
+    this.#busy = this.#quantumMs > 0 ? opts.busy : undefined;
   }
 
   /** Slots scheduled. */
@@ -66,7 +83,10 @@ export class ProbeSchedule {
       this.#up(i);
       this.#down(this.#pos[last] ?? i);
     }
-    if (this.#size === 0) this.#disarm();
+    if (this.#size === 0) {
+      this.#disarm();
+      this.#arm();
+    }
   }
 
   #before(a: number, b: number): boolean {
@@ -124,10 +144,13 @@ export class ProbeSchedule {
     this.#seq = seq;
   }
 
-  /** Arms the timer for the earliest due time (not before a quantum since the last firing). */
+  /** Arms the timer for the earliest due time (not before a quantum since the last firing), or a quantum on while busy. */
   #arm(): void {
-    if (this.#firing || this.#size === 0) return;
-    const at = Math.max(this.#due[this.#heap[0] ?? 0] ?? 0, this.#lastFire + this.#quantumMs);
+    if (this.#firing) return;
+    const busy = this.#busy?.() === true;
+    if (this.#size === 0 && !busy) return;
+    const next = this.#lastFire + this.#quantumMs;
+    const at = busy || this.#size === 0 ? next : Math.max(this.#due[this.#heap[0] ?? 0] ?? 0, next);
     if (this.#timer !== undefined && this.#armedFor <= at) return;
     this.#disarm();
     this.#armedFor = at;
@@ -147,6 +170,7 @@ export class ProbeSchedule {
     this.#lastFire = now;
     this.#firing = true;
     try {
+      this.#onTick?.();
       while (this.#size > 0) {
         const slot = this.#heap[0] ?? 0;
         const due = this.#due[slot] ?? 0;

@@ -1,11 +1,13 @@
 // The main thread's end of one probe shard: the Piscina task that occupies one worker thread,
-// its MessageChannel, and an outbox that coalesces everything sent within one macrotask into a
-// few messages (probe requests become one transferred Uint32Array of id pairs, cancels a flat
-// list). One link per shard incarnation; a crashed or killed shard is replaced by a new link
-// (see probe-dispatcher.ts).
+// its MessageChannel, an outbox that coalesces everything sent within one macrotask into at most
+// one message of each kind (probe requests become one transferred Uint32Array of id pairs), and
+// the shard's result ring, where its native prober writes results for the dispatcher to poll.
+// One link per shard incarnation; a crashed or killed shard is replaced by a new link (see
+// probe-dispatcher.ts).
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
+import { createResultRing } from '../shared/probe-batch.js';
 import {
   probeProtocolVersion,
   type MainToShardMessage,
@@ -24,18 +26,16 @@ export interface ShardLinkEvents {
   onExit(error: unknown): void;
 }
 
-type Outgoing =
-  | { type: 'register'; targets: Array<{ id: number; spec: ProbeSpec }> }
-  | { type: 'unregister'; ids: number[] }
-  | { type: 'probe'; pairs: number[] }
-  | { type: 'cancel'; pairs: number[] }
-  | { type: 'shutdown' };
-
 export class ShardLink {
+  /** The shard's result ring: the native prober's results, read by the dispatcher's poll. */
+  readonly ring = createResultRing();
   readonly #port: MessagePort;
   readonly #abort = new AbortController();
   readonly #task: Promise<ShardExit | undefined>;
-  readonly #outbox: Outgoing[] = [];
+  readonly #unregisters: number[] = [];
+  readonly #registers: Array<{ id: number; spec: ProbeSpec }> = [];
+  readonly #probes: number[] = [];
+  readonly #cancels: number[] = [];
   #flushQueued = false;
   #shuttingDown = false;
 
@@ -57,7 +57,7 @@ export class ShardLink {
         }
       }
     });
-    const task: ShardTask = { v: probeProtocolVersion, shard, port: port2, netns };
+    const task: ShardTask = { v: probeProtocolVersion, shard, port: port2, netns, ring: this.ring };
     const start = (): Promise<ShardExit> =>
       pool.run(task, { transferList: [port2], signal: this.#abort.signal }) as Promise<ShardExit>;
     const delayed = delayMs <= 0 ? start() : new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() => {
@@ -78,27 +78,23 @@ export class ShardLink {
   }
 
   register(id: number, spec: ProbeSpec): void {
-    const last = this.#last('register');
-    if (last !== undefined) last.targets.push({ id, spec });
-    else this.#queue({ type: 'register', targets: [{ id, spec }] });
+    this.#registers.push({ id, spec });
+    this.#queue();
   }
 
   unregister(id: number): void {
-    const last = this.#last('unregister');
-    if (last !== undefined) last.ids.push(id);
-    else this.#queue({ type: 'unregister', ids: [id] });
+    this.#unregisters.push(id);
+    this.#queue();
   }
 
   probe(probeId: number, targetId: number): void {
-    const last = this.#last('probe');
-    if (last !== undefined) last.pairs.push(probeId, targetId);
-    else this.#queue({ type: 'probe', pairs: [probeId, targetId] });
+    this.#probes.push(probeId, targetId);
+    this.#queue();
   }
 
   cancel(probeId: number, targetId: number): void {
-    const last = this.#last('cancel');
-    if (last !== undefined) last.pairs.push(probeId, targetId);
-    else this.#queue({ type: 'cancel', pairs: [probeId, targetId] });
+    this.#cancels.push(probeId, targetId);
+    this.#queue();
   }
 
   /** Terminates the worker thread running this shard (a hung shard); onExit reports it. */
@@ -109,8 +105,8 @@ export class ShardLink {
   /** Asks the shard to stop; resolves when it has, or after `timeoutMs` (then it is killed). */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#shuttingDown = true;
-    this.#queue({ type: 'shutdown' });
     this.#flush();
+    this.#port.postMessage({ type: 'shutdown' } satisfies MainToShardMessage);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
@@ -123,28 +119,26 @@ export class ShardLink {
     this.#port.close();
   }
 
-  /** The last queued message when it has this type, so consecutive sends coalesce. */
-  #last<T extends Outgoing['type']>(type: T): Extract<Outgoing, { type: T }> | undefined {
-    const last = this.#outbox[this.#outbox.length - 1];
-    return last?.type === type ? (last as Extract<Outgoing, { type: T }>) : undefined;
-  }
-
-  #queue(msg: Outgoing): void {
-    this.#outbox.push(msg);
+  #queue(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     setImmediate(() => this.#flush());
   }
 
+  /**
+   * Sends what was queued, at most one message of each kind, in an order that keeps every
+   * dependency: a target is forgotten before it is registered again, registered before it is
+   * probed, and probed before a cancel can find the probe.
+   */
   #flush(): void {
     this.#flushQueued = false;
-    for (const msg of this.#outbox.splice(0)) {
-      if (msg.type === 'probe') {
-        const pairs = Uint32Array.from(msg.pairs);
-        this.#port.postMessage({ type: 'probe', pairs } satisfies MainToShardMessage, [pairs.buffer]);
-      } else {
-        this.#port.postMessage(msg satisfies MainToShardMessage);
-      }
+    if (this.#unregisters.length > 0) this.#port.postMessage({ type: 'unregister', ids: this.#unregisters.splice(0) } satisfies MainToShardMessage);
+    if (this.#registers.length > 0) this.#port.postMessage({ type: 'register', targets: this.#registers.splice(0) } satisfies MainToShardMessage);
+    if (this.#probes.length > 0) {
+      const pairs = Uint32Array.from(this.#probes);
+      this.#probes.length = 0;
+      this.#port.postMessage({ type: 'probe', pairs } satisfies MainToShardMessage, [pairs.buffer]);
     }
+    if (this.#cancels.length > 0) this.#port.postMessage({ type: 'cancel', pairs: this.#cancels.splice(0) } satisfies MainToShardMessage);
   }
 }

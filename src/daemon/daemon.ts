@@ -27,13 +27,13 @@ import { createVppSide, type VppSide } from './vpp-side.js';
  * Probes leave in batches at most this often (each up to this late), so thousands a second
  * cost a few timer firings and worker messages instead of one each.
  */
-const probeScheduleQuantumMs = 10;
+const probeScheduleQuantumMs = 20;
 
 export interface DaemonDeps {
   /** Where JSON log lines go (default stdout). */
   readonly logDestination?: DestinationStream;
   readonly clock?: Clock;
-  /** Probe worker threads (default 2). */
+  /** Probe worker threads (default 1, the dispatcher's). */
   readonly probeThreads?: number;
 }
 

@@ -50,11 +50,12 @@ export interface NativeAddon {
   /** Accepts one pending client, sends it fdToSend (empty message + SCM_RIGHTS), closes it: 1; none pending: 0. */
   acceptSendFd(listenFd: number, fdToSend: number): number;
   /**
-   * Opens this thread's native prober (native/probe-engine.c) on this thread's event loop:
-   * onReady() when result records wait to be drained (once until a drain empties the queue),
-   * onBody(targetId, body) for a target that wants its body, answering whether it matched.
+   * Opens this thread's native prober (native/probe-engine.c) on this thread's event loop. It
+   * writes result records into `ring` (a view of a result ring, src/shared/probe-batch.ts);
+   * onReady() when some did not fit (call probeFlush() later), onBody(targetId, body) for a
+   * target that wants its body, answering whether it matched.
    */
-  probeOpen(onReady: () => void, onBody: (targetId: number, body: Buffer) => boolean): void;
+  probeOpen(onReady: () => void, onBody: (targetId: number, body: Buffer) => boolean, ring: Uint8Array): void;
   /** Aborts the probes in flight (no records) and closes the native prober. */
   probeClose(): void;
   /** Takes a plain tcp (kind 0) or http (1) target; false when it cannot (bad address, id ≥ 2^24). */
@@ -75,8 +76,8 @@ export interface NativeAddon {
   /** Starts the (probeId, targetId) pairs of known targets; moves the others to the front and returns their count. */
   probeStart(pairs: Uint32Array, count: number): number;
   probeCancel(probeId: number, targetId: number): boolean;
-  /** Copies waiting 32-byte result records (src/shared/probe-batch.ts) into out; returns how many. */
-  probeDrain(out: Uint8Array): number;
+  /** Moves waiting result records into the ring; returns how many still wait (the ring is full). */
+  probeFlush(): number;
   /** [probes in flight, probes started since open, records waiting]. */
   probeStats(): [number, number, number];
   /**

@@ -1,8 +1,9 @@
 // The typed protocol between the probe dispatcher (main thread) and the probe shards (Piscina
 // worker threads). Each target's probe definition (ProbeSpec) is registered with its shard once;
 // probe requests then carry only id pairs in a transferred Uint32Array, so thousands of probes
-// per second never clone configs or build objects. Results travel back in binary batches
-// (src/shared/probe-batch.ts), as plain numbers and texts (never Error objects).
+// per second never clone configs or build objects. Results travel back as binary records
+// (src/shared/probe-batch.ts), plain numbers and texts, never Error objects: the native
+// prober's through the shard's shared result ring (no message), the JS probers' in batches.
 
 import type { MessagePort } from 'node:worker_threads';
 import type { ResultBatch } from './probe-batch.js';
@@ -65,6 +66,8 @@ export interface ShardTask {
   readonly port: MessagePort;
   /** healthchecker.netns; '' → stay in the current namespace. */
   readonly netns: string;
+  /** The shard's result ring (src/shared/probe-batch.ts): where the native prober's results go. */
+  readonly ring: SharedArrayBuffer;
 }
 
 /** How a shard task ends when it is told to shut down. */

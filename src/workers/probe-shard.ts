@@ -1,16 +1,18 @@
 // One probe shard: the loop a probe worker thread runs for its whole life. It keeps the
-// registered targets, starts probes as id pairs arrive, cancels on request, and streams results
-// back in binary batches (every few ms or every 256 results), so a slow probe never holds back
-// others. Plain tcp and http targets go to the thread's native prober, which runs the probes in
-// C and writes their records straight into the batch; the rest (TLS, icmp, or everything when
-// the native prober is off) run on the JS probers. Runs in-process in tests; probe-worker.ts is
-// its thin entry.
+// registered targets, starts probes as id pairs arrive and cancels on request. Plain tcp and
+// http targets go to the thread's native prober, which runs the probes in C; the rest (TLS,
+// icmp, or everything when the native prober is off) run on the JS probers. Results go into
+// the shard's result ring, shared memory the main thread reads when it polls (no message, no
+// wakeup); the few that carry a text (a TLS error) or find the ring full stream back in binary
+// batches (every few ms or every 256 results). Runs in-process in tests; probe-worker.ts is its
+// thin entry.
 //
 //   main thread ──register/probe/cancel/shutdown──▶ MessagePort ──▶ ProbeShard ─┬▶ native prober
-//               ◀──────────── ready, results (binary batches) ────────────────┴─ JS probers
+//               ◀───────────── result ring (shared memory, polled) ◀──────────┤
+//               ◀──── ready, results with texts (binary batches) ◀──────────── JS probers
 
 import type { MessagePort } from 'node:worker_threads';
-import { ResultBatchWriter } from '../shared/probe-batch.js';
+import { ResultBatchWriter, ResultRingWriter } from '../shared/probe-batch.js';
 import { detailKind } from '../shared/probe-detail.js';
 import type { ProbeOutcome } from '../shared/probe-outcome.js';
 import type { MainToShardMessage, ProbeSpec, ShardExit, ShardToMainMessage } from '../shared/probe-messages.js';
@@ -23,6 +25,8 @@ import { prepareProbe } from './probes/prepare-probe.js';
 export interface ProbeShardOptions {
   readonly shard: number;
   readonly port: MessagePort;
+  /** Where the native prober writes its results (src/shared/probe-batch.ts). */
+  readonly ring: SharedArrayBuffer;
   readonly env: ProbeEnv;
   /** When set (the namespace could not be entered), every probe fails at once with L4CON and this detail. */
   readonly netnsError?: string | undefined;
@@ -30,6 +34,8 @@ export interface ProbeShardOptions {
   readonly batchMax?: number;
   /** Run plain tcp and http probes in the native prober (default true). */
   readonly native?: boolean;
+  /** Starts the event-loop lag monitor of env.lag; called when the JS probers get their first target. */
+  readonly startLag?: () => void;
 }
 
 function failed(code: 'L4CON' | 'SOCKERR', text: string): ProbeOutcome {
@@ -52,6 +58,7 @@ export class ProbeShard {
   readonly #targets = new Map<number, PreparedProbe>();
   readonly #inflight = new Map<number, CancelProbe>();
   readonly #batch = new ResultBatchWriter();
+  readonly #ring: ResultRingWriter;
   #native: NativeProber | undefined;
   #timer: NodeJS.Timeout | undefined;
   #probesRun = 0;
@@ -59,13 +66,14 @@ export class ProbeShard {
 
   constructor(opts: ProbeShardOptions) {
     this.#opts = opts;
+    this.#ring = new ResultRingWriter(opts.ring);
   }
 
   /** Serves the port until a shutdown message; resolves with the shard's totals. */
   run(): Promise<ShardExit> {
     const { port, shard, netnsError } = this.#opts;
     const done = new Promise<ShardExit>((resolve) => (this.#stopped = resolve));
-    if (netnsError === undefined && this.#opts.native !== false) this.#native = new NativeProber(() => this.#schedule());
+    if (netnsError === undefined && this.#opts.native !== false) this.#native = new NativeProber(this.#opts.ring);
     port.on('message', (msg: MainToShardMessage) => this.#onMessage(msg));
     this.#post({ type: 'ready', v: probeProtocolVersion, shard, netnsError });
     return done;
@@ -103,6 +111,7 @@ export class ProbeShard {
       this.#targets.delete(id);
       return;
     }
+    this.#opts.startLag?.();
     this.#targets.set(id, this.#prepare(spec));
   }
 
@@ -144,19 +153,15 @@ export class ProbeShard {
   }
 
   #push(probeId: number, targetId: number, outcome: ProbeOutcome): void {
+    if (this.#ring.push(probeId, targetId, outcome)) return;
     this.#batch.push(probeId, targetId, outcome);
     if (this.#batch.count >= (this.#opts.batchMax ?? 256)) this.#flush();
-    else this.#schedule();
-  }
-
-  #schedule(): void {
-    this.#timer ??= setTimeout(() => this.#flush(), this.#opts.batchMs ?? 5);
+    else this.#timer ??= setTimeout(() => this.#flush(), this.#opts.batchMs ?? 5);
   }
 
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#native?.drain(this.#batch);
     if (this.#batch.count === 0) return;
     const batch = this.#batch.take();
     this.#opts.port.postMessage({ type: 'results', ...batch } satisfies ShardToMainMessage, [batch.records]);

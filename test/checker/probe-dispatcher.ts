@@ -9,6 +9,7 @@ import { startFleet } from '../../src/fleet/fleet.js';
 import { createProbeDispatcher, type ProbeDispatcher } from '../../src/checker/probe-dispatcher.js';
 import type { ProbeTarget } from '../../src/checker/probe-executor.js';
 import type { ProbeResult } from '../../src/shared/health.js';
+import { probeResultOf } from '../../src/shared/probe-outcome.js';
 import { healthCheck } from '../support/health-check.js';
 import { ProbeClient } from '../support/probe-client.js';
 import { waitFor } from '../support/wait-for.js';
@@ -105,6 +106,25 @@ t.test('a changed check is registered again', async (t) => {
   const second = healthCheck('http', fleet.httpPort, {}, { path: '/two' });
   t.equal((await probe(dispatcher, { backend: 'changing', address: a, check: second })).code, 'L7OK');
   t.equal(fleet.stats(a)?.lastRequest?.path, '/two');
+});
+
+t.test('a released key forgets its target, and the key serves another backend', async (t) => {
+  const d = await createProbeDispatcher({ threads: 1 });
+  t.teardown(() => d.close());
+  await d.whenReady();
+  const [a, b] = ['127.8.2.4', '127.8.2.5'];
+  await fleet.add([a, b]);
+  const results: ProbeResult[] = [];
+  d.setSink({ onProbeResult: (_key, o) => results.push(probeResultOf(o)) });
+  d.start(7, { backend: 'gone', address: a, check: healthCheck('http', fleet.httpPort, {}, { path: '/gone' }) });
+  t.ok(await waitFor(() => results.length === 1));
+  t.equal(d.status()[0]?.targets, 1);
+  d.release(7);
+  t.equal(d.status()[0]?.targets, 0, 'forgotten');
+  d.start(7, { backend: 'next', address: b, check: healthCheck('http', fleet.httpPort, {}, { path: '/next' }) });
+  t.ok(await waitFor(() => results.length === 2));
+  t.equal(results[1]?.code, 'L7OK');
+  t.equal(fleet.stats(b)?.lastRequest?.path, '/next', 'the new target, registered again under the key');
 });
 
 t.test('cancel: the callback never runs', async (t) => {

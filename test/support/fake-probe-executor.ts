@@ -97,6 +97,14 @@ export class FakeProbeExecutor implements ProbeExecutor {
     this.#cancels.delete(key);
   }
 
+  /** Keys released (their backend left the config), in order. */
+  readonly released: number[] = [];
+
+  release(key: number): void {
+    this.cancel(key);
+    this.released.push(key);
+  }
+
   /** Answers the oldest pending probe of a backend. */
   resolve(backend: string, answer: FakeAnswer): void {
     const p = this.probes.find((x) => x.target.backend === backend && x.status === 'pending');

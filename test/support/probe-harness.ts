@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import { fleetCertificatePem } from '../../src/fleet/fleet-certificate.js';
 import { startFleet, type Fleet } from '../../src/fleet/fleet.js';
 import { probeCodeLayer, type ProbeCode, type ProbeResult } from '../../src/shared/health.js';
-import { ResultBatchReader, ResultBatchWriter } from '../../src/shared/probe-batch.js';
+import { createResultRing, ResultRingReader } from '../../src/shared/probe-batch.js';
 import type { HttpProbeSpec, ProbeSpec, TcpProbeSpec, TlsSpec } from '../../src/shared/probe-messages.js';
 import { probeResultOf, specDetailText } from '../../src/shared/probe-outcome.js';
 import { NativeProber, nativeEligible } from '../../src/workers/probes/native-prober.js';
@@ -52,16 +52,14 @@ export function expectProbe(t: Test, r: ProbeResult, want: ExpectedProbe, okCode
   return code;
 }
 
-/** The thread's native prober, opened on first use; each probe gets a target of its own. */
+/** The thread's native prober, opened on first use, its ring polled every ms while probes wait; each probe gets a target of its own. */
 class NativeRunner {
-  readonly #prober: NativeProber;
-  readonly #batch = new ResultBatchWriter();
+  readonly #ring = createResultRing(64);
+  readonly #reader = new ResultRingReader(this.#ring);
+  readonly #prober = new NativeProber(this.#ring);
   readonly #waiting = new Map<number, { spec: ProbeSpec; resolve: (r: ProbeResult) => void }>();
+  #poll: NodeJS.Timeout | undefined;
   #nextId = 1;
-
-  constructor() {
-    this.#prober = new NativeProber(() => setImmediate(() => this.#drain()));
-  }
 
   run(spec: ProbeSpec): Promise<ProbeResult> {
     const id = this.#nextId++;
@@ -70,23 +68,27 @@ class NativeRunner {
       this.#waiting.set(id, { spec, resolve });
       const left = this.#prober.start(Uint32Array.of(id, id), 1);
       if (left !== 0) throw new Error('the native prober did not take the probe');
+      this.#poll ??= setInterval(() => this.#read(), 1);
     });
   }
 
   close(): void {
+    clearInterval(this.#poll);
     this.#prober.close();
   }
 
-  #drain(): void {
-    this.#prober.drain(this.#batch);
-    const reader = new ResultBatchReader(this.#batch.take());
-    for (let r = reader.next(); r !== undefined; r = reader.next()) {
+  #read(): void {
+    this.#reader.begin();
+    for (let r = this.#reader.next(); r !== undefined; r = this.#reader.next()) {
       const w = this.#waiting.get(r.probeId);
       if (w === undefined) continue;
       this.#waiting.delete(r.probeId);
       this.#prober.unregister(r.targetId);
       w.resolve(probeResultOf({ ...r, text: r.text ?? specDetailText(r.detail, w.spec) }));
     }
+    if (this.#waiting.size > 0) return;
+    clearInterval(this.#poll);
+    this.#poll = undefined;
   }
 }
 

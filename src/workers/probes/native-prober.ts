@@ -1,13 +1,13 @@
 // The thread's native prober (native/probe-engine.c): plain tcp and http probes on this thread's
 // own libuv loop, for a fraction of what a probe through net.Socket costs. It takes the targets
 // it can run (no TLS, literal addresses of the spec's family); the JS probers take the rest
-// (https, tcp with ssl, icmp). Results collect in C as batch records; onReady says once per
-// batch that some are waiting, and drain() moves them into a ResultBatchWriter. The
-// response-regexp of an http check runs here, in JS, on the body the C reader hands over.
+// (https, tcp with ssl, icmp). Results go straight from C into the shard's result ring, which
+// the main thread reads when it polls; only when the ring is full does JS step in, to flush
+// again a little later. The response-regexp of an http check runs here, in JS, on the body the
+// C reader hands over.
 
 import { isIP } from 'node:net';
 import { loadNative, type NativeAddon } from '../../shared/native.js';
-import type { ResultBatchWriter } from '../../shared/probe-batch.js';
 import type { ProbeSpec } from '../../shared/probe-messages.js';
 import { httpRequestBytes } from './http-request.js';
 
@@ -18,16 +18,22 @@ export function nativeEligible(spec: ProbeSpec): boolean {
   return spec.sourceAddress === undefined || isIP(spec.sourceAddress) === spec.family;
 }
 
-const drainRecords = 256;
+/** How long results that did not fit the ring wait before the next try. */
+const retryMs = 5;
 
 export class NativeProber {
   readonly #native: NativeAddon;
   readonly #regexps = new Map<number, RegExp>();
+  #retry: NodeJS.Timeout | undefined;
 
-  /** Opens this thread's native prober (one at a time per thread); throws when the addon is missing. */
-  constructor(onReady: () => void) {
+  /** Opens this thread's native prober (one at a time per thread) on a result ring; throws when the addon is missing. */
+  constructor(ring: SharedArrayBuffer) {
     this.#native = loadNative();
-    this.#native.probeOpen(onReady, (targetId, body) => this.#regexps.get(targetId)?.test(body.toString('utf8')) === true);
+    this.#native.probeOpen(
+      () => this.#scheduleFlush(),
+      (targetId, body) => this.#regexps.get(targetId)?.test(body.toString('utf8')) === true,
+      new Uint8Array(ring),
+    );
   }
 
   /** Takes a target (replacing one of the same id); false when it is not for the native prober. */
@@ -73,20 +79,17 @@ export class NativeProber {
     return this.#native.probeCancel(probeId, targetId);
   }
 
-  /** Moves every finished probe's record into the batch; returns how many. */
-  drain(batch: ResultBatchWriter): number {
-    let total = 0;
-    for (;;) {
-      const n = this.#native.probeDrain(batch.room(drainRecords));
-      batch.commit(n);
-      total += n;
-      if (n < drainRecords) return total;
-    }
-  }
-
   /** Aborts the probes in flight (no results) and closes the prober. */
   close(): void {
+    clearTimeout(this.#retry);
     this.#native.probeClose();
     this.#regexps.clear();
+  }
+
+  #scheduleFlush(): void {
+    this.#retry ??= setTimeout(() => {
+      this.#retry = undefined;
+      if (this.#native.probeFlush() > 0) this.#scheduleFlush();
+    }, retryMs);
   }
 }
