@@ -468,9 +468,11 @@ static void on_socket(session_t *s, probe_t *p, uint32_t events) {
   if (p->phase == PHASE_DONE) return;
   if (p->phase == PHASE_CONNECT) {
     if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) return;
+    // A failed connect raises EPOLLERR; only then is SO_ERROR worth a syscall.
     int err = 0;
     socklen_t len = sizeof err;
-    if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    if ((events & (EPOLLERR | EPOLLHUP)) != 0 && getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+    if (err == 0 && (events & EPOLLOUT) == 0) err = ECONNRESET; // hung up without an error: nothing to write to
     if (err != 0) {
       connect_failed(s, p, err);
       return;

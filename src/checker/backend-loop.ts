@@ -36,8 +36,8 @@ export interface BackendLoopDeps {
   /** False before the checker starts and after it stops: no loop runs then. */
   running(): boolean;
   onTransition(worker: BackendLoop, t: TransitionRecord): void;
-  /** A probe is being started, `lateMs` after it was due. */
-  onDispatch(lateMs: number): void;
+  /** A probe's result came: it started `lateMs` after it was due (its executor's start time). */
+  onStarted(lateMs: number): void;
   /** A probe went in flight (+1) or came back or was cancelled (-1). */
   onFlight(delta: 1 | -1): void;
   /** Executor results only (static passes are not probes). */
@@ -59,6 +59,8 @@ export class BackendLoop {
   #inFlight = false;
   /** Bumped by stopLoop: a callback that sees it changed (a subscriber stopped the loop) schedules nothing. */
   #gen = 0;
+  /** When the probe in flight was due (clock ms). */
+  #dueAt = 0;
 
   constructor(deps: BackendLoopDeps, slot: number, backend: Backend, check: HealthCheck | undefined, historySize: number) {
     this.#deps = deps;
@@ -124,7 +126,7 @@ export class BackendLoop {
   /** The schedule says this loop's wait is over. */
   due(lateMs: number): void {
     if (this.#check === undefined) this.#recordStatic();
-    else this.#probe(this.#check, lateMs);
+    else this.#probe(this.#check, this.#deps.clock.now() - lateMs);
   }
 
   /** The executor's result for this loop's probe; ignored unless a probe is in flight. */
@@ -133,6 +135,7 @@ export class BackendLoop {
     if (!this.#inFlight || check === undefined) return;
     this.#inFlight = false;
     this.#deps.onFlight(-1);
+    this.#deps.onStarted(Math.max(0, o.at - this.#dueAt));
     const gen = this.#gen;
     const log = this.#deps.logger;
     if (o.discarded) {
@@ -182,10 +185,10 @@ export class BackendLoop {
     if (gen === this.#gen) this.#wait(staticRecheckMs);
   }
 
-  #probe(check: HealthCheck, lateMs: number): void {
+  #probe(check: HealthCheck, dueAt: number): void {
     const log = this.#deps.logger;
     if (log.enabled('debug')) log.debug('probe-start', { backend: this.name, type: check.type });
-    this.#deps.onDispatch(lateMs);
+    this.#dueAt = dueAt;
     this.#target ??= { backend: this.name, address: this.#backend.address, check };
     this.#inFlight = true;
     this.#deps.onFlight(1);

@@ -33,7 +33,10 @@ import { FrontendStates } from '../core/frontend-states.js';
 export interface CheckerObserver {
   /** One recorded or discarded executor result (never a static backend's synthetic pass). */
   onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeRecording, durationMs: number): void;
-  /** A probe was started `latenessMs` after it was due (the schedule's lateness). */
+  /**
+   * A probe started `latenessMs` after it was due: the schedule's batching and delays plus the
+   * hand-over to the worker (reported with its result, once the start time is known).
+   */
   onProbeScheduled?(latenessMs: number): void;
 }
 
@@ -105,7 +108,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
       logger: opts.logger,
       running: () => this.#running,
       onTransition: (w, t) => this.#emitTransition(w, t),
-      onDispatch: (lateMs) => this.#observeDispatch(lateMs),
+      onStarted: (lateMs) => this.#observeLateness(lateMs),
       onFlight: (delta) => (this.#inFlight += delta),
       onProbe: (w, check, outcome, recording) => this.#observeProbe(w, check.type, outcome, recording),
     };
@@ -377,7 +380,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
     }
   }
 
-  #observeDispatch(lateMs: number): void {
+  #observeLateness(lateMs: number): void {
     if (this.#observer?.onProbeScheduled === undefined) return;
     try {
       this.#observer.onProbeScheduled(lateMs);

@@ -43,6 +43,11 @@ export interface ProbeDispatcherOptions {
   readonly sweepMs?: number;
   /** While probes are in flight, the result rings are read at least this often without poll(); default 25 ms. */
   readonly pollMs?: number;
+  /**
+   * The shards read their request rings on wall-clock multiples of this (a few ms after); give
+   * it the checker's schedule quantum. Default 20 ms.
+   */
+  readonly tickMs?: number;
 }
 
 export interface ShardStatus {
@@ -106,6 +111,7 @@ export class ProbeDispatcher implements ProbeExecutor {
   readonly #netns: string;
   readonly #hangGraceMs: number;
   readonly #sweepMs: number;
+  readonly #tickMs: number;
   readonly #slots: Slot[];
   readonly #sweep: NodeJS.Timeout;
   /** Polls the rings when poll() was not called for pollMs (refreshed by every poll). */
@@ -129,6 +135,7 @@ export class ProbeDispatcher implements ProbeExecutor {
     this.#netns = opts.netns ?? '';
     this.#hangGraceMs = opts.hangGraceMs ?? 10_000;
     this.#sweepMs = opts.sweepMs ?? 1000;
+    this.#tickMs = opts.tickMs ?? 20;
     this.#pool = new Piscina({
       filename: siblingModuleUrl(import.meta.url, '../workers/probe-worker.js').href,
       name: 'runProbeShard',
@@ -252,7 +259,7 @@ export class ProbeDispatcher implements ProbeExecutor {
   }
 
   #newLink(slot: Slot, delayMs: number): void {
-    slot.link = new ShardLink(this.#pool, slot.index, this.#netns, {
+    slot.link = new ShardLink(this.#pool, slot.index, this.#netns, this.#tickMs, {
       onReady: (msg) => this.#onReady(slot, msg),
       onResults: (msg) => this.#onResults(msg),
       onExit: (err) => this.#onExit(slot, err),

@@ -1,10 +1,11 @@
 // When each backend's next probe is due: one min-heap of due times over small integer slots,
 // served by a single Clock timer armed for the earliest one, instead of a timer per backend.
 // Ties fire in the order they were set. With a quantum, the timer fires at most once per
-// quantum and takes everything due by then, so thousands of probes a second leave in a few
-// batches (each probe then waits up to one quantum: its lateness, which onDue reports); and
-// while `busy()` (probes in flight), it fires every quantum even when nothing is due, so
-// onTick (which collects results) runs at that pace: one wakeup per quantum does it all.
+// quantum, on clock times that are multiples of it, and takes everything due by then, so
+// thousands of probes a second leave in a few batches (each probe then waits up to one
+// quantum: its lateness, which onDue reports); and while `busy()` (probes in flight), it fires
+// every quantum even when nothing is due, so onTick (which collects results) runs at that pace:
+// one wakeup per quantum does it all, at times a probe worker can predict.
 
 import type { Clock, TimerHandle } from '../shared/clock.js';
 
@@ -144,13 +145,18 @@ export class ProbeSchedule {
     this.#seq = seq;
   }
 
-  /** Arms the timer for the earliest due time (not before a quantum since the last firing), or a quantum on while busy. */
+  /**
+   * Arms the timer for the earliest due time; with a quantum, on the first multiple of it at or
+   * after that time and at least a quantum after the last firing (the next multiple while busy).
+   */
   #arm(): void {
     if (this.#firing) return;
     const busy = this.#busy?.() === true;
     if (this.#size === 0 && !busy) return;
-    const next = this.#lastFire + this.#quantumMs;
-    const at = busy || this.#size === 0 ? next : Math.max(this.#due[this.#heap[0] ?? 0] ?? 0, next);
+    const q = this.#quantumMs;
+    const next = this.#lastFire + q;
+    const want = busy || this.#size === 0 ? next : Math.max(this.#due[this.#heap[0] ?? 0] ?? 0, next);
+    const at = q > 0 ? Math.ceil(want / q) * q : want;
     if (this.#timer !== undefined && this.#armedFor <= at) return;
     this.#disarm();
     this.#armedFor = at;

@@ -1,13 +1,15 @@
 // The main thread's end of one probe shard: the Piscina task that occupies one worker thread,
-// its MessageChannel, an outbox that coalesces everything sent within one macrotask into at most
-// one message of each kind (probe requests become one transferred Uint32Array of id pairs), and
-// the shard's result ring, where its native prober writes results for the dispatcher to poll.
+// its MessageChannel, the shard's request ring (probe requests as id pairs, published once per
+// macrotask, read by the shard on its own tick; a wake message only when the shard sleeps), an
+// outbox that sends everything else within one macrotask as at most one message of each kind,
+// and the shard's result ring, where it writes results for the dispatcher to poll.
 // One link per shard incarnation; a crashed or killed shard is replaced by a new link (see
 // probe-dispatcher.ts).
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
 import { createResultRing } from '../shared/probe-batch.js';
+import { createRequestRing, RequestRingWriter } from '../shared/request-ring.js';
 import {
   probeProtocolVersion,
   type MainToShardMessage,
@@ -27,8 +29,10 @@ export interface ShardLinkEvents {
 }
 
 export class ShardLink {
-  /** The shard's result ring: the native prober's results, read by the dispatcher's poll. */
+  /** The shard's result ring: its results, read by the dispatcher's poll. */
   readonly ring = createResultRing();
+  readonly #requests = createRequestRing();
+  readonly #requestWriter = new RequestRingWriter(this.#requests);
   readonly #port: MessagePort;
   readonly #abort = new AbortController();
   readonly #task: Promise<ShardExit | undefined>;
@@ -40,7 +44,7 @@ export class ShardLink {
   #shuttingDown = false;
 
   /** Starts the shard task after `delayMs` (0: now); messages sent meanwhile wait in the channel. */
-  constructor(pool: Piscina, shard: number, netns: string, events: ShardLinkEvents, delayMs = 0) {
+  constructor(pool: Piscina, shard: number, netns: string, tickMs: number, events: ShardLinkEvents, delayMs = 0) {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     port1.on('message', (msg: ShardToMainMessage) => {
@@ -57,7 +61,7 @@ export class ShardLink {
         }
       }
     });
-    const task: ShardTask = { v: probeProtocolVersion, shard, port: port2, netns, ring: this.ring };
+    const task: ShardTask = { v: probeProtocolVersion, shard, port: port2, netns, ring: this.ring, requests: this.#requests, tickMs };
     const start = (): Promise<ShardExit> =>
       pool.run(task, { transferList: [port2], signal: this.#abort.signal }) as Promise<ShardExit>;
     const delayed = delayMs <= 0 ? start() : new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() => {
@@ -88,7 +92,7 @@ export class ShardLink {
   }
 
   probe(probeId: number, targetId: number): void {
-    this.#probes.push(probeId, targetId);
+    if (!this.#requestWriter.push(probeId, targetId)) this.#probes.push(probeId, targetId);
     this.#queue();
   }
 
@@ -134,6 +138,7 @@ export class ShardLink {
     this.#flushQueued = false;
     if (this.#unregisters.length > 0) this.#port.postMessage({ type: 'unregister', ids: this.#unregisters.splice(0) } satisfies MainToShardMessage);
     if (this.#registers.length > 0) this.#port.postMessage({ type: 'register', targets: this.#registers.splice(0) } satisfies MainToShardMessage);
+    if (this.#requestWriter.publish()) this.#port.postMessage({ type: 'wake' } satisfies MainToShardMessage);
     if (this.#probes.length > 0) {
       const pairs = Uint32Array.from(this.#probes);
       this.#probes.length = 0;

@@ -24,8 +24,9 @@ import { createProbeDispatcher } from '../checker/probe-dispatcher.js';
 import { createVppSide, type VppSide } from './vpp-side.js';
 
 /**
- * Probes leave in batches at most this often (each up to this late), so thousands a second
- * cost a few timer firings and worker messages instead of one each.
+ * Probes leave in batches at most this often (each up to this late), on wall-clock multiples
+ * of it that the probe workers follow, so thousands a second cost each thread one timer firing
+ * per quantum and no cross-thread wakeup.
  */
 const probeScheduleQuantumMs = 20;
 
@@ -67,7 +68,13 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   const startedAt = clock.now();
   const probeLog = logger.child({ component: 'probes' });
   const dispatcher = await NetnsProbeExecutor.create(
-    (netns) => createProbeDispatcher({ netns, logger: probeLog, ...(deps.probeThreads === undefined ? {} : { threads: deps.probeThreads }) }),
+    (netns) =>
+      createProbeDispatcher({
+        netns,
+        logger: probeLog,
+        tickMs: probeScheduleQuantumMs,
+        ...(deps.probeThreads === undefined ? {} : { threads: deps.probeThreads }),
+      }),
     config.healthchecker.netns,
   );
 

@@ -32,7 +32,7 @@ export interface MetricsOptions {
 export interface MetricsHooks extends VppMetricsHooks {
   /** One recorded or discarded probe of a health-checked backend (never a static backend's). */
   onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: 'recorded' | 'discarded', durationMs: number): void;
-  /** A probe was started this late after it was due. */
+  /** A probe started this late after it was due. */
   onProbeScheduled(latenessMs: number): void;
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
@@ -66,7 +66,7 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
   });
   const scheduleLateness = new Histogram({
     name: 'maglev_probe_schedule_lateness_seconds',
-    help: 'How late probes were started after they were due (the checker schedule).',
+    help: 'How late probes started after they were due (schedule batching and delays, hand-over to the probe worker).',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers,
   });

@@ -1,5 +1,6 @@
 // One probe shard: the loop a probe worker thread runs for its whole life. It keeps the
-// registered targets, starts probes as id pairs arrive and cancels on request. Plain tcp and
+// registered targets, reads probe requests (id pairs) from its request ring on its own tick, a
+// few ms after each of the main thread's schedule ticks, and cancels on request. Plain tcp and
 // http targets go to the thread's native prober, which runs the probes in C; the rest (TLS,
 // icmp, or everything when the native prober is off) run on the JS probers. Results go into
 // the shard's result ring, shared memory the main thread reads when it polls (no message, no
@@ -11,8 +12,9 @@
 //               ◀───────────── result ring (shared memory, polled) ◀──────────┤
 //               ◀──── ready, results with texts (binary batches) ◀──────────── JS probers
 
-import type { MessagePort } from 'node:worker_threads';
+import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { ResultBatchWriter, ResultRingWriter } from '../shared/probe-batch.js';
+import { RequestRingReader } from '../shared/request-ring.js';
 import { detailKind } from '../shared/probe-detail.js';
 import type { ProbeOutcome } from '../shared/probe-outcome.js';
 import type { MainToShardMessage, ProbeSpec, ShardExit, ShardToMainMessage } from '../shared/probe-messages.js';
@@ -25,8 +27,12 @@ import { prepareProbe } from './probes/prepare-probe.js';
 export interface ProbeShardOptions {
   readonly shard: number;
   readonly port: MessagePort;
-  /** Where the native prober writes its results (src/shared/probe-batch.ts). */
+  /** Where results go (src/shared/probe-batch.ts). */
   readonly ring: SharedArrayBuffer;
+  /** Where probe requests come from (src/shared/request-ring.ts). */
+  readonly requests: SharedArrayBuffer;
+  /** The request ring is read on wall-clock multiples of this, `tickOffsetMs` after (default 20). */
+  readonly tickMs?: number;
   readonly env: ProbeEnv;
   /** When set (the namespace could not be entered), every probe fails at once with L4CON and this detail. */
   readonly netnsError?: string | undefined;
@@ -52,6 +58,11 @@ function failing(code: 'L4CON' | 'SOCKERR', detail: string): PreparedProbe {
   };
 }
 
+/** The request ring is read this long after the main thread's schedule ticks (same multiples). */
+const tickOffsetMs = 4;
+/** Empty ticks before the shard stops reading the request ring and waits for a wake message. */
+const idleTicksBeforeSleep = 5;
+
 export class ProbeShard {
   readonly #opts: ProbeShardOptions;
   /** The targets of the JS probers (the native prober keeps its own). */
@@ -59,6 +70,12 @@ export class ProbeShard {
   readonly #inflight = new Map<number, CancelProbe>();
   readonly #batch = new ResultBatchWriter();
   readonly #ring: ResultRingWriter;
+  readonly #requests: RequestRingReader;
+  /** Where pairs read from the request ring go (the native prober compacts them in place). */
+  readonly #pairs: Uint32Array;
+  #tick: NodeJS.Timeout | undefined;
+  #idleTicks = 0;
+  #stopping = false;
   #native: NativeProber | undefined;
   #timer: NodeJS.Timeout | undefined;
   #probesRun = 0;
@@ -67,6 +84,8 @@ export class ProbeShard {
   constructor(opts: ProbeShardOptions) {
     this.#opts = opts;
     this.#ring = new ResultRingWriter(opts.ring);
+    this.#requests = new RequestRingReader(opts.requests);
+    this.#pairs = new Uint32Array(2 * this.#requests.capacity);
   }
 
   /** Serves the port until a shutdown message; resolves with the shard's totals. */
@@ -76,7 +95,38 @@ export class ProbeShard {
     if (netnsError === undefined && this.#opts.native !== false) this.#native = new NativeProber(this.#opts.ring);
     port.on('message', (msg: MainToShardMessage) => this.#onMessage(msg));
     this.#post({ type: 'ready', v: probeProtocolVersion, shard, netnsError });
+    this.#armTick();
     return done;
+  }
+
+  /**
+   * Reads the request ring: first the messages already queued (a target is registered before the
+   * requests written after it), then the pairs. Ticks while requests keep coming; after a few
+   * empty ticks it sleeps until a wake message.
+   */
+  #readRequests(): void {
+    this.#tick = undefined;
+    const port = this.#opts.port;
+    for (let m = receiveMessageOnPort(port); m !== undefined && !this.#stopping; m = receiveMessageOnPort(port)) {
+      this.#onMessage(m.message as MainToShardMessage);
+    }
+    if (this.#stopping) return;
+    const n = this.#requests.read(this.#pairs);
+    if (n > 0) {
+      this.#idleTicks = 0;
+      this.#start(this.#pairs, n);
+    } else if (++this.#idleTicks >= idleTicksBeforeSleep && this.#requests.sleep()) {
+      return;
+    }
+    this.#armTick();
+  }
+
+  /** Next tick: the next wall-clock multiple of tickMs, plus the offset. */
+  #armTick(): void {
+    const q = this.#opts.tickMs ?? 20;
+    const now = Date.now();
+    const next = Math.ceil((now - tickOffsetMs + 1) / q) * q + tickOffsetMs;
+    this.#tick = setTimeout(() => this.#readRequests(), next - now);
   }
 
   #onMessage(msg: MainToShardMessage): void {
@@ -91,7 +141,12 @@ export class ProbeShard {
         }
         return;
       case 'probe':
-        this.#start(msg.pairs);
+        this.#start(msg.pairs, msg.pairs.length >> 1);
+        return;
+      case 'wake':
+        this.#requests.awake();
+        this.#idleTicks = 0;
+        if (this.#tick === undefined && !this.#stopping) this.#readRequests();
         return;
       case 'cancel':
         for (let i = 0; i + 1 < msg.pairs.length; i += 2) this.#cancel(msg.pairs[i] ?? 0, msg.pairs[i + 1] ?? 0);
@@ -124,8 +179,7 @@ export class ProbeShard {
     }
   }
 
-  #start(pairs: Uint32Array): void {
-    const count = pairs.length >> 1;
+  #start(pairs: Uint32Array, count: number): void {
     this.#probesRun += count;
     const left = this.#native === undefined ? count : this.#native.start(pairs, count);
     for (let i = 0; i < left; i++) this.#startJs(pairs[2 * i] ?? 0, pairs[2 * i + 1] ?? 0);
@@ -172,6 +226,8 @@ export class ProbeShard {
   }
 
   #shutdown(): void {
+    this.#stopping = true;
+    clearTimeout(this.#tick);
     for (const cancel of this.#inflight.values()) cancel();
     this.#inflight.clear();
     this.#flush();

@@ -24,7 +24,16 @@ export async function runProbeShard(task: ShardTask): Promise<ShardExit> {
   process.on('exit', closeIcmp);
   try {
     const netnsError = entered?.ok === false ? entered.detail : undefined;
-    return await new ProbeShard({ shard: task.shard, port: task.port, ring: task.ring, env, netnsError, startLag: () => lag.start() }).run();
+    return await new ProbeShard({
+      shard: task.shard,
+      port: task.port,
+      ring: task.ring,
+      requests: task.requests,
+      tickMs: task.tickMs,
+      env,
+      netnsError,
+      startLag: () => lag.start(),
+    }).run();
   } finally {
     process.off('exit', closeIcmp);
     lag.stop();

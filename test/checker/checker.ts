@@ -7,7 +7,7 @@ import { detailKind } from '../../src/shared/probe-detail.js';
 import type { ProbeOutcome } from '../../src/shared/probe-outcome.js';
 import { makeConfig, type FixtureSpec } from '../support/checker-fixtures.js';
 import { checkerHarness } from '../support/checker-harness.js';
-import { fail, pass } from '../support/fake-probe-executor.js';
+import { FakeProbeExecutor, fail, pass } from '../support/fake-probe-executor.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
 // interval 2000, fast 500, down 10000, rise 2, fall 3; probes answer after 10 ms.
@@ -49,6 +49,42 @@ t.test('start staggers loops by position in the sorted active list', async (t) =
   t.same(h.exec.probes[0]?.target, { backend: 'a', address: '192.0.2.1', check: h.checker.config.healthchecks.get('hc') });
   h.checker.stop();
   t.equal(h.clock.pending, 0, 'stop leaves no timer behind');
+});
+
+t.test('a schedule quantum batches probe starts on its multiples and reports their lateness', async (t) => {
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const exec = new FakeProbeExecutor(clock);
+  const lateness: number[] = [];
+  const checker = new Checker({
+    config: makeConfig({
+      healthchecks: { hc: {} },
+      backends: Object.fromEntries(['a', 'b', 'c', 'd'].map((n, i) => [n, { address: `192.0.2.${i + 1}`, healthcheck: 'hc' }])),
+      frontends: { web: [['p', { a: 1, b: 1, c: 1, d: 1 }]] },
+    }),
+    clock,
+    logger: new RecordingLogger(),
+    executor: exec,
+    random: () => 0.5,
+    scheduleQuantumMs: 400,
+    observer: { onProbe: () => {}, onProbeScheduled: (ms) => lateness.push(ms) },
+  });
+  checker.start();
+  clock.advance(2100);
+  // Due at 500, 1000, 1500, 2000 (stagger + fast-interval); started on the clock's multiples
+  // of 400 (t0 is one).
+  t.same(
+    exec.probes.map((p) => [p.target.backend, p.startedAt - t0]),
+    [
+      ['a', 800],
+      ['b', 1200],
+      ['c', 1600],
+      ['d', 2000],
+    ],
+  );
+  t.same(lateness, [300, 200, 100, 0], 'each with its lateness, once its result came');
+  checker.stop();
+  t.equal(clock.pending, 0, 'stop leaves no timer behind');
 });
 
 t.test('interval choice end to end: rise/fall walk with the next interval in each state', async (t) => {

@@ -9,6 +9,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { startFleet } from '../../src/fleet/fleet.js';
 import type { ProbeResult } from '../../src/shared/health.js';
 import { createResultRing, ResultBatchReader, ResultRingReader } from '../../src/shared/probe-batch.js';
+import { createRequestRing, RequestRingWriter } from '../../src/shared/request-ring.js';
 import { probeProtocolVersion, type MainToShardMessage, type ShardToMainMessage } from '../../src/shared/probe-messages.js';
 import { probeResultOf } from '../../src/shared/probe-outcome.js';
 import { ProbeShard } from '../../src/workers/probe-shard.js';
@@ -31,6 +32,7 @@ interface Harness {
   readonly results: () => Received[];
   readonly send: (msg: MainToShardMessage) => void;
   readonly exit: Promise<{ shard: number; probesRun: number }>;
+  readonly requests: RequestRingWriter;
 }
 
 function decode(reader: ResultBatchReader | ResultRingReader): Received[] {
@@ -59,8 +61,9 @@ for (const native of [true, false]) {
       return received;
     };
     const env = createProbeEnv();
-    const exit = new ProbeShard({ shard: 3, port: port2, ring, env, netnsError, native, ...batch }).run();
-    return { main: port1, messages, results, send: (msg) => port1.postMessage(msg), exit };
+    const requests = createRequestRing(64);
+    const exit = new ProbeShard({ shard: 3, port: port2, ring, requests, tickMs: 10, env, netnsError, native, ...batch }).run();
+    return { main: port1, messages, results, send: (msg) => port1.postMessage(msg), exit, requests: new RequestRingWriter(requests) };
   };
   const path = native ? 'native prober' : 'JS probers';
 
@@ -115,6 +118,31 @@ for (const native of [true, false]) {
     await h.exit;
     h.main.close();
     await fleet.set('127.7.0.2', { kind: 'up' });
+  });
+
+  t.test(`requests through the request ring: read on the shard's tick, sleep, wake (${path})`, async (t) => {
+    const h = startShard();
+    h.send({ type: 'register', targets: [{ id: 1, spec: httpSpec('127.7.0.1', fleet.httpPort) }] });
+    // Written right after the registration: the shard reads queued messages before the ring.
+    for (let p = 1; p <= 5; p++) t.ok(h.requests.push(p, 1));
+    t.equal(h.requests.publish(), false, 'the shard is awake');
+    t.ok(await waitFor(() => h.results().length === 5), 'read from the ring and answered');
+    t.ok(h.results().every((r) => r.result.code === 'L7OK'));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // 5 empty ticks of 10 ms, and more
+    t.ok(h.requests.push(6, 1));
+    t.equal(h.requests.publish(), true, 'after a few empty ticks it sleeps, and says so');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    t.equal(h.results().length, 5, 'asleep: the request waits');
+    h.send({ type: 'wake' });
+    t.ok(await waitFor(() => h.results().length >= 6), 'woken, it reads the ring at once');
+    let taken = 0;
+    for (let p = 100; p < 200; p++) if (h.requests.push(p, 1)) taken++;
+    t.equal(taken, 64, 'a full ring refuses pairs (the dispatcher then posts them)');
+    if (h.requests.publish()) h.send({ type: 'wake' });
+    t.ok(await waitFor(() => h.results().length === 6 + 64), 'the full ring is read');
+    h.send({ type: 'shutdown' });
+    await h.exit;
+    h.main.close();
   });
 
   t.test(`namespace not entered: every probe fails with the netns detail (${path})`, async (t) => {
