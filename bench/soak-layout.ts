@@ -78,10 +78,14 @@ export function soakConfigYaml(layout: SoakLayout, check: SoakCheck): string {
     `      fall: ${check.fall}`,
     '      params:',
     '        path: /healthz',
-    '  backends:',
-    ...layout.backends.map((b) => `    ${b.name}: { address: ${b.address}, healthcheck: soak-http }`),
-    '  frontends:',
+    ...layoutYamlLines(layout, 'soak-http'),
   ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `backends:` and `frontends:` sections of maglev.yaml (indented under `maglev:`) for a layout, every backend on one health check. */
+export function layoutYamlLines(layout: SoakLayout, healthcheck: string): string[] {
+  const lines = ['  backends:', ...layout.backends.map((b) => `    ${b.name}: { address: ${b.address}, healthcheck: ${healthcheck} }`), '  frontends:'];
   for (const fe of layout.frontends) {
     lines.push(`    ${fe.name}:`, `      address: ${fe.vip}`, '      protocol: tcp', '      port: 80', '      pools:');
     for (const pool of fe.pools) {
@@ -89,7 +93,7 @@ export function soakConfigYaml(layout: SoakLayout, check: SoakCheck): string {
       for (const b of pool.backends) lines.push(`            ${b.name}: {}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return lines;
 }
 
 /** VIP prefix ("127.254.0.1/32") → AS address → weight the dataplane must hold. */

@@ -1,6 +1,6 @@
-// The soak's child processes (simulator, fleet, maglevd): spawned from the built bins without
-// any loader, their output kept as a bounded tail, lines offered to a callback, and a stop that
-// escalates from SIGTERM to SIGKILL so that nothing outlives the soak.
+// The benches' child processes (simulator, fleet, maglevd; nginx, haproxy, the C floor checker):
+// the built bins spawned without any loader, their output kept as a bounded tail, lines offered
+// to a callback, and a stop that escalates from SIGTERM to SIGKILL so that nothing outlives a run.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -31,11 +31,24 @@ export interface ChildPart {
 
 const signalNumbers: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGABRT: 6, SIGSEGV: 11 };
 
+/** Every part started and not yet gone, so an interrupted bench can stop them all. */
+const live = new Set<ChildPart>();
+
+/** Stops every part still running (SIGTERM, then SIGKILL after graceMs), e.g. on SIGINT. */
+export async function stopLiveParts(graceMs = 3000): Promise<void> {
+  await Promise.all([...live].map((p) => p.stop(graceMs)));
+}
+
 /** Lines matching `keep` are remembered for later waitForLine calls beyond the first 200 lines. */
 export function startPart(name: string, args: readonly string[], onLine?: (line: string) => void, keep?: RegExp): ChildPart {
+  return startProgram(name, process.execPath, args, onLine, keep);
+}
+
+/** startPart for any executable (nginx, haproxy, the C floor checker). */
+export function startProgram(name: string, command: string, args: readonly string[], onLine?: (line: string) => void, keep?: RegExp): ChildPart {
   const env = { ...process.env };
   delete env.NODE_OPTIONS; // the parts run compiled JavaScript: no tsx loader in them
-  const child = spawn(process.execPath, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`${name}: spawn failed`);
   let tail = '';
   let gone = false;
@@ -105,5 +118,8 @@ export function startPart(name: string, args: readonly string[], onLine?: (line:
     return code;
   };
 
-  return { name, child, pid: child.pid, exited, hasExited: () => gone, tail: () => tail, waitForLine, stop };
+  const part: ChildPart = { name, child, pid: child.pid, exited, hasExited: () => gone, tail: () => tail, waitForLine, stop };
+  live.add(part);
+  void exited.then(() => live.delete(part));
+  return part;
 }

@@ -3,6 +3,7 @@
 // do file I/O; the Prometheus text helpers are pure.
 
 import { readFileSync, readdirSync } from 'node:fs';
+import { cpuTicks, parseStatusField } from './process-sampler.js';
 
 export interface ProcStat {
   /** VmRSS in bytes. */
@@ -13,19 +14,14 @@ export interface ProcStat {
   readonly cpuTicks: number;
 }
 
-export const userHz = 100;
-
 /** Reads /proc/<pid>; throws when the process is gone. */
 export function procStat(pid: number): ProcStat {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return {
-    rss: kb('VmRSS') * 1024,
-    threads: kb('Threads'),
+    rss: parseStatusField(status, 'VmRSS'),
+    threads: parseStatusField(status, 'Threads'),
     fds: readdirSync(`/proc/${pid}/fd`).length,
-    cpuTicks: Number(fields[11]) + Number(fields[12]), // utime, stime (stat fields 14 and 15)
+    cpuTicks: cpuTicks(pid),
   };
 }
 

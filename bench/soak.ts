@@ -23,7 +23,8 @@ import { awaitConvergence } from './soak-convergence.js';
 import { soakConfigYaml, soakLayout } from './soak-layout.js';
 import { binPath, startPart, type ChildPart } from './soak-process.js';
 import { growthVerdict, sampleLine, writeSoakSection, type ProcReading } from './soak-report.js';
-import { metricByLabel, metricSum, procStat, userHz, type SoakSample } from './soak-sample.js';
+import { userHz } from './process-sampler.js';
+import { metricByLabel, metricSum, procStat, type SoakSample } from './soak-sample.js';
 import { soakTitle, soakWriteup } from './soak-summary.js';
 
 function describeError(e: unknown): string {

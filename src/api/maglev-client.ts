@@ -23,6 +23,9 @@ type UnaryMethods = {
   };
 };
 
+
+/** One PreviewConfig chunk: well under the server's 64 KiB request cap. */
+export const previewChunkBytes = 32 * 1024;
 export interface MaglevClientOptions {
   /** Unary calls that do not name their own deadline give up after this long. */
   readonly deadlineMs: number;
@@ -101,9 +104,34 @@ export class MaglevClient {
   getVppLbState = (req: RpcRequest<'GetVPPLBState'> = {}, opts?: CallOptions) => this.call('GetVPPLBState', req, opts);
   syncVppLbState = (req: RpcRequest<'SyncVPPLBState'> = {}, opts?: CallOptions) => this.call('SyncVPPLBState', req, opts);
   getVppLbCounters = (req: RpcRequest<'GetVPPLBCounters'> = {}, opts?: CallOptions) => this.call('GetVPPLBCounters', req, opts);
+  previewChange = (req: RpcRequest<'PreviewChange'>, opts?: CallOptions) => this.call('PreviewChange', req, opts);
+  getVppLbDigest = (req: RpcRequest<'GetVPPLBDigest'> = {}, opts?: CallOptions) => this.call('GetVPPLBDigest', req, opts);
 
   /** Pause, resume, enable or disable a backend: the RPC of that name. */
   backendAction = (action: BackendAction, req: RpcRequest<'PauseBackend'>, opts?: CallOptions) => this.call(backendActionRpcs[action], req, opts);
+
+  /**
+   * Previews a whole candidate config (PreviewConfig): the text goes up in chunks that each fit
+   * the server's request cap; `frontend` narrows the answer to that frontend's VIP.
+   */
+  previewConfig(text: string, frontend = '', opts: CallOptions = {}): Promise<RpcResponse<'PreviewConfig'>> {
+    const m = this.#service.PreviewConfig;
+    const deadline = Date.now() + (opts.deadlineMs ?? this.#deadlineMs);
+    return new Promise((resolve, reject) => {
+      const call = this.#client.makeClientStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, new grpc.Metadata(), { deadline }, (e, v) => {
+        if (e !== null) reject(e);
+        else if (v === undefined) reject(new Error('PreviewConfig: no response'));
+        else resolve(v);
+      });
+      const bytes = Buffer.from(text, 'utf8');
+      let offset = 0;
+      do {
+        call.write({ ...(offset === 0 ? { frontend } : {}), text: bytes.subarray(offset, offset + previewChunkBytes) });
+        offset += previewChunkBytes;
+      } while (offset < bytes.length);
+      call.end();
+    });
+  }
 
   /** The event stream; no deadline unless one is given (it is meant to stay open). */
   watchEvents(req: WatchRequest__Input = {}, opts: CallOptions = {}): grpc.ClientReadableStream<Event> {

@@ -8,8 +8,8 @@ import type { MaglevDefinition } from '../generated/proto/maglev/Maglev.js';
 /** The RPC names (the definition's index signature left out). */
 export type MaglevRpc = keyof { [K in keyof MaglevDefinition as string extends K ? never : number extends K ? never : K]: unknown };
 
-/** The unary RPCs: all but the WatchEvents stream. */
-export type UnaryRpc = Exclude<MaglevRpc, 'WatchEvents'>;
+/** The unary RPCs: all but the WatchEvents stream and the PreviewConfig upload. */
+export type UnaryRpc = Exclude<MaglevRpc, 'WatchEvents' | 'PreviewConfig'>;
 
 export type RpcRequest<M extends MaglevRpc> = Parameters<MaglevDefinition[M]['requestSerialize']>[0];
 

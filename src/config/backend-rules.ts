@@ -4,7 +4,8 @@
 import type { Backend } from '../shared/config.js';
 import type { BackendDraft } from './draft.js';
 import type { IssueCollector } from './issue.js';
-import { checkAddress, checkName, missing } from './value-rules.js';
+import { checkAddress, checkVppAddress, checkName, missing } from './value-rules.js';
+import { quoteSnippet } from './snippet.js';
 
 /**
  * Checks every backend against the names of the drafted health checks (so a health check with
@@ -19,9 +20,9 @@ export function checkBackends(
   for (const d of drafts) {
     checkName(f, 'backend', d.name, d.at);
     if (d.address === undefined) missing(f, d.at, 'address');
-    const family = checkAddress(f, d.address);
+    const family = checkVppAddress(f, d.address, checkAddress(f, d.address));
     const hc = d.healthcheck;
-    if (hc !== undefined && !healthCheckNames.has(hc.value)) f.error(hc, `unknown health check ${JSON.stringify(hc.value)}`);
+    if (hc !== undefined && !healthCheckNames.has(hc.value)) f.error(hc, `unknown health check ${quoteSnippet(hc.value)}`);
     if (d.address === undefined || family === undefined) continue;
     out.set(d.name, {
       name: d.name,
@@ -37,6 +38,6 @@ export function checkBackends(
 /** Warns about each backend that no pool of any frontend names: it is neither probed nor listed. */
 export function warnUnreferencedBackends(f: IssueCollector, drafts: readonly BackendDraft[], referenced: ReadonlySet<string>): void {
   for (const d of drafts) {
-    if (!referenced.has(d.name)) f.warn(d.at, `backend ${JSON.stringify(d.name)} is not used by any frontend; it is not probed`);
+    if (!referenced.has(d.name)) f.warn(d.at, `backend ${quoteSnippet(d.name)} is not used by any frontend; it is not probed`);
   }
 }

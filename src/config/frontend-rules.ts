@@ -5,7 +5,8 @@
 import type { Backend, Frontend, FrontendProtocol, IpFamily, Pool, PoolMember } from '../shared/config.js';
 import type { FrontendDraft, PoolDraft } from './draft.js';
 import type { ConfigLocation, IssueCollector } from './issue.js';
-import { checkAddress, checkIntRange, checkName, missing } from './value-rules.js';
+import { checkAddress, checkVppAddress, checkIntRange, checkName, missing } from './value-rules.js';
+import { quoteSnippet } from './snippet.js';
 
 export interface FrontendsResult {
   /** The frontends that resolved (all of them when there was no error). */
@@ -36,12 +37,12 @@ function checkMembers(s: Scope, pool: PoolDraft, poolName: string, walk: PoolWal
     s.referenced.add(m.backend);
     checkIntRange(s.f, m.weight, 0, 100);
     if (!s.backendNames.has(m.backend)) {
-      s.f.error(m.at, `unknown backend ${JSON.stringify(m.backend)}`);
+      s.f.error(m.at, `unknown backend ${quoteSnippet(m.backend)}`);
       continue;
     }
     const otherPool = walk.poolOf.get(m.backend);
     if (otherPool !== undefined) {
-      s.f.error(m.at, `backend ${JSON.stringify(m.backend)} is already in pool ${JSON.stringify(otherPool)} of this frontend`);
+      s.f.error(m.at, `backend ${quoteSnippet(m.backend)} is already in pool ${quoteSnippet(otherPool)} of this frontend`);
       continue;
     }
     walk.poolOf.set(m.backend, poolName);
@@ -52,11 +53,11 @@ function checkMembers(s: Scope, pool: PoolDraft, poolName: string, walk: PoolWal
     if (walk.first !== undefined && b.family !== walk.first.family) {
       s.f.error(
         m.at,
-        `backend ${JSON.stringify(b.name)} is IPv${b.family} but backend ${JSON.stringify(walk.first.name)} is IPv${walk.first.family}; ` +
+        `backend ${quoteSnippet(b.name)} is IPv${b.family} but backend ${quoteSnippet(walk.first.name)} is IPv${walk.first.family}; ` +
           'all backends of a frontend must have one address family',
       );
     } else if (sameAddress !== undefined) {
-      s.f.error(m.at, `backend ${JSON.stringify(b.name)} has the same address ${b.address} as backend ${JSON.stringify(sameAddress)} in this frontend`);
+      s.f.error(m.at, `backend ${quoteSnippet(b.name)} has the same address ${b.address} as backend ${quoteSnippet(sameAddress)} in this frontend`);
     }
     walk.first ??= b;
     walk.byAddress.set(b.address, b.name);
@@ -73,7 +74,7 @@ function checkPools(s: Scope, d: FrontendDraft): Pool[] {
     const name = pool.name?.value ?? `pools[${i}]`;
     if (pool.name === undefined) missing(s.f, pool.at, 'name');
     else if (checkName(s.f, 'pool', pool.name.value, pool.name) && names.has(name)) {
-      s.f.error(pool.name, `duplicate pool name ${JSON.stringify(name)} in this frontend`);
+      s.f.error(pool.name, `duplicate pool name ${quoteSnippet(name)} in this frontend`);
     }
     names.add(name);
     if (pool.backends === undefined) missing(s.f, pool.at, 'backends');
@@ -99,13 +100,13 @@ function checkSharedAddresses(f: IssueCollector, vips: readonly Vip[]): void {
     const same = other.find((o) => o.protocol === v.protocol && o.port === v.port);
     const mixed = other.find((o) => o.backendFamily !== undefined && v.backendFamily !== undefined && o.backendFamily !== v.backendFamily);
     if (all !== undefined) {
-      f.error(v.at, `address ${v.address} is also used by frontend ${JSON.stringify(all.name)}; an all-port frontend (no protocol) must have its address to itself`);
+      f.error(v.at, `address ${v.address} is also used by frontend ${quoteSnippet(all.name)}; an all-port frontend (no protocol) must have its address to itself`);
     } else if (same !== undefined) {
-      f.error(v.at, `frontend ${JSON.stringify(same.name)} already has address ${v.address}, protocol ${v.protocol} and port ${v.port}`);
+      f.error(v.at, `frontend ${quoteSnippet(same.name)} already has address ${v.address}, protocol ${v.protocol} and port ${v.port}`);
     } else if (mixed !== undefined) {
       f.error(
         v.at,
-        `frontend ${JSON.stringify(mixed.name)} shares address ${v.address} with IPv${mixed.backendFamily} backends, this one has IPv${v.backendFamily}; ` +
+        `frontend ${quoteSnippet(mixed.name)} shares address ${v.address} with IPv${mixed.backendFamily} backends, this one has IPv${v.backendFamily}; ` +
           'frontends on one address need backends of one family',
       );
     }
@@ -126,7 +127,7 @@ export function checkFrontends(
   for (const d of drafts) {
     checkName(f, 'frontend', d.name, d.at);
     if (d.address === undefined) missing(f, d.at, 'address');
-    const family = checkAddress(f, d.address);
+    const family = checkVppAddress(f, d.address, checkAddress(f, d.address));
     const protocol = d.protocol?.value ?? 'any';
     if (d.protocol !== undefined) {
       if (d.port === undefined) missing(f, d.at, 'port');

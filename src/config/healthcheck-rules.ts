@@ -7,6 +7,7 @@ import { errorMessage } from '../shared/errors.js';
 import type { HealthCheckDraft, ParamsDraft } from './draft.js';
 import type { IssueCollector, Located } from './issue.js';
 import { checkAddress, checkIntRange, checkMinDuration, checkName, missing } from './value-rules.js';
+import { quoteSnippet } from './snippet.js';
 
 const minIntervalMs = 50;
 const defaults = { intervalMs: 2000, timeoutMs: 1000, rise: 2, fall: 3 } as const;
@@ -56,7 +57,7 @@ function responseCodes(f: IssueCollector, v: Located<string> | undefined): [numb
   const min = Number(m?.[1]);
   const max = m?.[2] === undefined ? min : Number(m[2]);
   if (m === null || min < 100 || max > 599 || min > max) {
-    f.error(v, `invalid response code ${JSON.stringify(v.value)}: expected "NNN" or "NNN-NNN" within 100-599, low to high`);
+    f.error(v, `invalid response code ${quoteSnippet(v.value)}: expected "NNN" or "NNN-NNN" within 100-599, low to high`);
     return undefined;
   }
   return [min, max];
@@ -85,7 +86,7 @@ function checkParams(f: IssueCollector, type: HealthCheckType, p: ParamsDraft): 
     return { tcp: { ssl: used.ssl?.value ?? false, serverName: used.serverName?.value, insecureSkipVerify: used.insecureSkipVerify?.value ?? false } };
   }
   if (type === 'icmp') return {};
-  if (used.path !== undefined && !used.path.value.startsWith('/')) f.error(used.path, `must start with "/", got ${JSON.stringify(used.path.value)}`);
+  if (used.path !== undefined && !used.path.value.startsWith('/')) f.error(used.path, `must start with "/", got ${quoteSnippet(used.path.value)}`);
   const codes = responseCodes(f, used.responseCode) ?? [200, 399];
   checkRegexp(f, used.responseRegexp);
   return {

@@ -10,6 +10,7 @@ import { checkFrontends } from './frontend-rules.js';
 import { checkHealthChecks } from './healthcheck-rules.js';
 import { childPath, IssueCollector, type ConfigIssue } from './issue.js';
 import { checkAddress, checkIntRange, checkMinDuration } from './value-rules.js';
+import { quoteSnippet } from './snippet.js';
 
 export interface SemanticResult {
   /** Set only when there are no errors. Not yet frozen. */
@@ -30,7 +31,7 @@ const lbDefaults = {
 function checkHealthChecker(f: IssueCollector, d: HealthCheckerDraft): HealthCheckerConfig {
   checkIntRange(f, d.transitionHistory, 1, 1000);
   if (d.netns !== undefined && d.netns.value !== '' && !netnsPattern.test(d.netns.value)) {
-    f.error(d.netns, `invalid netns name ${JSON.stringify(d.netns.value)}: must match ${netnsPattern.source}`);
+    f.error(d.netns, `invalid netns name ${quoteSnippet(d.netns.value)}: must match ${netnsPattern.source}`);
   }
   return { transitionHistory: d.transitionHistory?.value ?? 5, netns: d.netns?.value ?? '' };
 }
@@ -81,7 +82,7 @@ export function checkConfigDraft(draft: ConfigDraft): SemanticResult {
     const given = family === 4 ? draft.lb.ipv4SrcAddress : draft.lb.ipv6SrcAddress;
     if (given === undefined) {
       const at = { ...draft.lb.at, path: childPath(draft.lb.at.path, key) };
-      f.error(at, `missing required key ${JSON.stringify(key)}: frontend ${JSON.stringify(frontend)} has IPv${family} backends`);
+      f.error(at, `missing required key ${quoteSnippet(key)}: frontend ${quoteSnippet(frontend)} has IPv${family} backends`);
     }
   }
   if (f.errors.length > 0) return { config: undefined, errors: f.errors, warnings: f.warnings };

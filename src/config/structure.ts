@@ -2,7 +2,7 @@
 // rejects unknown and duplicate keys and values of the wrong type at any depth, and builds a
 // ConfigDraft. Ranges, required keys and cross-references are the semantic stage's job.
 
-import type { Document, LineCounter, Node } from 'yaml';
+import { isMap, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { HealthCheckType } from '../shared/config.js';
 import type {
   BackendDraft,
@@ -31,6 +31,11 @@ function under(at: ConfigLocation, key: string): ConfigLocation {
   return { ...at, path: childPath(at.path, key) };
 }
 
+/** The issue for a document that is not a maglev config at all; none of its text is quoted. */
+function notMaglevConfig(what: string): string {
+  return `${what}: the file does not look like a maglev config (its content is not shown)`;
+}
+
 /** Reads a parsed, syntax-error-free document into a draft, collecting every structural error. */
 export function readConfigDraft(doc: Document, lines: LineCounter): StructureResult {
   const r = new YamlReader(doc, lines);
@@ -39,13 +44,18 @@ export function readConfigDraft(doc: Document, lines: LineCounter): StructureRes
   let draft: ConfigDraft | undefined;
   if (contents === null) {
     r.fail(top, 'the file is empty: expected a mapping with the top-level key maglev');
+  } else if (isScalar(contents)) {
+    // Not YAML-ish (e.g. /proc/self/environ): one generic issue, nothing of the file quoted.
+    r.fail(top, notMaglevConfig('expected a mapping, got a single scalar'));
+  } else if (isMap(contents) && !contents.items.some((p) => isScalar(p.key) && p.key.value === 'maglev')) {
+    // Lines such as /etc/shadow's read as keys: none of them is reported, so none is echoed.
+    r.fail(top, notMaglevConfig('missing the top-level key maglev'));
   } else {
     r.fields(contents, r.locate(contents, '', top), {
       maglev: (node, _at, keyAt) => {
         draft = readMaglev(r, node, keyAt);
       },
     });
-    if (draft === undefined && r.errors.length === 0) r.fail(top, 'missing the top-level key maglev');
   }
   return { draft, errors: r.errors };
 }

@@ -4,20 +4,21 @@
 
 import type { IpFamily } from '../shared/config.js';
 import { formatDurationMs } from '../shared/duration.js';
-import { ipFamily, isIpv4Mapped } from '../shared/ip-address.js';
+import { ipFamily, ipFromBytes, ipToBytes, isIpv4Mapped } from '../shared/ip-address.js';
 import { childPath, type ConfigLocation, type IssueCollector, type Located } from './issue.js';
+import { quoteSnippet } from './snippet.js';
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** A required key is absent: reported at its owner's position, under the key's own path. */
 export function missing(f: IssueCollector, owner: ConfigLocation, key: string): void {
-  f.error({ ...owner, path: childPath(owner.path, key) }, `missing required key ${JSON.stringify(key)}`);
+  f.error({ ...owner, path: childPath(owner.path, key) }, `missing required key ${quoteSnippet(key)}`);
 }
 
 /** Names of health checks, backends, frontends and pools (§2.2). */
 export function checkName(f: IssueCollector, kind: string, name: string, at: ConfigLocation): boolean {
   if (namePattern.test(name)) return true;
-  f.error(at, `invalid ${kind} name ${JSON.stringify(name)}: must match ${namePattern.source}`);
+  f.error(at, `invalid ${kind} name ${quoteSnippet(name)}: must match ${namePattern.source}`);
   return false;
 }
 
@@ -51,4 +52,17 @@ export function checkAddress(f: IssueCollector, v: Located<string> | undefined, 
     return undefined;
   }
   return family;
+}
+
+/**
+ * An address VPP's lb plugin stores as an ip46_address_t (a VIP or an AS): IPv6 in ::/96 is
+ * refused, because VPP takes an ip46 whose first 96 bits are zero for IPv4 (ip46_address_is_ip4)
+ * and its dumps report such an AS as an IPv4 address (::1 as 0.0.0.1), which no sync can match.
+ */
+export function checkVppAddress(f: IssueCollector, v: Located<string> | undefined, family: IpFamily | undefined): IpFamily | undefined {
+  if (v === undefined || family !== 6) return family;
+  const b = ipToBytes(v.value);
+  if (b.subarray(0, 12).some((x) => x !== 0)) return family;
+  f.error(v, `IPv6 address ${v.value} is in ::/96, which VPP's lb plugin takes for the IPv4 address ${ipFromBytes(b.subarray(12))}; use an IPv6 address outside ::/96`);
+  return undefined;
 }

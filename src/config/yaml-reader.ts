@@ -7,6 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type 
 import { parseDurationMs } from '../shared/duration.js';
 import { canonicalIp, ipFamily } from '../shared/ip-address.js';
 import { childPath, issueAt, type ConfigIssue, type ConfigLocation, type Located } from './issue.js';
+import { pathKey, plainSnippet, quoteSnippet } from './snippet.js';
 
 /** Reads one value; `at` is the value's path and position, `keyAt` the position of its key. */
 export type FieldReader = (node: Node | null, at: ConfigLocation, keyAt: ConfigLocation) => void;
@@ -35,9 +36,9 @@ function describe(node: Node | null): string {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null) return 'null (an empty value)';
-    if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-    if (typeof v === 'number' || typeof v === 'bigint') return `the number ${node.source ?? String(v)}`;
-    if (typeof v === 'boolean') return `the boolean ${node.source ?? String(v)}`;
+    if (typeof v === 'string') return `the string ${quoteSnippet(v)}`;
+    if (typeof v === 'number' || typeof v === 'bigint') return `the number ${plainSnippet(node.source ?? String(v))}`;
+    if (typeof v === 'boolean') return `the boolean ${plainSnippet(node.source ?? String(v))}`;
   }
   return 'an unsupported value';
 }
@@ -102,9 +103,10 @@ export class YamlReader {
         continue;
       }
       const name = typeof keyNode.value === 'string' ? keyNode.value : (keyNode.source ?? '');
-      const keyAt = this.locate(key, childPath(at.path, name), at);
+      // The path quotes odd keys short: it reaches clients and logs like the message does.
+      const keyAt = this.locate(key, childPath(at.path, pathKey(name)), at);
       if (seen.has(name)) {
-        this.fail(keyAt, `duplicate key ${JSON.stringify(name)}`);
+        this.fail(keyAt, `duplicate key ${quoteSnippet(name)}`);
         continue;
       }
       seen.add(name);
@@ -119,7 +121,7 @@ export class YamlReader {
     for (const e of this.#pairs(node, at) ?? []) {
       const read = Object.hasOwn(readers, e.name) ? readers[e.name] : undefined;
       if (read === undefined) {
-        this.fail(e.at, `unknown key ${JSON.stringify(e.name)} (expected one of: ${Object.keys(readers).join(', ')})`);
+        this.fail(e.at, `unknown key ${quoteSnippet(e.name)} (expected one of: ${Object.keys(readers).join(', ')})`);
       } else {
         read(e.node, e.valueAt, e.at);
       }
@@ -176,7 +178,7 @@ export class YamlReader {
       if (typeof node.value === 'string') {
         const ms = parseDurationMs(node.value);
         if (ms !== undefined) return { ...at, value: ms };
-        this.fail(at, `invalid duration ${JSON.stringify(node.value)}: expected Go syntax such as 500ms, 1.5s or 1m30s`);
+        this.fail(at, `invalid duration ${quoteSnippet(node.value)}: expected Go syntax such as 500ms, 1.5s or 1m30s`);
         return undefined;
       }
     }
@@ -188,7 +190,7 @@ export class YamlReader {
     const text = this.string(node, at);
     if (text === undefined) return undefined;
     if (ipFamily(text.value) === undefined) {
-      this.fail(at, `expected an IP address literal, got ${JSON.stringify(text.value)}`);
+      this.fail(at, `expected an IP address literal, got ${quoteSnippet(text.value)}`);
       return undefined;
     }
     return { ...at, value: canonicalIp(text.value) };
@@ -199,7 +201,7 @@ export class YamlReader {
     const text = this.string(node, at);
     if (text === undefined) return undefined;
     if (!(words as readonly string[]).includes(text.value)) {
-      this.fail(at, `unknown value ${JSON.stringify(text.value)} (expected one of: ${words.join(', ')})`);
+      this.fail(at, `unknown value ${quoteSnippet(text.value)} (expected one of: ${words.join(', ')})`);
       return undefined;
     }
     return { ...at, value: text.value as T };

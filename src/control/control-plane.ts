@@ -11,6 +11,8 @@ import type { BackendView } from '../checker/backend-view.js';
 import type { CheckerEvent } from '../checker/events.js';
 import type { CloseReason, Subscription } from './event-subscribers.js';
 import type { FrontendView } from '../core/frontend-view.js';
+import type { DisruptionPreview } from '../core/disruption-preview.js';
+import type { BackendChangeKind } from '../core/proposed-change.js';
 import type { HealthCheck } from '../shared/config.js';
 import type { LogLevel, LogRecord } from '../shared/log.js';
 import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
@@ -96,6 +98,31 @@ export interface VppLbCountersView {
   readonly vips: readonly VppVipCountersView[];
 }
 
+/** A change to preview; a candidate config is YAML text, parsed by the config loader. */
+export type PreviewRequestView =
+  | { readonly kind: 'weight'; readonly frontend: string; readonly pool: string; readonly backend: string; readonly weight: number }
+  | { readonly kind: BackendChangeKind; readonly backend: string }
+  | { readonly kind: 'config'; readonly text: string };
+
+/** A preview, or the candidate config's problems as data (CheckConfig's texts). */
+export type PreviewResultView =
+  | { readonly ok: true; readonly preview: DisruptionPreview }
+  | { readonly ok: false; readonly parseError: string; readonly semanticError: string };
+
+export interface VppVipDigestView extends VipKey {
+  /** The configured frontend for this VIP; undefined if none. */
+  readonly frontend: string | undefined;
+  readonly flowTableLength: number;
+  /** Hex SHA-256 (docs/table-digest.md). */
+  readonly digest: string;
+  /** ASes in the table, ip46 order, with their computed buckets. */
+  readonly ases: ReadonlyArray<{ readonly address: string; readonly weight: number; readonly buckets: number }>;
+  /** VPP's per-AS bucket counts equal the computed ones. */
+  readonly bucketsMatch: boolean;
+  /** Bucket → index into `ases`, -1 = none; only when asked for. */
+  readonly table: readonly number[] | undefined;
+}
+
 /** Inputs of the /healthz watchdog. */
 export interface ProbeWatchdogView {
   /** Unix ms when the latest real probe (not a static backend's) completed; undefined if none yet. */
@@ -163,5 +190,17 @@ export interface ControlPlane {
   syncVppLbState(frontend: string | undefined): Promise<void>;
   /** The last scrape snapshot. VPP_DISABLED, VPP_NOT_CONNECTED. */
   vppLbCounters(): VppLbCountersView;
+  /**
+   * What a change would do to the new-flow tables, from the live state; nothing is applied.
+   * `frontend` limits it to that frontend's VIP. NOT_FOUND, INVALID_ARGUMENT and
+   * FAILED_PRECONDITION as the change itself would answer; config problems are data.
+   */
+  previewChange(change: PreviewRequestView, frontend: string | undefined): Promise<PreviewResultView>;
+  /**
+   * Each VIP's table as VPP holds it (from a live AS dump), numeric order; `frontend` limits it
+   * to that frontend's VIP (NOT_FOUND for an unknown frontend). VPP_DISABLED, VPP_NOT_CONNECTED,
+   * VPP_RETVAL/VPP_TIMEOUT as vppLbState.
+   */
+  vppLbDigest(frontend: string | undefined, includeTable: boolean): Promise<VppVipDigestView[]>;
   probeWatchdog(): ProbeWatchdogView;
 }

@@ -3,17 +3,19 @@
 
 import type { BackendView } from '../checker/backend-view.js';
 import type { FrontendView } from '../core/frontend-view.js';
-import type { VppInfo, VppLbCountersView, VppLbStateView } from './control-plane.js';
+import type { PreviewResultView, VppInfo, VppLbCountersView, VppLbStateView, VppVipDigestView } from './control-plane.js';
 import type {
   BackendInfo,
   FrontendInfo,
   HealthCheckInfo,
   Int64,
   LogEvent as LogEventMsg,
+  PreviewResponse,
   ProbeResult as ProbeResultMsg,
   TransitionRecord as TransitionRecordMsg,
   VPPInfo,
   VPPLBCounters,
+  VPPLBDigest,
   VPPLBState,
 } from '../api/maglev-messages.js';
 import type { HealthCheck } from '../shared/config.js';
@@ -186,5 +188,58 @@ export function logEventMsg(r: LogRecord): LogEventMsg {
     level: r.level,
     msg: r.msg,
     attrs: r.attrs.map(([key, value]) => ({ key, value })),
+  };
+}
+
+export function previewMsg(r: PreviewResultView): PreviewResponse {
+  if (!r.ok) return { ok: false, parse_error: r.parseError, semantic_error: r.semanticError, vips: [], assumptions: [] };
+  return {
+    ok: true,
+    parse_error: '',
+    semantic_error: '',
+    assumptions: [...r.preview.assumptions],
+    vips: r.preview.vips.map((v) => ({
+      frontend: v.frontend,
+      prefix: v.key.prefix,
+      protocol: v.key.protocol,
+      port: v.key.port,
+      change: v.change,
+      flow_table_length: v.flowTableLength,
+      moved_buckets: v.movedBuckets,
+      application_servers: v.ases.map((a) => ({
+        address: a.address,
+        backends: [...a.backends],
+        weight_before: a.weightBefore,
+        weight_after: a.weightAfter,
+        buckets_before: a.bucketsBefore,
+        buckets_after: a.bucketsAfter,
+      })),
+      members: v.members.map((m) => ({
+        pool: m.pool,
+        backend: m.backend,
+        state_before: m.before?.state ?? '',
+        state_after: m.after?.state ?? '',
+        weight_before: m.before?.configured ?? 0,
+        weight_after: m.after?.configured ?? 0,
+        effective_weight_before: m.before?.effective ?? 0,
+        effective_weight_after: m.after?.effective ?? 0,
+      })),
+    })),
+  };
+}
+
+export function vppLbDigestMsg(vips: readonly VppVipDigestView[]): VPPLBDigest {
+  return {
+    vips: vips.map((v) => ({
+      prefix: v.prefix,
+      protocol: v.protocol,
+      port: v.port,
+      frontend: v.frontend ?? '',
+      flow_table_length: v.flowTableLength,
+      digest: v.digest,
+      application_servers: v.ases.map((a) => ({ address: a.address, weight: a.weight, buckets: a.buckets })),
+      buckets_match: v.bucketsMatch,
+      table: v.table === undefined ? [] : [...v.table],
+    })),
   };
 }

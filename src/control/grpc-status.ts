@@ -22,6 +22,7 @@ const codeStatus: Readonly<Record<ErrorCode, status>> = {
   NETNS: status.INTERNAL,
   NATIVE: status.INTERNAL,
   SHUTTING_DOWN: status.UNAVAILABLE,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
 };
 
 /** The gRPC status code for a daemon error code. */

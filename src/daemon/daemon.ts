@@ -12,6 +12,7 @@ import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import { Checker } from '../checker/checker.js';
 import { formatIssue, loadConfigFile } from '../config/loader.js';
+import { OffThreadConfigLoader } from '../config/off-thread-loader.js';
 import { startGrpcServer, type GrpcServer } from '../control/grpc-server.js';
 import { createDaemonLogger } from './daemon-logger.js';
 import { MaglevdControlPlane } from './maglevd-control-plane.js';
@@ -97,8 +98,11 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     o.vppApiAddr === undefined
       ? undefined
       : createVppSide({ apiAddr: o.vppApiAddr, statsAddr: o.vppStatsAddr, checker, clock, logger, metrics, startedAt });
+  // Checks and reloads parse in a worker thread: the main thread keeps probing meanwhile.
+  const configLoader = new OffThreadConfigLoader();
   const control = new MaglevdControlPlane({
     configPath: o.config,
+    configLoader,
     checker,
     hub,
     vpp,
@@ -113,7 +117,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   let grpc: GrpcServer | undefined;
   let metricsServer: MetricsServer | undefined;
   try {
-    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry });
+    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry, limits: o.grpcLimits });
     if (o.metricsAddr !== undefined) {
       metricsServer = await startMetricsServer({ addr: o.metricsAddr, registry, source: control, clock, logger });
     }
@@ -122,6 +126,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     stopLiveHeap();
     await grpc?.shutdown(0);
     await dispatcher.close();
+    await configLoader.close();
     return { ok: false, exitCode: maglevdExitCodes.startup };
   }
 
@@ -144,6 +149,7 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
         unsubscribeMetrics();
         stopLiveHeap();
         await dispatcher.close();
+        await configLoader.close();
         await vpp?.stop();
         await metricsServer?.close();
       })();
@@ -162,7 +168,7 @@ export async function runDaemon(o: MaglevdOptions): Promise<number> {
   if (!started.ok) return started.exitCode;
   const { daemon } = started;
   const onHup = (): void => {
-    void daemon.control.reloadConfig();
+    void daemon.control.reloadOnSignal();
   };
   process.on('SIGHUP', onHup);
   return new Promise<number>((resolve) => {

@@ -11,21 +11,28 @@ import { compareIp } from '../shared/ip-address.js';
 import type { BackendView } from '../checker/backend-view.js';
 import type { Checker } from '../checker/checker.js';
 import type { FrontendView } from '../core/frontend-view.js';
-import { formatIssue, loadConfigFile, type ConfigLoad } from '../config/loader.js';
+import type { ConfigVerdict } from '../config/load-task.js';
+import { formatIssue, type ConfigLoad } from '../config/loader.js';
+import { previewChange } from '../core/disruption-preview.js';
+import type { ProposedChange } from '../core/proposed-change.js';
 import {
   type ConfigCheckResult,
   type ConfigReloadResult,
   type ControlPlane,
   type ControlPlaneEvent,
+  type PreviewRequestView,
+  type PreviewResultView,
   type ProbeWatchdogView,
   type VppLbCountersView,
   type VppLbStateView,
   type VppStatus,
+  type VppVipDigestView,
   type WatchSubscription,
   type WeightChange,
 } from '../control/control-plane.js';
 import type { Subscription } from '../control/event-subscribers.js';
 import type { WatchEventHub } from '../control/grpc-watch-hub.js';
+import { vipDigests } from '../control/vip-digests.js';
 import type { VppSide } from './vpp-side.js';
 import { compareVipKeys, inVipOrder } from '../core/desired-state.js';
 import { readState } from '../sync/lb-state.js';
@@ -42,13 +49,27 @@ export interface MaglevdControlPlaneOptions {
   readonly startedAt: number;
   /** Moves probing to new workers in another namespace; returns the old pool's closer (NetnsProbeExecutor.switchTo). */
   readonly switchNetns?: (netns: string) => Promise<(() => Promise<void>) | undefined>;
+  /** Reads and parses config files off the main thread (OffThreadConfigLoader). */
+  readonly configLoader: ConfigFileLoader;
+}
+
+/** How the control plane reads configs: load for a reload, check for CheckConfig, parse for a preview. */
+export interface ConfigFileLoader {
+  load(path: string): Promise<ConfigLoad>;
+  check(path: string): Promise<ConfigVerdict>;
+  parse(text: string): Promise<ConfigLoad>;
+}
+
+/** The answer to a CheckConfig or ReloadConfig while another check or reload runs. */
+function configBusy(): DaemonError {
+  return new DaemonError('RESOURCE_EXHAUSTED', 'a config check, reload or config preview is already running; try again when it has finished');
 }
 
 function notFound(kind: string, name: string): DaemonError {
   return new DaemonError('NOT_FOUND', `${kind} "${name}" not found`);
 }
 
-function issuesText(load: ConfigLoad): { parseError: string; semanticError: string } {
+function issuesText(load: ConfigLoad | ConfigVerdict): { parseError: string; semanticError: string } {
   if (load.ok) return { parseError: '', semanticError: '' };
   const text = load.errors.map(formatIssue).join('\n');
   return load.stage === 'parse' ? { parseError: text, semanticError: '' } : { parseError: '', semanticError: text };
@@ -56,8 +77,14 @@ function issuesText(load: ConfigLoad): { parseError: string; semanticError: stri
 
 export class MaglevdControlPlane implements ControlPlane {
   readonly #o: MaglevdControlPlaneOptions;
-  /** Serialises reloads (SIGHUP and RPC may race). */
-  #reloading: Promise<unknown> = Promise.resolve();
+  /**
+   * Config checks and reloads run one at a time (docs/security.md): each costs a parse of up to
+   * 4 MiB. An RPC that finds one running or queued is refused; a SIGHUP waits its turn.
+   */
+  #configTail: Promise<unknown> = Promise.resolve();
+  #configJobs = 0;
+  /** A SIGHUP reload that has not started yet: later SIGHUPs join it. */
+  #signalReload: Promise<ConfigReloadResult> | undefined;
 
   constructor(opts: MaglevdControlPlaneOptions) {
     this.#o = opts;
@@ -135,21 +162,41 @@ export class MaglevdControlPlane implements ControlPlane {
     return this.#o.hub.subscribe(opts);
   }
 
-  async checkConfig(): Promise<ConfigCheckResult> {
-    const load = await loadConfigFile(this.#o.configPath);
-    return { ok: load.ok, ...issuesText(load) };
+  checkConfig(): Promise<ConfigCheckResult> {
+    if (this.#configJobs > 0) return Promise.reject(configBusy());
+    return this.#configJob(async () => {
+      const verdict = await this.#o.configLoader.check(this.#o.configPath);
+      return { ok: verdict.ok, ...issuesText(verdict) };
+    });
   }
 
-  /** §3.9: SIGHUP and ReloadConfig. A bad file keeps the running config. */
+  /** §3.9: ReloadConfig. A bad file keeps the running config. */
   reloadConfig(): Promise<ConfigReloadResult> {
-    const run = this.#reloading.then(() => this.#reload());
-    this.#reloading = run.catch(() => undefined);
+    if (this.#configJobs > 0) return Promise.reject(configBusy());
+    return this.#configJob(() => this.#reload());
+  }
+
+  /** §3.9: SIGHUP. Queued behind a running check or reload; SIGHUPs before it starts join it. */
+  reloadOnSignal(): Promise<ConfigReloadResult> {
+    this.#signalReload ??= this.#configJob(() => {
+      this.#signalReload = undefined;
+      return this.#reload();
+    });
+    return this.#signalReload;
+  }
+
+  #configJob<T>(job: () => Promise<T>): Promise<T> {
+    this.#configJobs += 1;
+    const run = this.#configTail.then(job).finally(() => {
+      this.#configJobs -= 1;
+    });
+    this.#configTail = run.catch(() => undefined);
     return run;
   }
 
   async #reload(): Promise<ConfigReloadResult> {
     const log = this.#o.logger;
-    const load = await loadConfigFile(this.#o.configPath);
+    const load = await this.#o.configLoader.load(this.#o.configPath);
     if (!load.ok) {
       const texts = issuesText(load);
       log.error('config-reload-error', load.stage === 'parse' ? { parse_error: texts.parseError } : { semantic_error: texts.semanticError });
@@ -253,6 +300,31 @@ export class MaglevdControlPlane implements ControlPlane {
       }))
       .sort(compareVipKeys);
     return { scrapedAt: snap.scrapedAt, vips };
+  }
+
+  /**
+   * The preview of a change on the live world (config, backend states, weights). A candidate
+   * config goes through the same loader as the config file; it is never applied.
+   */
+  previewChange(change: PreviewRequestView, frontend: string | undefined): Promise<PreviewResultView> {
+    if (change.kind !== 'config') return Promise.resolve().then(() => this.#preview(change, frontend));
+    // A candidate config costs a parse like CheckConfig: off the main thread, one job at a time.
+    if (this.#configJobs > 0) return Promise.reject(configBusy());
+    return this.#configJob(async () => {
+      const load = await this.#o.configLoader.parse(change.text);
+      if (!load.ok) return { ok: false, ...issuesText(load) };
+      return this.#preview({ kind: 'config', config: load.config }, frontend);
+    });
+  }
+
+  #preview(proposed: ProposedChange, frontend: string | undefined): PreviewResultView {
+    const c = this.#o.checker;
+    return { ok: true, preview: previewChange({ config: c.config, stateOf: c.stateOf, weightOf: c.weightOf }, proposed, frontend) };
+  }
+
+  /** The table of each VIP as VPP holds it: a live AS dump, tables computed from it. */
+  async vppLbDigest(frontend: string | undefined, includeTable: boolean): Promise<VppVipDigestView[]> {
+    return vipDigests(await this.vppLbState(), this.#o.checker.config.frontends.values(), frontend, includeTable);
   }
 
   /**

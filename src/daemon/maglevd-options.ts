@@ -5,6 +5,7 @@
 import { formatFlagUsage, parseFlags, type FlagSpec } from '../shared/go-flags.js';
 import { parseListenAddress, type ListenAddress } from '../shared/listen-address.js';
 import { isLogLevel, type LogLevel } from '../shared/log.js';
+import { defaultGrpcConnectionLimits, type GrpcConnectionLimits } from '../control/grpc-server.js';
 
 export const maglevdExitCodes = {
   ok: 0,
@@ -24,7 +25,18 @@ export const maglevdFlags = [
   { name: 'vpp-stats-addr', kind: 'string', env: 'MAGLEV_VPP_STATS_ADDR', default: '/run/vpp/stats.sock', usage: 'VPP stats socket; empty disables the stats segment' },
   { name: 'log-level', kind: 'string', env: 'MAGLEV_LOG_LEVEL', default: 'info', usage: 'debug, info, warn or error' },
   { name: 'check', kind: 'bool', default: false, usage: 'validate the config and exit (0 valid, 1 parse error, 2 semantic error)' },
+  {
+    name: 'preview-against',
+    kind: 'string',
+    default: '',
+    usage: "with --check: ask the maglevd at this gRPC address what the config would do to each VIP's new flows (3 if it cannot answer)",
+  },
   { name: 'reflection', kind: 'bool', default: true, usage: 'serve gRPC server reflection' },
+  { name: 'grpc-max-connections', kind: 'string', env: 'MAGLEV_GRPC_MAX_CONNECTIONS', default: String(defaultGrpcConnectionLimits.maxConnections), usage: 'open gRPC connections at most; more are closed at once' },
+  { name: 'grpc-handshake-timeout', kind: 'duration', env: 'MAGLEV_GRPC_HANDSHAKE_TIMEOUT', default: defaultGrpcConnectionLimits.handshakeMs, usage: 'close a gRPC connection that has not started HTTP/2 by then (0: never)' },
+  { name: 'grpc-idle-timeout', kind: 'duration', env: 'MAGLEV_GRPC_IDLE_TIMEOUT', default: defaultGrpcConnectionLimits.idleMs, usage: 'close a gRPC connection without calls for this long (0: never)' },
+  { name: 'grpc-max-connection-age', kind: 'duration', env: 'MAGLEV_GRPC_MAX_CONNECTION_AGE', default: defaultGrpcConnectionLimits.maxAgeMs, usage: 'send GOAWAY to gRPC connections this old (0: never)' },
+  { name: 'grpc-max-connection-age-grace', kind: 'duration', env: 'MAGLEV_GRPC_MAX_CONNECTION_AGE_GRACE', default: defaultGrpcConnectionLimits.maxAgeGraceMs, usage: 'then cut their calls after this long (0: never)' },
   { name: 'version', kind: 'bool', default: false, usage: 'print version, commit and build date, then exit' },
   { name: 'help', aliases: ['h'], kind: 'bool', default: false, usage: 'print this usage, then exit' },
 ] as const satisfies readonly FlagSpec[];
@@ -40,7 +52,11 @@ export interface MaglevdOptions {
   readonly vppStatsAddr: string | undefined;
   readonly logLevel: LogLevel;
   readonly check: boolean;
+  /** --check only: the running maglevd's gRPC address to preview the config against. */
+  readonly previewAgainst: string | undefined;
   readonly reflection: boolean;
+  /** --grpc-max-connections, --grpc-handshake-timeout, --grpc-idle-timeout, --grpc-max-connection-age(-grace). */
+  readonly grpcLimits: GrpcConnectionLimits;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -66,6 +82,9 @@ export function parseMaglevdOptions(argv: readonly string[], env: Readonly<Recor
   }
   const logLevel = v['log-level'];
   if (!isLogLevel(logLevel)) return invalid('log-level', logLevel, 'expected debug, info, warn or error');
+  const maxConnections = /^[0-9]{1,6}$/.test(v['grpc-max-connections']) ? Number(v['grpc-max-connections']) : 0;
+  if (maxConnections < 1) return invalid('grpc-max-connections', v['grpc-max-connections'], 'expected an integer from 1 to 999999');
+  if (v['preview-against'] !== '' && !v.check) return { ok: false, message: '--preview-against needs --check' };
   return {
     ok: true,
     options: {
@@ -76,7 +95,15 @@ export function parseMaglevdOptions(argv: readonly string[], env: Readonly<Recor
       vppStatsAddr: v['vpp-stats-addr'] === '' ? undefined : v['vpp-stats-addr'],
       logLevel,
       check: v.check,
+      previewAgainst: v['preview-against'] === '' ? undefined : v['preview-against'],
       reflection: v.reflection,
+      grpcLimits: {
+        maxConnections,
+        handshakeMs: v['grpc-handshake-timeout'],
+        idleMs: v['grpc-idle-timeout'],
+        maxAgeMs: v['grpc-max-connection-age'],
+        maxAgeGraceMs: v['grpc-max-connection-age-grace'],
+      },
       version: v.version,
       help: v.help,
     },

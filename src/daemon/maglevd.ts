@@ -1,5 +1,6 @@
 // The maglevd entry point: flags and env to options, then --help, --version, --check (validate
-// the config, exit 0/1/2 per §1.6) or the daemon's normal run. Returns the exit code instead of
+// the config, exit 0/1/2 per §1.6; with --preview-against, also what it would do to a running
+// maglevd's VIPs) or the daemon's normal run. Returns the exit code instead of
 // exiting, so bin/maglevd.js stays a one-liner and tests can call it in-process.
 
 import { buildInfo } from '../generated/build-info.js';
@@ -51,7 +52,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: MainOutpu
     io.out(versionLine('maglevd'));
     return maglevdExitCodes.ok;
   }
-  if (o.check) return checkConfigFile(o.config, io);
+  if (o.check) {
+    const code = await checkConfigFile(o.config, io);
+    if (code !== maglevdExitCodes.ok || o.previewAgainst === undefined) return code;
+    const { previewConfigAgainst } = await import('./config-preview.js');
+    return previewConfigAgainst(o.config, o.previewAgainst, io);
+  }
   // Loaded only here, so --version and --check do not pay for the daemon's imports (gRPC, VPP).
   const { runDaemon } = await import('./daemon.js');
   return runDaemon(o);

@@ -1,8 +1,11 @@
 // maglev-demo (`npm run demo`): the whole system on one machine, each part its own process as
 // in production: the VPP simulator (api.sock + stats.sock), a loopback test fleet, maglevd
-// with examples/maglev-demo.yaml, and the dashboard when it is built. Prints how to attach
-// maglevc and how to make backends fail; Ctrl-C stops everything. --duration N stops after N
-// seconds (exit 0 only if maglevd programmed the simulator), which is how the test runs it.
+// with examples/maglev-demo.yaml, and the dashboard when it is built. The simulator forwards:
+// TCP connections to the loopback VIPs reach the fleet through its Maglev tables, so curl and
+// maglevt work against the VIPs. The fleet serves http on 8080 and https on 8443, so VIP ports
+// 80 and 443 map to those on the AS (the other VIPs keep their port, as GRE does). Prints how
+// to attach maglevc, send traffic and make backends fail; Ctrl-C stops everything.
+// --duration N stops after N seconds (exit 0 only if maglevd programmed the simulator).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +29,9 @@ interface Part {
   readonly exited: Promise<number>;
   output: string;
 }
+
+/** The forwarding flags: AS ports of the fleet for VIP ports 80/443, and the all-port VIP's ports. */
+export const demoForwardArgs = ['--forward', '--forward-ports', '8080,8443', '--forward-as-ports', '80=8080,443=8443'];
 
 function start(name: string, args: string[], onLine?: (line: string) => void): Part {
   const env = { ...process.env };
@@ -106,7 +112,10 @@ export async function main(argv: readonly string[], io: DemoIo = { stdout: proce
   };
 
   try {
-    const sim = start('maglev-vppsim', [bin('maglev-vppsim'), '--api-socket', api, '--stats-socket', stats]);
+    const sim = start('maglev-vppsim', [bin('maglev-vppsim'), '--api-socket', api, '--stats-socket', stats, ...demoForwardArgs], (line) => {
+      // Listeners opened or refused as maglevd programs the VIPs.
+      if (values.duration === undefined && /forward/.test(line)) io.stdout.write(`${line}\n`);
+    });
     parts.push(sim);
     await waitForLine(sim, /stats listening/, 10_000);
     const fleet = start('maglev-fleet', [
@@ -137,6 +146,9 @@ export async function main(argv: readonly string[], io: DemoIo = { stdout: proce
         `  attach the CLI:     node bin/maglevc.js --server ${grpcAddr}        (try: show frontends, show vpp lb state)`,
         `  metrics:            curl http://${metricsAddr}/metrics`,
         hasDash ? `  dashboard:          http://${dashAddr}/view/` : '  dashboard:          (not built)',
+        '  traffic:            curl http://127.0.9.1/healthz    (the web VIP, through the simulated VPP to web-1/web-2)',
+        "  test the VIPs:      node bin/maglevt.js -config examples/maglev-demo.yaml -uri /healthz -insecure -filter '^(web|web-tls|tcp-svc)$'",
+        `  who served what:    curl http://127.0.0.1:${fleetControl}/counts`,
         `  fail a backend:     curl -X PUT -d '{"kind":"down"}' http://127.0.0.1:${fleetControl}/backends/127.0.1.1`,
         `  heal it:            curl -X PUT -d '{"kind":"up"}' http://127.0.0.1:${fleetControl}/backends/127.0.1.1`,
         `  VPP sockets:        ${api}, ${stats}`,

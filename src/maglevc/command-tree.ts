@@ -2,8 +2,9 @@
 // most one slot edge per node (a name or a number), and the command a node runs when input
 // stops there. Keyword edges may set an argument (`pause` sets action=pause); slots set the
 // argument they are named after. `watch events` options loop back, so the tree is a graph.
+// `preview` takes the words of a `set` command (or a config file) and runs nothing but the preview.
 
-export type SlotKind = 'frontend' | 'backend' | 'healthcheck' | 'pool' | 'pool-backend' | 'weight' | 'count';
+export type SlotKind = 'frontend' | 'backend' | 'healthcheck' | 'pool' | 'pool-backend' | 'weight' | 'count' | 'file';
 
 export type CommandName =
   | 'show-version'
@@ -13,9 +14,13 @@ export type CommandName =
   | 'show-vpp-info'
   | 'show-vpp-lb-state'
   | 'show-vpp-lb-counters'
+  | 'show-vpp-lb-digest'
   | 'sync-vpp-lb-state'
   | 'set-backend'
   | 'set-weight'
+  | 'preview-backend'
+  | 'preview-weight'
+  | 'preview-config'
   | 'watch-events'
   | 'config-check'
   | 'config-reload'
@@ -79,6 +84,41 @@ function watchEvents(): CommandNode {
   return opts;
 }
 
+/**
+ * `set backend …` and `set frontend …`, ending in `runs`: the real commands (with `flush` for
+ * weights), or their previews (flush changes no new-flow bucket, so a preview has none).
+ */
+function setCommands(runs: { readonly backend: CommandName; readonly weight: CommandName; readonly flush: boolean }): CommandNode {
+  const backendAction = node();
+  backendAction.keywords = [
+    kw('pause', 'stop health checking, drain gracefully', node(runs.backend), ['action', 'pause']),
+    kw('resume', 'resume health checking', node(runs.backend), ['action', 'resume']),
+    kw('enable', 'enable a disabled backend', node(runs.backend), ['action', 'enable']),
+    kw('disable', 'disable the backend, flush its flows', node(runs.backend), ['action', 'disable']),
+  ];
+  const setBackend = node();
+  setBackend.slot = slot('backend', '<backend>', 'backend name', backendAction);
+  const weighted = node(runs.weight);
+  if (runs.flush) weighted.keywords = [kw('flush', 'also flush existing flows of this backend', node(runs.weight), ['flush', 'true'])];
+  const weightSlot = node();
+  weightSlot.slot = slot('weight', '<0-100>', 'configured weight', weighted);
+  const weightKw = node();
+  weightKw.keywords = [kw('weight', 'set the configured weight', weightSlot)];
+  const memberSlot = node();
+  memberSlot.slot = slot('pool-backend', '<pool-backend>', 'backend in that pool', weightKw, 'backend');
+  const backendKw = node();
+  backendKw.keywords = [kw('backend', 'pool member', memberSlot)];
+  const poolSlot = node();
+  poolSlot.slot = slot('pool', '<pool>', 'pool name', backendKw);
+  const poolKw = node();
+  poolKw.keywords = [kw('pool', 'pool of the frontend', poolSlot)];
+  const setFrontend = node();
+  setFrontend.slot = slot('frontend', '<frontend>', 'frontend name', poolKw);
+  const set = node();
+  set.keywords = [kw('backend', 'operator action on a backend', setBackend), kw('frontend', 'runtime weight of a pool member', setFrontend)];
+  return set;
+}
+
 /** Builds the tree; quit and exit exist only in the interactive shell. */
 export function createCommandTree(opts: { readonly interactive: boolean }): CommandNode {
   const showFrontends = node('show-frontends');
@@ -89,6 +129,12 @@ export function createCommandTree(opts: { readonly interactive: boolean }): Comm
   showHealthChecks.slot = slot('healthcheck', '<healthcheck>', 'health check name', node('show-healthchecks'));
   const lbState = node('show-vpp-lb-state');
   lbState.slot = slot('frontend', '<frontend>', "only this frontend's VIP", node('show-vpp-lb-state'));
+  const digestTable = kw('table', 'also print the bucket → AS table', node('show-vpp-lb-digest'), ['table', 'true']);
+  const lbDigestOne = node('show-vpp-lb-digest');
+  lbDigestOne.keywords = [digestTable];
+  const lbDigest = node('show-vpp-lb-digest');
+  lbDigest.keywords = [digestTable];
+  lbDigest.slot = slot('frontend', '<frontend>', "only this frontend's VIP", lbDigestOne);
   const show = node();
   show.keywords = [
     kw('version', 'client version, commit and build date', node('show-version')),
@@ -99,7 +145,11 @@ export function createCommandTree(opts: { readonly interactive: boolean }): Comm
       keywords: [
         kw('info', 'VPP version, pid, uptime and connection', node('show-vpp-info')),
         kw('lb', 'VPP load balancer', {
-          keywords: [kw('state', 'VIPs and application servers in VPP', lbState), kw('counters', 'per-VIP packet counters', node('show-vpp-lb-counters'))],
+          keywords: [
+            kw('state', 'VIPs and application servers in VPP', lbState),
+            kw('counters', 'per-VIP packet counters', node('show-vpp-lb-counters')),
+            kw('digest', "each VIP's new-flow table digest, to compare LB hosts", lbDigest),
+          ],
           slot: undefined,
           run: undefined,
         }),
@@ -120,33 +170,14 @@ export function createCommandTree(opts: { readonly interactive: boolean }): Comm
     }),
   ];
 
-  const backendAction = node();
-  backendAction.keywords = [
-    kw('pause', 'stop health checking, drain gracefully', node('set-backend'), ['action', 'pause']),
-    kw('resume', 'resume health checking', node('set-backend'), ['action', 'resume']),
-    kw('enable', 'enable a disabled backend', node('set-backend'), ['action', 'enable']),
-    kw('disable', 'disable the backend, flush its flows', node('set-backend'), ['action', 'disable']),
+  const set = setCommands({ backend: 'set-backend', weight: 'set-weight', flush: true });
+  const previewConfig = node();
+  previewConfig.slot = slot('file', '<file>', 'candidate config file (read here, sent to the server)', node('preview-config'));
+  const preview = node();
+  preview.keywords = [
+    kw('set', 'what this set command would move', setCommands({ backend: 'preview-backend', weight: 'preview-weight', flush: false })),
+    kw('config', 'what reloading this config would move', previewConfig),
   ];
-  const setBackend = node();
-  setBackend.slot = slot('backend', '<backend>', 'backend name', backendAction);
-  const weighted = node('set-weight');
-  weighted.keywords = [kw('flush', 'also flush existing flows of this backend', node('set-weight'), ['flush', 'true'])];
-  const weightSlot = node();
-  weightSlot.slot = slot('weight', '<0-100>', 'configured weight', weighted);
-  const weightKw = node();
-  weightKw.keywords = [kw('weight', 'set the configured weight', weightSlot)];
-  const memberSlot = node();
-  memberSlot.slot = slot('pool-backend', '<pool-backend>', 'backend in that pool', weightKw, 'backend');
-  const backendKw = node();
-  backendKw.keywords = [kw('backend', 'pool member', memberSlot)];
-  const poolSlot = node();
-  poolSlot.slot = slot('pool', '<pool>', 'pool name', backendKw);
-  const poolKw = node();
-  poolKw.keywords = [kw('pool', 'pool of the frontend', poolSlot)];
-  const setFrontend = node();
-  setFrontend.slot = slot('frontend', '<frontend>', 'frontend name', poolKw);
-  const set = node();
-  set.keywords = [kw('backend', 'operator action on a backend', setBackend), kw('frontend', 'runtime weight of a pool member', setFrontend)];
 
   const watch = node();
   watch.keywords = [kw('events', 'stream events as JSON lines (any key stops)', watchEvents())];
@@ -162,6 +193,7 @@ export function createCommandTree(opts: { readonly interactive: boolean }): Comm
     kw('show', 'show state', show),
     kw('sync', 'synchronise VPP', sync),
     kw('set', 'change runtime state', set),
+    kw('preview', "how much of each VIP's new flows a change would move, and where", preview),
     kw('watch', 'watch live events', watch),
     kw('config', 'config file check and reload', config),
   ];

@@ -18,6 +18,8 @@ import {
 import type { Style } from './output-style.js';
 import { formatVppInfo, formatVppLbCounters, formatVppLbState, vipOfFrontend } from './output-vpp.js';
 import { watchEvents } from './watch-events.js';
+import { formatPreview, formatVppLbDigest } from './output-preview.js';
+import { readCandidateConfig } from './candidate-config.js';
 
 export interface CommandContext {
   readonly client: MaglevClient;
@@ -66,6 +68,11 @@ export async function runCommand(ctx: CommandContext, name: Exclude<CommandName,
     }
     case 'show-vpp-lb-counters':
       return print(formatVppLbCounters(style, await client.getVppLbCounters()));
+    case 'show-vpp-lb-digest': {
+      const table = args.has('table');
+      const r = await client.getVppLbDigest({ frontend: arg('frontend'), include_table: table });
+      return print(formatVppLbDigest(style, r.vips, table));
+    }
     case 'sync-vpp-lb-state':
       await client.syncVppLbState(args.has('frontend') ? { frontend_name: arg('frontend') } : {});
       return print(['ok']);
@@ -76,6 +83,19 @@ export async function runCommand(ctx: CommandContext, name: Exclude<CommandName,
     case 'set-weight': {
       const req = { frontend: arg('frontend'), pool: arg('pool'), backend: arg('backend'), weight: Number(arg('weight')), flush: args.has('flush') };
       return print(formatFrontend(style, await client.setFrontendPoolBackendWeight(req)));
+    }
+    case 'preview-backend': {
+      const r = await client.previewChange({ backend: { name: arg('backend'), action: arg('action') } });
+      return print(formatPreview(style, r));
+    }
+    case 'preview-weight': {
+      const req = { frontend: arg('frontend'), weight: { pool: arg('pool'), backend: arg('backend'), weight: Number(arg('weight')) } };
+      return print(formatPreview(style, await client.previewChange(req)));
+    }
+    case 'preview-config': {
+      const r = await client.previewConfig(await readCandidateConfig(arg('file')));
+      print(formatPreview(style, r));
+      return r.ok ? 0 : 1;
     }
     case 'watch-events':
       await watchEvents(client, args, ctx.out, ctx.stop);

@@ -78,6 +78,7 @@ export class Completer {
       }
       case 'weight':
       case 'count':
+      case 'file':
         return [];
       default: {
         const exhaustive: never = kind;

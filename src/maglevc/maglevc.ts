@@ -30,6 +30,11 @@ export interface MaglevcIo {
 const unaryDeadlineMs = 30_000;
 
 function processIo(): MaglevcIo {
+  // `maglevc … | head`: once the reader is gone, stop quietly instead of dying with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(maglevcExitCodes.ok);
+    throw e;
+  });
   return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
 }
 

@@ -18,6 +18,7 @@ export const errorCodes = [
   'NETNS', // the health-check network namespace cannot be entered
   'NATIVE', // the native addon is missing or a native call failed
   'SHUTTING_DOWN', // the daemon is stopping
+  'RESOURCE_EXHAUSTED', // a concurrency limit is reached (e.g. one config check or reload at a time)
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

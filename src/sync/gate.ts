@@ -12,6 +12,8 @@ export interface GateRunner {
   syncVip(frontend: string): Promise<void>;
   /** The gate is open for every write from now on; fullSync → run SyncLBStateAll now. */
   opened(fullSync: boolean): void;
+  /** Send lb_conf alone, now (a fresh VPP has none until the first full sync). */
+  syncConf?(): Promise<void>;
 }
 
 export interface SyncGate {

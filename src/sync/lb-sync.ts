@@ -61,11 +61,26 @@ export class LbSync {
   /** SyncLBStateAll: lb_conf, then removals, then creation and reconciliation of every VIP. */
   async syncAll(cfg: Config, inputs: DesiredInputs, hints: FlushHints = new Map()): Promise<SyncReport> {
     return this.#run('all', async (api, counts) => {
-      const conf = await api.confGet();
-      await this.#execute(api, planConf(conf, desiredConf(cfg.vpp.lb, conf)), counts);
+      await this.#syncConf(api, cfg, counts);
       const current = await readVips(api);
       await this.#execute(api, planAll(desiredVips(cfg, inputs), current, hints), counts);
     });
+  }
+
+  /** lb_conf alone (the warmup's conf step: VIPs it releases get their encap sources at once). */
+  async syncConf(cfg: Config): Promise<void> {
+    const counts = zeroCounts();
+    try {
+      await this.#syncConf(this.#api(), cfg, counts);
+    } finally {
+      // Counted as part of full syncs (it is their first step); no sync-done line of its own.
+      for (const k of syncKinds) if (counts[k] > 0) this.#onCount?.('all', k, counts[k]);
+    }
+  }
+
+  async #syncConf(api: LbApi, cfg: Config, counts: SyncCounts): Promise<void> {
+    const conf = await api.confGet();
+    await this.#execute(api, planConf(conf, desiredConf(cfg.vpp.lb, conf)), counts);
   }
 
   /**

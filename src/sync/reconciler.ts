@@ -18,6 +18,7 @@ import { SyncQueue, type Runnable, type SyncJob, type VipOrigin } from './queue.
 export interface SyncEngine {
   syncAll(cfg: Config, inputs: DesiredInputs, hints?: ReadonlyMap<string, ReadonlySet<string>>): Promise<unknown>;
   syncVip(cfg: Config, inputs: DesiredInputs, frontend: string, flushHints?: ReadonlySet<string>): Promise<unknown>;
+  syncConf?(cfg: Config): Promise<unknown>;
 }
 
 export interface ReconcilerOptions {
@@ -83,6 +84,9 @@ export class Reconciler {
     gate.attach({
       syncVip: (frontend) => this.#guard() ?? this.#enqueueVip(frontend, 'release'),
       opened: (fullSync) => this.#opened(fullSync),
+      syncConf: async () => {
+        await (this.#guard() ?? this.#engine.syncConf?.(this.#config()));
+      },
     });
   }
 

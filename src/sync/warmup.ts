@@ -118,7 +118,10 @@ export class Warmup implements SyncGate {
   onConnect(): void {
     this.#connected = true;
     if (this.#phase === 'waiting') this.#begin();
-    else if (this.#phase === 'release') this.#poll();
+    else if (this.#phase === 'release') {
+      this.#confStep(); // a VPP that restarted meanwhile has no lb_conf either
+      this.#poll();
+    }
     // min-delay: its timer runs on; done: nothing to gate.
   }
 
@@ -174,7 +177,15 @@ export class Warmup implements SyncGate {
     this.#minTimer = undefined;
     this.#phase = 'release';
     this.#log.info('vpp-lb-warmup-min-delay-elapsed', { elapsed: this.#elapsed(), impact: impact.minElapsed });
+    // The conf step: a fresh VPP has no lb_conf (encap sources) until the first full sync, which
+    // may be a sync-interval away; the VIPs released from now on need it at once.
+    this.#confStep();
     this.#poll();
+  }
+
+  #confStep(): void {
+    if (!this.#connected) return; // the reconnect sends it
+    this.#runner.syncConf?.().catch((err: unknown) => this.#log.warn('vpp-lb-warmup-conf-error', { err: errorMessage(err) }));
   }
 
   /** Releases every frontend (by name) whose backends are all known; completes when none is left. */

@@ -8,7 +8,7 @@ import type { ApiConnection } from './api-connection.js';
 import { parseVipsVerbose, type CliVipBlock } from './cli-vips-parser.js';
 import type { LbApi, LbAs, LbVip } from './lb-api.js';
 import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
-import { isPowerOfTwo } from './maglev.js';
+import { isPowerOfTwo } from '../shared/maglev.js';
 import { encapByNumber } from './messages.js';
 import { VppApiError } from './vpp-api-error.js';
 

@@ -7,7 +7,7 @@ import type { Clock } from '../shared/clock.js';
 import { formatEventId, parseEventId } from './event-id.js';
 
 /** Every event type on the SSE streams; `log` goes to /admin only. */
-export const sseEventTypes = ['backend', 'frontend', 'probe', 'vpp-api', 'vpp', 'lbstate', 'maglevd', 'update', 'resync', 'log'] as const;
+export const sseEventTypes = ['backend', 'frontend', 'probe', 'vpp-api', 'vpp', 'lbstate', 'maglevd', 'update', 'resync', 'log', 'consistency'] as const;
 export type SseEventType = (typeof sseEventTypes)[number];
 
 export interface BrokerEvent {

@@ -84,7 +84,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: MainOutpu
   try {
     let dashboard;
     try {
-      dashboard = await startDashboard({ servers: o.servers, listen: o.listen, clock: createRealClock(), logger, admin });
+      dashboard = await startDashboard({ servers: o.servers, listen: o.listen, clock: createRealClock(), logger, admin, limits: o.limits, consistencyGraceMs: o.consistencyGraceMs });
     } catch (e) {
       logger.error('startup-error', { err: errorMessage(e) });
       return frontendExitCodes.failed;

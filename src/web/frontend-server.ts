@@ -1,10 +1,12 @@
 // The dashboard's HTTP server (§10.1 route table): the SPA and read-only JSON/SSE API under
-// /view/ (no auth), the same SPA plus the event log stream and the mutating actions under /admin/
-// (basic auth), /healthz and /favicon.ico. No compression anywhere, so SSE passes proxies
-// unbuffered. Shutdown ends every SSE stream, then closes the listener.
+// /view/ (no auth), the same SPA plus the event log stream, the mutating actions and their
+// previews under /admin/ (basic auth), /healthz, /metrics (the cross-host consistency gauges)
+// and /favicon.ico. No compression anywhere, so SSE passes proxies unbuffered. Shutdown ends
+// every SSE stream, then closes the listener.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
@@ -15,8 +17,11 @@ import { faviconSvg } from './favicon.js';
 import { HttpError } from './http-error.js';
 import { sendError, sendJson } from './http-reply.js';
 import type { Scope } from './scope.js';
+import type { VipConsistency } from './consistency-monitor.js';
 import { notBuiltPage, type SpaAssets } from './spa-assets.js';
 import { lastEventIdOf, openSseStream, type SseStream } from './sse-stream.js';
+import { checkHostHeaders, hostAllowList } from './host-allow-list.js';
+import { LoginBackoff } from './login-backoff.js';
 
 export interface BuildVersion {
   readonly version: string;
@@ -29,6 +34,10 @@ export interface FrontendServerOptions {
   readonly listen: { readonly host: string; readonly port: number };
   readonly scopes: readonly Scope[];
   readonly broker: EventBroker;
+  /** The cross-host comparison, served on /view/api/consistency. */
+  readonly consistency: { readonly report: readonly VipConsistency[] };
+  /** Served on /metrics. */
+  readonly registry: Registry;
   readonly clock: Clock;
   readonly logger: Logger;
   /** undefined: /admin/ answers 403 `admin disabled`. */
@@ -37,7 +46,23 @@ export interface FrontendServerOptions {
   readonly version: BuildVersion;
   /** SSE keep-alive comment interval (default 15 s). */
   readonly pingMs?: number;
+  /** Request limits; each one left out takes its default (defaultFrontendLimits). */
+  readonly limits?: Partial<FrontendLimits>;
 }
+
+/** The dashboard's request limits (docs/security.md §4; maglevd-frontend flags). */
+export interface FrontendLimits {
+  /** Open SSE streams at most (-sse-max-streams); one more gets 503. */
+  readonly maxStreams: number;
+  /** Open SSE streams per client address at most (-sse-max-streams-per-client). */
+  readonly maxStreamsPerClient: number;
+  /** Host names served besides IP literals, localhost and the listen host (-allowed-hosts). */
+  readonly allowedHosts: readonly string[];
+  /** Failed logins per address before the lockouts start. */
+  readonly freeLoginFailures: number;
+}
+
+export const defaultFrontendLimits: FrontendLimits = { maxStreams: 256, maxStreamsPerClient: 8, allowedHosts: [], freeLoginFailures: 5 };
 
 export interface FrontendServer {
   readonly port: number;
@@ -57,7 +82,11 @@ function pathSegments(path: string): string[] {
 }
 
 export async function startFrontendServer(o: FrontendServerOptions): Promise<FrontendServer> {
+  const limits = { ...defaultFrontendLimits, ...o.limits };
+  const allowList = hostAllowList(o.listen.host, limits.allowedHosts);
+  const logins = new LoginBackoff({ clock: o.clock, freeFailures: limits.freeLoginFailures });
   const streams = new Set<SseStream>();
+  const streamsByClient = new Map<string, number>();
   const byName = new Map(o.scopes.map((s) => [s.name, s]));
   const scopeOf = (name: string): Scope => {
     const s = byName.get(name);
@@ -86,9 +115,43 @@ export async function startFrontendServer(o: FrontendServerOptions): Promise<Fro
   }
 
   function serveEvents(req: IncomingMessage, res: ServerResponse, url: URL, area: Area): void {
+    const client = req.socket.remoteAddress ?? '';
+    const mine = streamsByClient.get(client) ?? 0;
+    if (streams.size >= limits.maxStreams || mine >= limits.maxStreamsPerClient) {
+      const global = streams.size >= limits.maxStreams;
+      o.logger.warn('sse-refused', { remote: client, reason: global ? `at most ${limits.maxStreams} streams` : `at most ${limits.maxStreamsPerClient} streams per client`, open: global ? streams.size : mine });
+      throw new HttpError(503, 'too many event streams');
+    }
     const stream = openSseStream({ req, res, broker: o.broker, admin: area === 'admin', clock: o.clock, ...(o.pingMs === undefined ? {} : { pingMs: o.pingMs }) }, lastEventIdOf(req, url));
     streams.add(stream);
-    void stream.closed.then(() => streams.delete(stream));
+    streamsByClient.set(client, mine + 1);
+    void stream.closed.then(() => {
+      streams.delete(stream);
+      const left = (streamsByClient.get(client) ?? 1) - 1;
+      if (left > 0) streamsByClient.set(client, left);
+      else streamsByClient.delete(client);
+    });
+  }
+
+  /** Basic auth with a per-address backoff: failures are logged, repeated ones locked out (429). */
+  function adminAuth(req: IncomingMessage, res: ServerResponse): { ok: true; user: string } | { ok: false } {
+    const client = req.socket.remoteAddress ?? '';
+    const waitMs = logins.lockedFor(client);
+    if (waitMs > 0) {
+      sendJson(res, 429, { error: 'too many failed logins; try again later' }, { 'Retry-After': String(Math.ceil(waitMs / 1000)) });
+      return { ok: false };
+    }
+    const auth = checkAdminAuth(o.admin, req.headers.authorization);
+    if (auth.ok) {
+      logins.succeeded(client);
+      return auth;
+    }
+    if (auth.status === 401 && auth.error === 'invalid credentials') {
+      const { failures, lockMs } = logins.failed(client);
+      o.logger.warn('admin-login-failed', { remote: client, failures, lock_ms: lockMs });
+    }
+    sendJson(res, auth.status, { error: auth.error }, auth.status === 401 ? { 'WWW-Authenticate': basicAuthChallenge() } : {});
+    return { ok: false };
   }
 
   /** Routes shared by both areas: the SPA, its assets and the event stream. */
@@ -112,6 +175,9 @@ export async function startFrontendServer(o: FrontendServerOptions): Promise<Fro
     if (what === 'state' && name === undefined) {
       get(req);
       sendJson(res, 200, { maglevds: o.scopes.map((s) => s.state.snapshot()) });
+    } else if (what === 'consistency' && name === undefined) {
+      get(req);
+      sendJson(res, 200, { vips: o.consistency.report });
     } else if (what === 'state' && name !== undefined) {
       get(req);
       sendJson(res, 200, scopeOf(name).state.snapshot());
@@ -134,6 +200,18 @@ export async function startFrontendServer(o: FrontendServerOptions): Promise<Fro
       get(req);
       return sendJson(res, 200, { status: 'ok' });
     }
+    const host = checkHostHeaders(allowList, req.headers.host, req.headers.origin);
+    if (!host.ok) {
+      o.logger.warn('host-refused', { remote: req.socket.remoteAddress, host: host.host.slice(0, 64), status: host.status });
+      return sendJson(res, host.status, { error: host.error });
+    }
+    if (path === '/metrics') {
+      get(req);
+      const body = await o.registry.metrics();
+      res.writeHead(200, { 'Content-Type': o.registry.contentType, 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     if (path === '/favicon.ico') {
       get(req);
       res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400' });
@@ -150,8 +228,8 @@ export async function startFrontendServer(o: FrontendServerOptions): Promise<Fro
       const rest = segs.slice(1);
       if ((await serveArea(req, res, url, 'view', rest)) || serveViewApi(req, res, rest)) return;
     } else if (segs[0] === 'admin') {
-      const auth = checkAdminAuth(o.admin, req.headers.authorization);
-      if (!auth.ok) return sendJson(res, auth.status, { error: auth.error }, auth.status === 401 ? { 'WWW-Authenticate': basicAuthChallenge() } : {});
+      const auth = adminAuth(req, res);
+      if (!auth.ok) return;
       const rest = segs.slice(1);
       if (await serveArea(req, res, url, 'admin', rest)) return;
       if (rest[0] === 'api' && (await serveAdminAction({ scope: (n) => byName.get(n), logger: o.logger }, req, res, rest.slice(1), auth.user))) return;

@@ -15,6 +15,8 @@ export type MaglevdApi = Pick<
   | 'getVppLbState'
   | 'backendAction'
   | 'setFrontendPoolBackendWeight'
+  | 'previewChange'
+  | 'getVppLbDigest'
   | 'watchEvents'
   | 'close'
 >;

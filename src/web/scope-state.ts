@@ -3,7 +3,7 @@
 // the gRPC wire form; turned into proto3 JSON for /view/api/state and the SSE payloads. Every
 // mutation reports the `update` event it implies (only changed objects), or undefined. No I/O.
 
-import type { BackendInfo, FrontendInfo, HealthCheckInfo, TransitionRecord, VPPInfo, VPPLBState } from '../api/maglev-messages.js';
+import type { BackendInfo, FrontendInfo, HealthCheckInfo, TransitionRecord, VPPInfo, VPPLBDigest, VPPLBState } from '../api/maglev-messages.js';
 import { NamedCollection } from './named-collection.js';
 import { toProtoJson } from './proto-json.js';
 
@@ -32,7 +32,11 @@ type Kind = 'frontends' | 'backends' | 'healthchecks';
 export class ScopeState {
   readonly name: string;
   reachable = false;
+  /** Why the maglevd refused our WatchEvents stream (its stream cap), or null while it streams. */
+  watchRefused: string | null = null;
   lbState: VPPLBState | null = null;
+  /** The last GetVPPLBDigest (with tables), read with the lb state; null: none (no VPP). */
+  digest: VPPLBDigest | null = null;
   readonly frontends = new NamedCollection<FrontendInfo>();
   readonly backends = new NamedCollection<BackendInfo>();
   readonly healthchecks = new NamedCollection<HealthCheckInfo>();
@@ -114,6 +118,7 @@ export class ScopeState {
     return toProtoJson({
       name: this.name,
       reachable: this.reachable,
+      watch_refused: this.watchRefused,
       vpp: this.#vpp,
       frontends: this.frontends.values(),
       backends: this.backends.values(),

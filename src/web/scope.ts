@@ -1,12 +1,13 @@
 // One maglevd as seen by the dashboard (§10.1 "per maglevd"): the WatchEvents stream
 // (watch-connection.ts), a full refresh every 30 s (and after every reconnect or config reload),
-// a 5 s reachability probe, the debounced lb-state loop, and the admin actions. Everything it
+// a 5 s reachability probe, the debounced lb-state loop (which also reads the table digests the
+// cross-host comparison needs), and the admin actions and their previews. Everything it
 // learns lands in ScopeState and goes out through `publish` as SSE events; failures of its own
 // RPCs are logged and never thrown into its timers.
 
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { BackendAction } from '../api/maglev-client.js';
-import type { BackendInfo, FrontendInfo, SetWeightRequest, VPPInfo, VPPLBState } from '../api/maglev-messages.js';
+import type { BackendInfo, FrontendInfo, PreviewRequest__Input, PreviewResponse, SetWeightRequest, VPPInfo, VPPLBDigest, VPPLBState } from '../api/maglev-messages.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
@@ -88,7 +89,11 @@ export class Scope {
       reconnectMinMs: this.#t.reconnectMinMs,
       reconnectMaxMs: this.#t.reconnectMaxMs,
       // Whatever happened while the stream was down is only known after a refetch.
-      onConnected: () => void this.refreshAll(),
+      onConnected: () => {
+        this.#setWatchRefused(null);
+        void this.refreshAll();
+      },
+      onRefused: (details) => this.#setWatchRefused(details),
       onEvent: (ev) => {
         for (const a of watchActions(ev)) this.#apply(a);
       },
@@ -138,6 +143,11 @@ export class Scope {
     return info;
   }
 
+  /** What an admin action would move (PreviewChange); nothing is applied. */
+  preview(req: PreviewRequest__Input): Promise<PreviewResponse> {
+    return this.#o.api.previewChange(req);
+  }
+
   async setWeight(req: SetWeightRequest): Promise<FrontendInfo> {
     const info = await this.#o.api.setFrontendPoolBackendWeight(req);
     this.#publishUpdate(this.state.upsert({ frontends: [info] }));
@@ -172,7 +182,7 @@ export class Scope {
     if (this.#stopped) return;
     if (reachable !== this.state.reachable) {
       this.state.reachable = reachable;
-      this.#o.publish('maglevd', { maglevd: this.name, reachable });
+      this.#o.publish('maglevd', { maglevd: this.name, reachable, watchRefused: this.state.watchRefused });
       if (reachable) {
         this.#log.info('maglevd-reachable');
         void this.refreshAll();
@@ -181,6 +191,12 @@ export class Scope {
       }
     }
     this.#timers.set('probe', this.#o.clock.setTimeout(() => void this.#probe(), this.#t.probeMs));
+  }
+
+  #setWatchRefused(details: string | null): void {
+    if (this.state.watchRefused === details) return;
+    this.state.watchRefused = details;
+    this.#o.publish('maglevd', { maglevd: this.name, reachable: this.state.reachable, watchRefused: details });
   }
 
   // ---- events ----
@@ -342,13 +358,20 @@ export class Scope {
       do {
         this.#lbAgain = false;
         let lb: VPPLBState | null;
+        let digest: VPPLBDigest | null;
         try {
           lb = await this.#o.api.getVppLbState();
         } catch {
           lb = null; // UNAVAILABLE: no VPP; the panel shows it disconnected
         }
+        try {
+          digest = lb === null ? null : await this.#o.api.getVppLbDigest({ include_table: true });
+        } catch {
+          digest = null; // no VPP any more, or a maglevd without the RPC: left out of the comparison
+        }
         if (this.#stopped) return;
         this.state.lbState = lb;
+        this.state.digest = digest;
         // Sent even when unchanged: the browser clears its "settling" flags on every read.
         this.#o.publish('lbstate', { maglevd: this.name, lbState: toProtoJson(lb) });
       } while (this.#lbAgain);

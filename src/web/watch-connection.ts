@@ -3,7 +3,7 @@
 // reset once a stream delivers data. `onConnected` fires on the first message of each stream,
 // so the owner can refetch whatever happened while it was down.
 
-import type { ClientReadableStream } from '@grpc/grpc-js';
+import { status as grpcStatus, type ClientReadableStream } from '@grpc/grpc-js';
 import type { Event } from '../api/maglev-messages.js';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/log.js';
@@ -22,6 +22,8 @@ export interface WatchConnectionOptions {
   readonly reconnectMaxMs: number;
   readonly onConnected: () => void;
   readonly onEvent: (ev: Event) => void;
+  /** The maglevd refused the stream (RESOURCE_EXHAUSTED: its WatchEvents cap); with its message. */
+  readonly onRefused?: (details: string) => void;
 }
 
 export class WatchConnection {
@@ -72,11 +74,17 @@ export class WatchConnection {
       this.#o.onEvent(ev);
     });
     stream.on('error', () => {}); // the status event below carries the outcome
-    stream.on('status', (s: { code: number; details: string }) => {
+    stream.on('status', (s: { code: grpcStatus; details: string }) => {
       if (this.#stream !== stream || this.#stopped) return;
       this.#stream = undefined;
       const delay = reconnectDelay(this.#attempt++, this.#o.reconnectMinMs, this.#o.reconnectMaxMs);
-      this.#o.logger.debug('watch-ended', { code: s.code, err: s.details, retry_ms: delay });
+      if (s.code === grpcStatus.RESOURCE_EXHAUSTED && !connected) {
+        // Not an outage: the maglevd serves, but has no stream left for us. Say so, loudly.
+        this.#o.logger.warn('watch-refused', { code: s.code, err: s.details, retry_ms: delay });
+        this.#o.onRefused?.(s.details);
+      } else {
+        this.#o.logger.debug('watch-ended', { code: s.code, err: s.details, retry_ms: delay });
+      }
       this.#retry = this.#o.clock.setTimeout(() => {
         this.#retry = undefined;
         this.#open();

@@ -35,8 +35,17 @@ void t.test('a named method per unary RPC, answering what call() answers', async
     { rpc: 'GetVPPLBState', method: () => c.getVppLbState(), call: () => c.call('GetVPPLBState') },
     { rpc: 'SyncVPPLBState', method: () => c.syncVppLbState({ frontend_name: 'web4' }), call: () => c.call('SyncVPPLBState', { frontend_name: 'web4' }) },
     { rpc: 'GetVPPLBCounters', method: () => c.getVppLbCounters(), call: () => c.call('GetVPPLBCounters') },
+    {
+      rpc: 'PreviewChange',
+      method: () => c.previewChange({ backend: { name: 'nginx0-ams', action: 'disable' } }),
+      call: () => c.call('PreviewChange', { backend: { name: 'nginx0-ams', action: 'disable' } }),
+    },
+    { rpc: 'GetVPPLBDigest', method: () => c.getVppLbDigest({ include_table: true }), call: () => c.call('GetVPPLBDigest', { include_table: true }) },
   ];
-  const unary = Object.keys(loadMaglevClientProto().grpc.maglev.Maglev.service).filter((m) => m !== 'WatchEvents');
+  const service = loadMaglevClientProto().grpc.maglev.Maglev.service;
+  const unary = Object.values(service)
+    .filter((m) => m !== undefined && !m.requestStream && !m.responseStream)
+    .map((m) => m.path.split('/').pop());
   t.same(cases.map((x) => x.rpc).sort(), unary.sort(), 'every unary RPC of the proto is covered');
   for (const x of cases) t.same(await x.method(), await x.call(), x.rpc);
   t.match(await c.getFrontend({ name: 'web4' }), { name: 'web4', port: 80, pools: [{ name: 'primary' }] });

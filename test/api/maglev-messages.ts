@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ServiceDefinition } from '@grpc/proto-loader';
 import t from 'tap';
-import { backendInfo, frontendInfo, healthCheckInfo, msToNs, u64, vppInfoMsg, vppLbCountersMsg, vppLbStateMsg } from '../../src/control/grpc-convert.js';
+import { backendInfo, frontendInfo, healthCheckInfo, msToNs, previewMsg, u64, vppInfoMsg, vppLbCountersMsg, vppLbDigestMsg, vppLbStateMsg } from '../../src/control/grpc-convert.js';
 import { loadMaglevProto, maglevProtoOptions, maglevProtoPath, maglevServiceName, type ProtoSide } from '../../src/api/maglev-proto.js';
 import { FakeControlPlane } from '../support/fake-control-plane.js';
 
@@ -22,7 +22,7 @@ function roundTrip(rpc: string, msg: object): object {
   return client[rpc]!.responseDeserialize(server[rpc]!.responseSerialize(msg));
 }
 
-void t.test('the proto has the 18 RPCs of §6.2', (t) => {
+void t.test('the proto has the 18 RPCs of §6.2 and our three (PreviewChange, PreviewConfig, GetVPPLBDigest)', (t) => {
   const text = readFileSync(maglevProtoPath(), 'utf8');
   const rpcs = [...text.matchAll(/^\s*rpc (\w+)\(/gm)].map((m) => m[1]);
   t.same(rpcs, [
@@ -44,8 +44,11 @@ void t.test('the proto has the 18 RPCs of §6.2', (t) => {
     'GetVPPLBState',
     'SyncVPPLBState',
     'GetVPPLBCounters',
+    'PreviewChange',
+    'PreviewConfig',
+    'GetVPPLBDigest',
   ]);
-  t.equal(Object.keys(server).length, 18);
+  t.equal(Object.keys(server).length, 21);
   t.end();
 });
 
@@ -56,7 +59,7 @@ void t.test('the client options are the ones the types were generated with', (t)
   t.end();
 });
 
-void t.test('complete messages round-trip unchanged', (t) => {
+void t.test('complete messages round-trip unchanged', async (t) => {
   const fake = new FakeControlPlane();
   const info = fake.vpp.state === 'connected' ? fake.vpp.info : undefined;
   if (info === undefined) throw new Error('fixture');
@@ -69,6 +72,10 @@ void t.test('complete messages round-trip unchanged', (t) => {
     ['GetVPPInfo', vppInfoMsg(info)],
     ['GetVPPLBState', vppLbStateMsg(fake.lbState)],
     ['GetVPPLBCounters', vppLbCountersMsg(fake.counters)],
+    ['PreviewChange', previewMsg(await fake.previewChange({ kind: 'weight', frontend: 'web4', pool: 'primary', backend: 'nginx0-ams', weight: 50 }, undefined))],
+    ['PreviewChange', previewMsg({ ok: false, parseError: 'p', semanticError: '' })],
+    ['PreviewConfig', previewMsg({ ok: false, parseError: 'p', semanticError: '' })],
+    ['GetVPPLBDigest', vppLbDigestMsg(await fake.vppLbDigest(undefined, true))],
     ['CheckConfig', { ok: false, parse_error: 'p', semantic_error: 's' }],
     ['ReloadConfig', { ok: false, parse_error: 'p', semantic_error: 's', reload_error: 'r' }],
     ['ListFrontends', { frontend_names: ['a'] }],
@@ -78,7 +85,6 @@ void t.test('complete messages round-trip unchanged', (t) => {
   for (const [rpc, msg] of cases) t.same(roundTrip(rpc, msg), msg, rpc);
   const ev = { log: { at_unix_ns: '1', level: 'info', msg: 'm', attrs: [{ key: 'k', value: 'v' }] } };
   t.same(roundTrip('WatchEvents', ev), { ...ev, event: 'log' });
-  t.end();
 });
 
 void t.test('unix ms to int64 ns strings', (t) => {

@@ -3,7 +3,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { formatIssue, loadConfigFile, maxConfigBytes, parseConfig, referencedBackends, type ConfigIssue, type ConfigLoad } from '../../src/config/loader.js';
+import {
+  formatIssue,
+  freezeConfigLoad,
+  loadConfigFile,
+  maxConfigBytes,
+  maxReportedIssues,
+  parseConfig,
+  referencedBackends,
+  type ConfigIssue,
+  type ConfigLoad,
+} from '../../src/config/loader.js';
 import type { Config } from '../../src/shared/config.js';
 
 /** Strips the first newline and the common indentation, so a template's first line is line 1. */
@@ -606,6 +616,41 @@ const structuralCases: ErrorCase[] = [
 
 const semanticCases: ErrorCase[] = [
   {
+    name: 'an IPv6 backend in ::/96, which VPP takes for IPv4',
+    text: yaml(`
+      maglev:
+        vpp: { lb: { ipv6-src-address: "2001:db8::fe" } }
+        backends:
+          a: { address: "::1" }
+          b: { address: "2001:db8::2" }
+        frontends:
+          web:
+            address: "2001:db8::80"
+            pools:
+              - name: p
+                backends: { a: {}, b: {} }
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.backends.a.address', line: 4, col: 19, message: /^IPv6 address ::1 is in ::\/96, which VPP's lb plugin takes for the IPv4 address 0\.0\.0\.1; use an IPv6 address outside ::\/96$/ }],
+  },
+  {
+    name: 'an IPv6 frontend address in ::/96',
+    text: yaml(`
+      maglev:
+        vpp: { lb: { ipv6-src-address: "2001:db8::fe" } }
+        backends:
+          b: { address: "2001:db8::2" }
+        frontends:
+          web:
+            address: "::c000:201"
+            pools:
+              - name: p
+                backends: { b: {} }
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.frontends.web.address', line: 7, col: 16, message: /^IPv6 address ::c000:201 is in ::\/96, which VPP's lb plugin takes for the IPv4 address 192\.0\.2\.1;/ }],
+  },
+  {
     name: 'a member whose backend is invalid gets no second error (no family or address comparison)',
     text: yaml(`
       maglev:
@@ -998,7 +1043,8 @@ const semanticCases: ErrorCase[] = [
             type: icmp
     `),
     stage: 'semantic',
-    errors: [{ path: `maglev.healthchecks.${'h'.repeat(65)}`, line: 3, col: 5, message: /invalid health check name/ }],
+    // Key paths show at most 64 characters of a key (no valid name is longer), then the length.
+    errors: [{ path: `maglev.healthchecks.${'h'.repeat(64)}… (65 characters)`, line: 3, col: 5, message: /invalid health check name/ }],
   },
   {
     name: 'backend name starting with a dash',
@@ -1927,3 +1973,114 @@ t.test('formatIssue', async (t) => {
   ];
   for (const c of cases) t.equal(formatIssue(c.in), c.want);
 });
+
+/** Every issue of a failed load as the client sees it. */
+function errorText(r: ConfigLoad): string {
+  return r.ok ? '' : r.errors.map(formatIssue).join('\n');
+}
+
+t.test('errors quote at most a short, escaped snippet of the file', async (t) => {
+  const shadow = 'root:$6$Zm9vYmFy$c2VjcmV0aGFzaA:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\nbin:*:20228:0:99999:7:::\n';
+  const environ = 'PATH=/usr/bin\u0000SECRET_TOKEN=s3cr3t\u0000HOME=/root\u0000';
+  const cases = [
+    { name: 'a shadow file: one generic issue, no line echoed', in: shadow, want: [{ path: '', line: 1, col: 1, message: /^missing the top-level key maglev: the file does not look like a maglev config/ }], absent: ['root', 'Zm9v', 'daemon'] },
+    { name: 'an environ file: one generic issue, no variable echoed', in: environ, want: [{ path: '', line: 1, col: 1, message: /^expected a mapping, got a single scalar: the file does not look like a maglev config/ }], absent: ['SECRET', 's3cr3t', 'PATH'] },
+    { name: 'a bare number', in: '12345\n', want: [{ path: '', line: 1, col: 1, message: /got a single scalar/ }], absent: ['12345'] },
+    {
+      name: 'a 3 MB scalar is cut to 40 characters',
+      in: `maglev:\n  backends:\n    a: { address: ${'z'.repeat(3_000_000)} }\n`,
+      want: [{ path: 'maglev.backends.a.address', line: 3, col: 19, message: `expected an IP address literal, got "${'z'.repeat(40)}…" (3000000 characters)` }],
+      absent: ['z'.repeat(41)],
+    },
+    {
+      name: 'control characters in a value are escaped',
+      in: 'maglev:\n  healthchecker:\n    netns: "a\\u0007b\\u001b[31m"\n',
+      stage: 'semantic',
+      want: [{ path: 'maglev.healthchecker.netns', line: 3, col: 12, message: /^invalid netns name "a\\u0007b\\u001b\[31m"/ }],
+      absent: ['\u0007', '\u001b'],
+    },
+    {
+      name: 'an odd key is escaped in the path and the message',
+      in: 'maglev:\n  "bad\\u0000key": 1\n',
+      want: [{ path: 'maglev.bad\\u0000key', line: 2, col: 3, message: /^unknown key "bad\\u0000key"/ }],
+      absent: ['\u0000'],
+    },
+    {
+      name: 'a long number is cut',
+      in: `maglev:\n  backends: ${'9'.repeat(500)}\n`,
+      want: [{ path: 'maglev.backends', line: 2, col: 13, message: `expected a mapping, got the number ${'9'.repeat(40)}… (500 characters)` }],
+      absent: ['9'.repeat(41)],
+    },
+    {
+      name: 'a long unresolved tag from the YAML parser is cut',
+      in: `maglev:\n  backends: !${'t'.repeat(5000)} x\n`,
+      want: [{ path: '', line: 2, col: 13, message: /^YAML: Unresolved tag: !t+…$/ }],
+      absent: ['t'.repeat(200)],
+    },
+  ];
+  for (const c of cases) {
+    const r = parseConfig(c.in);
+    t.match(r, { ok: false, stage: 'stage' in c ? c.stage : 'parse' }, `${c.name}: refused`);
+    if (r.ok) continue;
+    t.equal(r.errors.length, c.want.length, `${c.name}: count`);
+    t.match(r.errors, c.want, c.name);
+    const text = errorText(r);
+    for (const a of c.absent) t.notOk(text.includes(a), `${c.name}: ${JSON.stringify(a.slice(0, 20))} is not echoed`);
+    t.ok(text.length < 400, `${c.name}: ${text.length} characters of error text`);
+  }
+});
+
+t.test('at most maxReportedIssues issues are reported, then one counts the rest', async (t) => {
+  t.equal(maxReportedIssues, 100);
+  const keys = Array.from({ length: 250 }, (_, i) => `  k${i}: 1`).join('\n');
+  const r = parseConfig(`maglev:\n${keys}\n`);
+  if (r.ok) {
+    t.fail('loaded');
+    return;
+  }
+  t.equal(r.errors.length, 101);
+  t.match(r.errors[99], { path: 'maglev.k99', line: 101, col: 3, message: /unknown key "k99"/ });
+  t.same(r.errors[100], { path: 'maglev.k100', line: 102, col: 3, message: '150 more problems from here on are not shown' });
+  const unused = Array.from({ length: 150 }, (_, i) => `    u${i}: { address: 10.0.1.${i} }`).join('\n');
+  const w = parseConfig(`maglev:\n  backends:\n${unused}\n`);
+  if (!w.ok) {
+    t.fail(errorText(w));
+    return;
+  }
+  t.equal(w.warnings.length, 101, 'warnings are capped the same way');
+  t.match(w.warnings[100], { path: 'maglev.backends.u100', message: '50 more problems from here on are not shown' });
+});
+
+t.test('an unfrozen load (the worker thread) is frozen by freezeConfigLoad', async (t) => {
+  const text = 'maglev:\n  backends:\n    a: { address: 10.0.0.1 }\n';
+  const raw = parseConfig(text, { freeze: false });
+  if (!raw.ok) {
+    t.fail(errorText(raw));
+    return;
+  }
+  t.notOk(Object.isFrozen(raw.config), 'not frozen');
+  const copy = structuredClone(raw);
+  const frozen = freezeConfigLoad(copy);
+  if (!frozen.ok) {
+    t.fail('not ok');
+    return;
+  }
+  t.ok(Object.isFrozen(frozen.config) && Object.isFrozen(frozen.config.backends.get('a')), 'frozen after the copy');
+  t.throws(() => (frozen.config.backends as Map<string, unknown>).set('b', {}), /immutable/);
+  const failed = parseConfig('maglev: 1\n');
+  t.equal(freezeConfigLoad(failed), failed, 'a failed load passes through');
+  t.ok(Object.isFrozen((await loadConfigFileIn(text)).config), 'loadConfigFile freezes by default');
+  t.notOk(Object.isFrozen((await loadConfigFileIn(text, false)).config), 'and not with freeze: false');
+});
+
+async function loadConfigFileIn(text: string, freeze?: boolean): Promise<{ config: unknown }> {
+  const dir = await mkdtemp(join(tmpdir(), 'maglev-config-'));
+  try {
+    const file = join(dir, 'm.yaml');
+    await writeFile(file, text);
+    const r = await loadConfigFile(file, freeze === undefined ? {} : { freeze });
+    return { config: r.ok ? r.config : undefined };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

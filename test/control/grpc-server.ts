@@ -7,11 +7,12 @@ import { loadSync } from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import t from 'tap';
+import { loadMaglevClientProto } from '../../src/api/maglev-proto.js';
 import { MaglevClient } from '../../src/api/maglev-client.js';
 import type { RpcRequest } from '../../src/api/maglev-rpc.js';
 import { grpcBindTarget, startGrpcServer } from '../../src/control/grpc-server.js';
 import { DaemonError } from '../../src/shared/errors.js';
-import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
+import { FakeControlPlane, T0, withAsWeight } from '../support/fake-control-plane.js';
 import { startHarness, watch } from '../support/grpc-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../support/recording-logger.js';
@@ -418,4 +419,109 @@ void t.test('bind targets', async (t) => {
     /grpc listen on 192\.0\.2\.1:1/,
     'a listen failure rejects',
   );
+});
+
+void t.test('PreviewChange: validation, previews and config problems as data; nothing changes', async (t) => {
+  const h = await startHarness(t);
+  const before = await h.call('GetFrontend', { name: 'web4' });
+  const w = await h.call('PreviewChange', { frontend: 'web4', weight: { pool: 'primary', backend: 'nginx0-ams', weight: 0 } });
+  t.equal(w.ok, true);
+  t.equal(w.vips.length, 1);
+  t.match(w.vips[0], { frontend: 'web4', prefix: '198.51.100.1/32', protocol: 6, port: 80, change: 'changed', flow_table_length: 1024, moved_buckets: 1024 });
+  t.same(
+    w.vips[0]!.application_servers.map((a) => [a.address, a.backends, a.buckets_before, a.buckets_after]),
+    [['192.0.2.10', ['nginx0-ams'], 1024, 0], ['192.0.2.11', ['nginx0-fra'], 0, 0], ['192.0.2.12', ['nginx1-zrh'], 0, 0]],
+  );
+  t.same(w.vips[0]!.members[0], {
+    pool: 'primary',
+    backend: 'nginx0-ams',
+    state_before: 'up',
+    state_after: 'up',
+    weight_before: 100,
+    weight_after: 0,
+    effective_weight_before: 100,
+    effective_weight_after: 0,
+  });
+  // nginx0-ams serves both frontends: a backend action previews both VIPs, or one on request.
+  const pause = await h.call('PreviewChange', { backend: { name: 'nginx0-ams', action: 'pause' } });
+  t.same(pause.vips.map((v) => [v.frontend, v.moved_buckets]), [['web4', 1024], ['web6', 1024]]);
+  const only6 = await h.call('PreviewChange', { frontend: 'web6', backend: { name: 'nginx0-ams', action: 'pause' } });
+  t.same(only6.vips.map((v) => v.frontend), ['web6']);
+  const enable = await h.call('PreviewChange', { backend: { name: 'nginx1-zrh', action: 'enable' } });
+  t.same(enable.assumptions, [], 'a static backend needs no assumption');
+  t.same(await h.call('GetFrontend', { name: 'web4' }), before, 'nothing was applied');
+
+  const cases: Array<{ req: RpcRequest<'PreviewChange'>; code: grpc.status; details: string }> = [
+    { req: {}, code: status.INVALID_ARGUMENT, details: 'change must be set: weight or backend (a candidate config goes to PreviewConfig)' },
+    { req: { frontend: 'web4' }, code: status.INVALID_ARGUMENT, details: 'change must be set: weight or backend (a candidate config goes to PreviewConfig)' },
+    { req: { weight: { pool: 'primary', backend: 'nginx0-ams', weight: 1 } }, code: status.INVALID_ARGUMENT, details: 'frontend must not be empty' },
+    { req: { frontend: 'web4', weight: { backend: 'nginx0-ams', weight: 1 } }, code: status.INVALID_ARGUMENT, details: 'weight.pool must not be empty' },
+    { req: { frontend: 'web4', weight: { pool: 'primary', weight: 1 } }, code: status.INVALID_ARGUMENT, details: 'weight.backend must not be empty' },
+    { req: { frontend: 'web4', weight: { pool: 'primary', backend: 'nginx0-ams', weight: 101 } }, code: status.INVALID_ARGUMENT, details: 'weight 101 out of range 0..100' },
+    { req: { frontend: 'web4', weight: { pool: 'spare', backend: 'nginx0-ams', weight: 1 } }, code: status.NOT_FOUND, details: 'pool "spare" not found in frontend "web4"' },
+    { req: { backend: { action: 'pause' } }, code: status.INVALID_ARGUMENT, details: 'backend.name must not be empty' },
+    { req: { backend: { name: 'nginx0-ams', action: 'drain' } }, code: status.INVALID_ARGUMENT, details: 'backend.action must be pause, resume, enable or disable' },
+    { req: { backend: { name: 'ghost', action: 'pause' } }, code: status.NOT_FOUND, details: 'backend "ghost" not found' },
+    { req: { backend: { name: 'nginx1-zrh', action: 'pause' } }, code: status.FAILED_PRECONDITION, details: 'backend "nginx1-zrh" is disabled; cannot pause it' },
+    { req: { frontend: 'web9', backend: { name: 'nginx0-ams', action: 'pause' } }, code: status.NOT_FOUND, details: 'frontend "web9" not found' },
+    { req: { frontend: 'f'.repeat(65), weight: { pool: 'primary', backend: 'nginx0-ams', weight: 1 } }, code: status.INVALID_ARGUMENT, details: 'frontend is longer than 64 bytes' },
+  ];
+  for (const c of cases) {
+    const e = await h.fail('PreviewChange', c.req);
+    t.same([e.code, e.details], [c.code, c.details], c.details);
+  }
+});
+
+void t.test('PreviewConfig: a candidate config streamed in chunks; problems as data; bounded uploads', async (t) => {
+  const h = await startHarness(t);
+  const before = await h.call('GetFrontend', { name: 'web4' });
+  const bad = await h.client.previewConfig('maglev: [');
+  t.match(bad, { ok: false, vips: [], assumptions: [] });
+  t.match(bad.parse_error, /YAML/);
+  // Larger than one request may be (64 KiB): the chunks are joined before parsing.
+  const padded = `# ${'x'.repeat(200 * 1024)}\nmaglev: [`;
+  const big = await h.client.previewConfig(padded);
+  t.match(big.parse_error, /YAML/, 'a 200 KiB candidate reaches the parser');
+  t.same(await h.call('GetFrontend', { name: 'web4' }), before, 'nothing was applied');
+
+  const tooBig = await h.client.previewConfig('#'.repeat(4 * 1024 * 1024 + 1)).catch((e: grpc.ServiceError) => e);
+  t.same([(tooBig as grpc.ServiceError).code, (tooBig as grpc.ServiceError).details], [status.RESOURCE_EXHAUSTED, 'the candidate config is larger than 4194304 bytes (4 MiB)']);
+  const longName = await h.client.previewConfig('maglev: {}', 'f'.repeat(65)).catch((e: grpc.ServiceError) => e);
+  t.same([(longName as grpc.ServiceError).code, (longName as grpc.ServiceError).details], [status.INVALID_ARGUMENT, 'frontend is longer than 64 bytes']);
+
+  // One upload at a time: a second one, while the first has not ended, is refused at once.
+  const { grpc: proto } = loadMaglevClientProto();
+  const raw = new proto.maglev.Maglev(h.address, grpc.credentials.createInsecure());
+  t.teardown(() => raw.close());
+  const stalled = raw.PreviewConfig((_e: grpc.ServiceError | null) => {});
+  stalled.write({ text: Buffer.from('maglev:\n') });
+  await new Promise((r) => setTimeout(r, 200));
+  const second = await h.client.previewConfig('maglev: [').catch((e: grpc.ServiceError) => e);
+  t.same([(second as grpc.ServiceError).code, (second as grpc.ServiceError).details], [status.RESOURCE_EXHAUSTED, 'a config preview is already being uploaded; try again when it has finished']);
+  stalled.end();
+  await new Promise((r) => setTimeout(r, 200));
+  t.match(await h.client.previewConfig('maglev: ['), { ok: false }, 'the slot is free again once the upload ended');
+});
+
+void t.test('GetVPPLBDigest: per-VIP digests from the lb state, the table on request, VPP errors', async (t) => {
+  const h = await startHarness(t);
+  const all = await h.call('GetVPPLBDigest', {});
+  t.same(all.vips.map((v) => [v.frontend, v.prefix, v.buckets_match, v.table.length]), [['web4', '198.51.100.1/32', true, 0], ['web6', '2001:db8::1/128', true, 0]]);
+  t.same(all.vips[0]!.application_servers, [{ address: '192.0.2.10', weight: 100, buckets: 1024 }], 'only ASes in the table');
+  t.match(all.vips[0]!.digest, /^[0-9a-f]{64}$/);
+  t.not(all.vips[0]!.digest, all.vips[1]!.digest);
+  const one = await h.call('GetVPPLBDigest', { frontend: 'web4', include_table: true });
+  t.equal(one.vips.length, 1);
+  t.equal(one.vips[0]!.digest, all.vips[0]!.digest);
+  t.equal(one.vips[0]!.table.length, 1024);
+  t.ok(one.vips[0]!.table.every((x) => x === 0), 'every bucket on the one AS');
+  // What VPP holds changes the digest; a bucket count VPP disagrees on is flagged.
+  h.fake.lbState = withAsWeight(h.fake.lbState, '192.0.2.11', 100);
+  const two = await h.call('GetVPPLBDigest', { frontend: 'web4' });
+  t.not(two.vips[0]!.digest, all.vips[0]!.digest);
+  t.equal(two.vips[0]!.buckets_match, false);
+  t.equal((await h.fail('GetVPPLBDigest', { frontend: 'nope' })).code, status.NOT_FOUND);
+  h.fake.vpp = { state: 'disconnected', warmupComplete: false };
+  const e = await h.fail('GetVPPLBDigest', {});
+  t.same([e.code, e.details], [status.UNAVAILABLE, 'VPP not connected']);
 });

@@ -10,7 +10,9 @@ t.test('options from flags, env and defaults', async (t) => {
     vppStatsAddr: '/run/vpp/stats.sock',
     logLevel: 'info',
     check: false,
+    previewAgainst: undefined,
     reflection: true,
+    grpcLimits: { maxConnections: 256, handshakeMs: 10_000, idleMs: 300_000, maxAgeMs: 0, maxAgeGraceMs: 0 },
     version: false,
     help: false,
   };
@@ -44,6 +46,18 @@ t.test('options from flags, env and defaults', async (t) => {
       want: { metricsAddr: undefined, vppApiAddr: undefined, vppStatsAddr: undefined },
     },
     { name: 'version and help', argv: ['-version', '-help'], want: { version: true, help: true } },
+    {
+      name: 'gRPC connection limits',
+      argv: ['--grpc-max-connections=32', '--grpc-handshake-timeout=2s', '--grpc-idle-timeout=0', '--grpc-max-connection-age=1h', '--grpc-max-connection-age-grace', '5m'],
+      want: { grpcLimits: { maxConnections: 32, handshakeMs: 2000, idleMs: 0, maxAgeMs: 3_600_000, maxAgeGraceMs: 300_000 } },
+    },
+    {
+      name: 'gRPC limits from env',
+      argv: [],
+      env: { MAGLEV_GRPC_MAX_CONNECTIONS: '8', MAGLEV_GRPC_IDLE_TIMEOUT: '30s' },
+      want: { grpcLimits: { maxConnections: 8, handshakeMs: 10_000, idleMs: 30_000, maxAgeMs: 0, maxAgeGraceMs: 0 } },
+    },
+    { name: 'a check previewed against a running maglevd', argv: ['--check', '--preview-against', '127.0.0.1:9090'], want: { check: true, previewAgainst: '127.0.0.1:9090' } },
   ];
   for (const c of cases) {
     const got = parseMaglevdOptions(c.argv, c.env ?? {});
@@ -61,7 +75,11 @@ t.test('invalid values are startup failures', async (t) => {
     { name: 'bad metrics address', argv: ['--metrics-addr', 'x:y'], message: /--metrics-addr/ },
     { name: 'empty config path', argv: ['--config='], message: /--config/ },
     { name: 'bad bool', argv: ['--reflection=on'], message: /invalid value "on" for flag -reflection/ },
+    { name: 'zero connections', argv: ['--grpc-max-connections=0'], message: /invalid value "0" for --grpc-max-connections: expected an integer from 1 to 999999/ },
+    { name: 'connections not a number', argv: ['--grpc-max-connections=many'], message: /--grpc-max-connections/ },
+    { name: 'bad idle timeout', argv: ['--grpc-idle-timeout=soon'], message: /grpc-idle-timeout/ },
     { name: 'positional argument', argv: ['maglev.yaml'], message: /^unexpected argument "maglev.yaml"$/ },
+    { name: 'a preview without --check', argv: ['--preview-against', '127.0.0.1:9090'], message: /^--preview-against needs --check$/ },
   ];
   for (const c of cases) {
     const got = parseMaglevdOptions(c.argv, c.env ?? {});
@@ -72,7 +90,7 @@ t.test('invalid values are startup failures', async (t) => {
 
 t.test('usage names every flag and its env variable', async (t) => {
   const usage = maglevdUsage();
-  for (const flag of ['config', 'grpc-addr', 'metrics-addr', 'vpp-api-addr', 'vpp-stats-addr', 'log-level', 'check', 'reflection', 'version', 'help']) {
+  for (const flag of ['config', 'grpc-addr', 'metrics-addr', 'vpp-api-addr', 'vpp-stats-addr', 'log-level', 'check', 'preview-against', 'reflection', 'grpc-max-connections', 'grpc-handshake-timeout', 'grpc-idle-timeout', 'grpc-max-connection-age', 'grpc-max-connection-age-grace', 'version', 'help']) {
     t.match(usage, new RegExp(`\\n  --${flag}\\b`), flag);
   }
   t.match(usage, /\(env MAGLEV_VPP_STATS_ADDR\)/);

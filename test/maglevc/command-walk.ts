@@ -48,6 +48,18 @@ void t.test('commands that parse', (t) => {
     { in: 'watch events log level debug backend', run: 'watch-events', args: { log: 'true', level: 'debug', backend: 'true' } },
     { in: 'watch events backend frontend num 2', run: 'watch-events', args: { backend: 'true', frontend: 'true', count: '2' } },
     { in: 'watch events l l w', run: 'watch-events', args: { log: 'true', level: 'warn' } },
+    { in: 'show vpp lb digest', run: 'show-vpp-lb-digest' },
+    { in: 'sh vp l d web4', run: 'show-vpp-lb-digest', args: { frontend: 'web4' } },
+    { in: 'show vpp lb digest table', run: 'show-vpp-lb-digest', args: { table: 'true' } },
+    { in: 'show vpp lb digest web4 table', run: 'show-vpp-lb-digest', args: { frontend: 'web4', table: 'true' } },
+    { in: 'preview set backend b1 pause', run: 'preview-backend', args: { backend: 'b1', action: 'pause' }, path: 'preview set backend b1 pause' },
+    { in: 'pr s b b1 dis', run: 'preview-backend', args: { backend: 'b1', action: 'disable' } },
+    {
+      in: 'preview set frontend web4 pool primary backend nginx0-ams weight 0',
+      run: 'preview-weight',
+      args: { frontend: 'web4', pool: 'primary', backend: 'nginx0-ams', weight: '0' },
+    },
+    { in: 'preview config /etc/vpp-maglev/new.yaml', run: 'preview-config', args: { file: '/etc/vpp-maglev/new.yaml' } },
     { in: 'config check', run: 'config-check' },
     { in: 'c r', run: 'config-reload' },
     { in: 'quit', run: 'quit' },
@@ -91,6 +103,11 @@ void t.test('errors', (t) => {
     { in: 'watch events log level', error: 'incomplete command, expected: debug, info, warn, error' },
     { in: 'watch events log level verbose', error: 'unknown command "verbose" after "watch events log level"' },
     { in: 'config', error: 'incomplete command, expected: check, reload' },
+    { in: 'preview', error: 'incomplete command, expected: set, config' },
+    { in: 'preview config', error: 'incomplete command, expected: <file>' },
+    { in: 'preview set frontend web4 pool p backend b weight 5 flush', error: 'unknown command "flush" after "preview set frontend web4 pool p backend b weight 5"' },
+    { in: 'preview set frontend web4 pool p backend b weight 500', error: 'bad argument "500": expected <0-100>' },
+    { in: 'show vpp lb digest web4 table x', error: 'unknown command "x" after "show vpp lb digest web4 table"' },
     { in: 'quit', error: 'unknown command "quit"', tree: oneShot },
   ];
   for (const c of cases) {
@@ -128,8 +145,8 @@ void t.test('an exact match wins over a longer keyword it prefixes', (t) => {
 });
 
 void t.test('expectedAt lists keywords then the slot', (t) => {
-  t.same(expectedAt(tree), ['show', 'sync', 'set', 'watch', 'config', 'quit', 'exit']);
-  t.same(expectedAt(oneShot), ['show', 'sync', 'set', 'watch', 'config']);
+  t.same(expectedAt(tree), ['show', 'sync', 'set', 'preview', 'watch', 'config', 'quit', 'exit']);
+  t.same(expectedAt(oneShot), ['show', 'sync', 'set', 'preview', 'watch', 'config']);
   t.same(tokenize(' a \t b  '), ['a', 'b']);
   t.end();
 });

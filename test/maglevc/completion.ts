@@ -46,8 +46,8 @@ void t.test('splitLine', (t) => {
 void t.test('completion candidates', async (t) => {
   const src = source();
   const c = new Completer(tree, src, () => 0);
-  const cases: Array<{ in: string; want: string[] }> = [
-    { in: '', want: ['show ', 'sync ', 'set ', 'watch ', 'config ', 'quit ', 'exit '] },
+  const cases: Array<{ in: string; want: string[]; note?: string }> = [
+    { in: '', want: ['show ', 'sync ', 'set ', 'preview ', 'watch ', 'config ', 'quit ', 'exit '] },
     { in: 's', want: ['show ', 'sync ', 'set '] },
     { in: 'sh', want: ['show '] },
     { in: 'show ', want: ['version ', 'frontends ', 'backends ', 'healthchecks ', 'vpp '] },
@@ -62,12 +62,24 @@ void t.test('completion candidates', async (t) => {
     { in: 'set frontend web4 pool primary backend nginx0-f', want: ['nginx0-fra '] },
     { in: 'set frontend web4 pool primary backend nginx0-fra weight ', want: [] },
     { in: 'watch events log level ', want: ['debug ', 'info ', 'warn ', 'error '] },
+    { in: 'p', want: ['preview '] },
+    { in: 'preview ', want: ['set ', 'config '] },
+    { in: 'preview set ', want: ['backend ', 'frontend '] },
+    { in: 'preview set backend n', want: ['nginx0-ams ', 'nginx0-fra ', 'nginx1-zrh '] },
+    { in: 'preview set backend nginx0-ams ', want: ['pause ', 'resume ', 'enable ', 'disable '] },
+    { in: 'preview set frontend w', want: ['web4 ', 'web6 '] },
+    { in: 'preview set frontend web4 pool primary backend ', want: ['nginx0-ams ', 'nginx0-fra '] },
+    { in: 'preview set frontend web4 pool primary backend nginx0-ams weight 0 ', want: [], note: 'a preview has no flush' },
+    { in: 'preview config ', want: [] },
+    { in: 'show vpp lb ', want: ['state ', 'counters ', 'digest '] },
+    { in: 'show vpp lb digest ', want: ['table ', 'web4 ', 'web6 '] },
+    { in: 'show vpp lb digest web4 ', want: ['table '] },
     { in: 'show frobnicate ', want: [] },
     { in: 'set frontend nope pool ', want: [] },
   ];
   for (const k of cases) {
     const [hits, word] = await c.complete(k.in);
-    t.same(hits, k.want, JSON.stringify(k.in));
+    t.same(hits, k.want, `${JSON.stringify(k.in)}${k.note === undefined ? '' : `: ${k.note}`}`);
     t.equal(word, splitLine(k.in).partial);
   }
 });
@@ -103,6 +115,13 @@ void t.test('? help', (t) => {
   t.same(c.help('show fr'), ['  frontends  frontends, or one frontend in detail'], 'a partial word lists its matches');
   t.same(c.help('show frontends '), ['  <frontend>  frontend name', '  <cr>        run the command']);
   t.same(c.help('set frontend web4 pool p backend b weight '), ['  <0-100>  configured weight']);
+  t.same(c.help('preview '), [
+    "  set     what this set command would move",
+    '  config  what reloading this config would move',
+  ]);
+  t.same(c.help('preview config '), ['  <file>  candidate config file (read here, sent to the server)']);
+  t.same(c.help('preview set backend b pause '), ['  <cr>  run the command']);
+  t.same(c.help('show vpp lb digest '), ['  table       also print the bucket → AS table', "  <frontend>  only this frontend's VIP", '  <cr>        run the command']);
   t.same(c.help('show frob'), ['  unknown command "frob"']);
   t.same(c.help('show frob '), ['  unknown command "frob" after "show"']);
   t.end();

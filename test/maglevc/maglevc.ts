@@ -67,6 +67,56 @@ void t.test('actions call the server', async (t) => {
   await run(at('set', 'backend', 'nginx0-fra', 'enable'));
 });
 
+void t.test('preview commands print the summary and change nothing', async (t) => {
+  // A harness of its own: the shared one carries the other tests' changes.
+  const own = await startHarness(t);
+  const at = (...words: string[]): string[] => ['--server', own.address, ...words];
+  await own.fake.disableBackend('nginx0-fra');
+  own.fake.calls.length = 0;
+  const w = await run(at('preview', 'set', 'frontend', 'web4', 'pool', 'primary', 'backend', 'nginx0-ams', 'weight', '0'));
+  t.same(w, {
+    code: 0,
+    out: [
+      "web4 moves 100.0 % of web4's new flows: nginx0-ams 1024→0",
+      '  pool primary   nginx0-ams  up        weight 100→0  effective 100→0  buckets 1024→0',
+      '                 nginx0-fra  disabled  weight 100    effective 0      buckets 0',
+      '  pool fallback  nginx1-zrh  disabled  weight 50     effective 0      buckets 0',
+      '',
+    ].join('\n'),
+    err: '',
+  });
+  const p = await run(at('preview', 'set', 'backend', 'nginx0-fra', 'enable'));
+  t.equal(p.code, 0);
+  t.match(p.out, /^web4 moves 50\.\d % of web4's new flows: nginx0-ams 1024→\d+, nginx0-fra 0→\d+$/m);
+  t.match(p.out, /^ {17}nginx0-fra {2}disabled→up {2}weight 100 +effective 0→100 /m);
+  t.match(p.out, /^assuming nginx0-fra passes its health check after enabling$/m);
+  t.same(own.fake.calls, ['preview weight web4', 'preview enable'], 'previews only');
+  t.same(await run(at('preview', 'set', 'backend', 'nginx1-zrh', 'pause')), { code: 1, out: '', err: 'backend "nginx1-zrh" is disabled; cannot pause it\n' });
+});
+
+void t.test('preview config reads the file here and sends its text', async (t) => {
+  const dir = t.testdir({ 'bad.yaml': 'maglev: [', 'empty.yaml': '' });
+  const bad = await run(at('preview', 'config', `${dir}/bad.yaml`));
+  t.equal(bad.code, 1, 'a config with problems is exit 1');
+  t.match(bad.out, /YAML/);
+  const missing = await run(at('preview', 'config', `${dir}/nope.yaml`));
+  t.equal(missing.code, 1);
+  t.match(missing.err, /^cannot read config file .*nope\.yaml: ENOENT/);
+  const notFile = await run(at('preview', 'config', dir));
+  t.match(notFile.err, /not a regular file/);
+});
+
+void t.test('show vpp lb digest, with and without the table', async (t) => {
+  const d = await run(at('show', 'vpp', 'lb', 'digest'));
+  t.equal(d.code, 0);
+  t.match(d.out, /^vip 198\.51\.100\.1 protocol 6 port 80 frontend web4 digest [0-9a-f]{16}\n {2}as 192\.0\.2\.10 weight 100 buckets 1024\nvip 2001:db8::1 /);
+  const one = await run(at('show', 'vpp', 'lb', 'digest', 'web6', 'table'));
+  t.equal(one.out.split('\n').filter((l) => l.startsWith('vip ')).length, 1);
+  t.equal(one.out.split('\n').filter((l) => /^ +\d+: /.test(l)).length, 128, '1024 buckets, eight a row');
+  t.match(one.out, /^ {6}0: 192\.0\.2\.10 192\.0\.2\.10 /m);
+  t.same(await run(at('show', 'vpp', 'lb', 'digest', 'nope')), { code: 1, out: '', err: 'frontend "nope" not found\n' });
+});
+
 void t.test('errors: server message only, exit 1; red with colour', async (t) => {
   t.same(await run(at('show', 'backends', 'nope')), { code: 1, out: '', err: 'backend "nope" not found\n' });
   t.same(await run(at('--color', 'show', 'backends', 'nope')), { code: 1, out: '', err: '\x1b[31mbackend "nope" not found\x1b[0m\n' });

@@ -3,55 +3,18 @@
 // lines say what docs/security.md promises: user, capabilities, hardening that keeps ICMP, setns
 // and the VPP sockets working, and a syscall filter that allows socket and setns.
 
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { maglevdFlags } from '../../src/daemon/maglevd-options.js';
+import { commonHardening, expandSyscallFilter, forbiddenSettings, hasSystemdAnalyze, parseUnit, sectionReader, verifyUnit } from '../support/systemd-unit.js';
 
 const unitPath = fileURLToPath(new URL('../../packaging/maglevd.service', import.meta.url));
 const unitText = readFileSync(unitPath, 'utf8');
-const run = promisify(execFile);
-
-/** Section → key → every value given (systemd keys may repeat); comments and blanks skipped. */
-function parseUnit(text: string): Map<string, Map<string, string[]>> {
-  const sections = new Map<string, Map<string, string[]>>();
-  let current: Map<string, string[]> | undefined;
-  for (const [i, raw] of text.split('\n').entries()) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    const section = /^\[([A-Za-z]+)\]$/.exec(line);
-    if (section !== null) {
-      current = new Map();
-      sections.set(section[1]!, current);
-      continue;
-    }
-    const kv = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (kv === null || current === undefined) throw new Error(`line ${i + 1}: not a key=value in a section: ${raw}`);
-    current.set(kv[1]!, [...(current.get(kv[1]!) ?? []), kv[2]!]);
-  }
-  return sections;
-}
-
-async function hasSystemdAnalyze(): Promise<boolean> {
-  try {
-    await run('systemd-analyze', ['--version'], { timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const unit = parseUnit(unitText);
 const service = unit.get('Service') ?? new Map<string, string[]>();
-const one = (key: string): string | undefined => {
-  const v = service.get(key);
-  return v?.length === 1 ? v[0] : undefined;
-};
-const words = (key: string): string[] => (service.get(key) ?? []).flatMap((v) => v.split(/\s+/)).filter((w) => w !== '');
+const { one, words } = sectionReader(service);
 
 void t.test('sections and the service basics (behaviour.md §1.5)', async (t) => {
   t.same([...unit.keys()], ['Unit', 'Service', 'Install']);
@@ -82,23 +45,10 @@ void t.test('capabilities: exactly CAP_NET_RAW (ICMP) and CAP_SYS_ADMIN (setns)'
 });
 
 void t.test('hardening that keeps probes, setns, the VPP sockets and the JIT working', async (t) => {
-  const cases: Array<[string, string]> = [
-    ['ProtectSystem', 'strict'],
-    ['ProtectHome', 'yes'],
-    ['PrivateTmp', 'yes'],
-    ['PrivateDevices', 'yes'],
-    ['ProtectKernelTunables', 'yes'],
-    ['ProtectKernelModules', 'yes'],
-    ['ProtectControlGroups', 'yes'],
-    ['RestrictSUIDSGID', 'yes'],
-    ['LockPersonality', 'yes'],
-    ['RestrictNamespaces', 'net'],
-    ['SystemCallArchitectures', 'native'],
-  ];
-  for (const [key, value] of cases) t.equal(one(key), value, key);
+  for (const [key, value] of [...commonHardening, ['RestrictNamespaces', 'net'] as const]) t.equal(one(key), value, key);
   t.same(words('RestrictAddressFamilies').sort(), ['AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_UNIX']);
   t.same(service.get('ReadWritePaths'), ['-/run/vpp'], 'the VPP socket directory (optional: "-")');
-  for (const key of ['MemoryDenyWriteExecute', 'PrivateNetwork', 'IPAddressDeny', 'PrivateUsers', 'DynamicUser']) {
+  for (const key of [...forbiddenSettings, 'PrivateUsers', 'DynamicUser']) {
     t.notOk(service.has(key), `${key} is absent (it would break the JIT, the probes, the capabilities or the vpp group)`);
   }
   t.same(service.get('SystemCallFilter'), ['@system-service', '~@mount @swap @reboot @raw-io @module @obsolete @cpu-emulation @debug']);
@@ -109,40 +59,13 @@ void t.test('systemd-analyze: the unit verifies, and the syscall filter keeps so
     t.comment('skipped: systemd-analyze is not installed on this machine; the parser checks above still ran');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'maglevd-unit-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   // Only the binary path changes: verify checks that ExecStart's program exists and is executable.
-  const stub = join(dir, 'maglevd');
-  writeFileSync(stub, '#!/bin/sh\nexit 0\n');
-  chmodSync(stub, 0o755);
-  t.equal(unitText.split('ExecStart=/usr/sbin/maglevd ').length, 2, 'one ExecStart to point at the stub');
-  writeFileSync(join(dir, 'maglevd.service'), unitText.replace('ExecStart=/usr/sbin/maglevd ', `ExecStart=${stub} `));
-  const verify = await run('systemd-analyze', ['verify', '--man=no', join(dir, 'maglevd.service')], { timeout: 60_000 }).then(
-    (r) => ({ code: 0, stderr: r.stderr }),
-    (e: { code?: number; stderr?: string }) => ({ code: e.code ?? -1, stderr: e.stderr ?? '' }),
-  );
+  const verify = await verifyUnit(unitPath, unitText, '/usr/sbin/maglevd');
   t.same(verify, { code: 0, stderr: '' }, 'no unknown keys, no bad values, no warnings');
 
-  // Groups list other groups by name: expand them to system calls.
-  const groups = new Map<string, Set<string>>();
-  const expand = async (group: string): Promise<Set<string>> => {
-    const known = groups.get(group);
-    if (known !== undefined) return known;
-    const out = new Set<string>();
-    groups.set(group, out);
-    const text = (await run('systemd-analyze', ['syscall-filter', group], { timeout: 30_000 })).stdout;
-    for (const line of text.split('\n').slice(1)) {
-      const entry = line.trim();
-      if (entry === '' || entry.startsWith('#')) continue;
-      for (const call of entry.startsWith('@') ? await expand(entry) : [entry]) out.add(call);
-    }
-    return out;
-  };
   const [allowList, denyList] = service.get('SystemCallFilter') ?? [];
-  const allowed = new Set<string>();
-  for (const g of (allowList ?? '').split(/\s+/)) for (const c of await expand(g)) allowed.add(c);
-  const denied = new Set<string>();
-  for (const g of (denyList ?? '').replace(/^~/, '').split(/\s+/)) for (const c of await expand(g)) denied.add(c);
+  const allowed = await expandSyscallFilter(allowList ?? '');
+  const denied = await expandSyscallFilter(denyList ?? '');
   t.ok(allowed.size > 100, `@system-service expands to ${allowed.size} system calls`);
   for (const name of ['setns', 'socket', 'connect', 'bind', 'sendto', 'recvfrom', 'sendmsg', 'recvmsg', 'mmap', 'mprotect', 'clone3', 'epoll_wait', 'memfd_create']) {
     t.ok(allowed.has(name) && !denied.has(name), `${name} stays allowed`);

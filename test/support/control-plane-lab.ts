@@ -92,6 +92,10 @@ export interface LabOptions {
   readonly vpp?: boolean;
   readonly warmup?: readonly [string, string];
   readonly logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** More maglevd flags. */
+  readonly extraArgs?: readonly string[];
+  /** maglevd's file-descriptor limit (prlimit --nofile). */
+  readonly nofile?: number;
 }
 
 export interface ControlPlaneLab {
@@ -132,6 +136,8 @@ export async function startControlPlaneLab(t: Teardown, o: LabOptions = {}): Pro
     ...(apiSocket === undefined ? {} : { vppApi: apiSocket }),
     ...(statsSocket === undefined ? {} : { vppStats: statsSocket }),
     logLevel: o.logLevel ?? 'info',
+    ...(o.extraArgs === undefined ? {} : { extraArgs: o.extraArgs }),
+    ...(o.nofile === undefined ? {} : { nofile: o.nofile }),
   });
   t.teardown(() => d.stop('SIGKILL'));
   const rpc = connectE2e(t, d.grpcAddr);

@@ -5,22 +5,30 @@
 import type { BackendView } from '../../src/checker/backend-view.js';
 import { frontendView, type FrontendView } from '../../src/core/frontend-view.js';
 import { frontendState, frontendWeights, type StateOf, type WeightOf } from '../../src/core/weights.js';
+import { previewChange } from '../../src/core/disruption-preview.js';
+import type { TableWorld } from '../../src/core/proposed-change.js';
+import { parseConfig } from '../../src/config/loader.js';
+import { vipDigests } from '../../src/control/vip-digests.js';
 import {
   type ConfigCheckResult,
   type ConfigReloadResult,
   type ControlPlane,
   type ControlPlaneEvent,
+  type PreviewRequestView,
+  type PreviewResultView,
   type ProbeWatchdogView,
   type VppLbCountersView,
   type VppLbStateView,
+  type VppLbVipView,
   type VppStatus,
+  type VppVipDigestView,
   type WatchSubscription,
   type WeightChange,
 } from '../../src/control/control-plane.js';
 import type { CheckerEvent } from '../../src/checker/events.js';
 import type { Subscription } from '../../src/control/event-subscribers.js';
 import { WatchEventHub, type WatchHubOptions } from '../../src/control/grpc-watch-hub.js';
-import type { Frontend, HealthCheck } from '../../src/shared/config.js';
+import type { Config, Frontend, HealthCheck } from '../../src/shared/config.js';
 import { DaemonError } from '../../src/shared/errors.js';
 import type { BackendState, FrontendState, OperatorCode, ProbeCode, ProbeResult, TransitionRecord } from '../../src/shared/health.js';
 import { levelRank, type LogLevel } from '../../src/shared/log.js';
@@ -155,6 +163,29 @@ function fixtureBackends(): Map<string, FakeBackend> {
   );
 }
 
+/** web4's VIP (198.51.100.1 tcp 80) as VPP would list it, with these in-use ASes and weights. */
+export function web4Vip(weights: Readonly<Record<string, number>>, over: Partial<VppLbVipView> = {}): VppLbVipView {
+  return {
+    prefix: '198.51.100.1/32',
+    protocol: 6,
+    port: 80,
+    encap: 'gre4',
+    flowTableLength: 1024,
+    srcIpSticky: false,
+    index: 1,
+    applicationServers: Object.entries(weights).map(([address, weight]) => ({ address, weight, flags: 1, numBuckets: 0, removedAt: undefined })),
+    ...over,
+  };
+}
+
+/** The lb state with one AS of the first VIP at another weight (what another host might hold). */
+export function withAsWeight(lb: VppLbStateView, address: string, weight: number): VppLbStateView {
+  const [first, ...rest] = lb.vips;
+  if (first === undefined) return lb;
+  const ases = first.applicationServers.map((a) => (a.address === address ? { ...a, weight } : a));
+  return { ...lb, vips: [{ ...first, applicationServers: ases }, ...rest] };
+}
+
 function notFound(kind: string, name: string): DaemonError {
   return new DaemonError('NOT_FOUND', `${kind} "${name}" not found`);
 }
@@ -249,12 +280,24 @@ export class FakeControlPlane implements ControlPlane {
     return [...this.frontends.keys()].sort();
   }
 
+  readonly #stateOf: StateOf = (b) => this.backends.get(b)?.state;
+  readonly #weightOf: WeightOf = (f, p, b) =>
+    this.overrides.get(`${f}/${p}/${b}`) ?? this.frontends.get(f)?.pools.find((x) => x.name === p)?.members.find((m) => m.backend === b)?.weight ?? 0;
+
+  /** The fixture as the typed Config the core reads. */
+  config(): Config {
+    const backends = new Map(
+      [...this.backends.values()].map((b) => [b.name, { name: b.name, address: b.address, family: b.address.includes(':') ? 6 : 4, healthcheck: b.healthcheck, enabled: b.enabled } as const]),
+    );
+    const lb = { syncIntervalMs: 30_000, ipv4SrcAddress: '192.0.2.254', ipv6SrcAddress: undefined, stickyBucketsPerCore: 65536, flowTimeoutS: 40, startupMinDelayMs: 0, startupMaxDelayMs: 0 };
+    return { healthchecker: { transitionHistory: 10, netns: '' }, vpp: { lb }, healthchecks: this.healthchecks, backends, frontends: this.frontends };
+  }
+
   getFrontend(name: string): FrontendView {
     const fe = this.frontends.get(name);
     if (fe === undefined) throw notFound('frontend', name);
-    const stateOf: StateOf = (b) => this.backends.get(b)?.state;
-    const weightOf: WeightOf = (f, p, b) =>
-      this.overrides.get(`${f}/${p}/${b}`) ?? fe.pools.find((x) => x.name === p)?.members.find((m) => m.backend === b)?.weight ?? 0;
+    const stateOf = this.#stateOf;
+    const weightOf = this.#weightOf;
     // No tracked state here: the state is always the one the live weights give.
     const state = frontendState(frontendWeights(fe, stateOf, weightOf).members);
     return frontendView(fe, state, stateOf, weightOf, (b) => this.backends.get(b)?.transitions[0]?.at);
@@ -386,6 +429,26 @@ export class FakeControlPlane implements ControlPlane {
 
   probeWatchdog(): ProbeWatchdogView {
     return this.watchdog;
+  }
+
+  previewChange(change: PreviewRequestView, frontend: string | undefined): Promise<PreviewResultView> {
+    this.calls.push(`preview ${change.kind}${frontend === undefined ? '' : ` ${frontend}`}`);
+    const world: TableWorld = { config: this.config(), stateOf: this.#stateOf, weightOf: this.#weightOf };
+    try {
+      if (change.kind !== 'config') return Promise.resolve({ ok: true, preview: previewChange(world, change, frontend) });
+      const load = parseConfig(change.text);
+      if (!load.ok) {
+        const text = load.errors.map((e) => e.message).join('\n');
+        return Promise.resolve({ ok: false, parseError: load.stage === 'parse' ? text : '', semanticError: load.stage === 'semantic' ? text : '' });
+      }
+      return Promise.resolve({ ok: true, preview: previewChange(world, { kind: 'config', config: load.config }, frontend) });
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  async vppLbDigest(frontend: string | undefined, includeTable: boolean): Promise<VppVipDigestView[]> {
+    return vipDigests(await this.vppLbState(), this.frontends.values(), frontend, includeTable);
   }
 
   // ---- test drivers ----

@@ -42,6 +42,8 @@ export interface MaglevdSpawnOptions {
   readonly extraArgs?: readonly string[];
   /** How long to wait for the listeners (default 15 s). */
   readonly startTimeoutMs?: number;
+  /** Run under `prlimit --nofile=N` (a lowered file-descriptor limit). */
+  readonly nofile?: number;
 }
 
 const bin = fileURLToPath(new URL('../../bin/maglevd.js', import.meta.url));
@@ -73,7 +75,8 @@ export async function spawnMaglevd(o: MaglevdSpawnOptions): Promise<MaglevdProce
     o.logLevel ?? 'info',
     ...(o.extraArgs ?? []),
   ];
-  const child = spawn(process.execPath, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, cmdArgs] = o.nofile === undefined ? [process.execPath, args] : ['prlimit', [`--nofile=${o.nofile}`, process.execPath, ...args]];
+  const child = spawn(cmd, cmdArgs, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const waiters = new Set<{ pred: (l: LogLine) => boolean; resolve: (l: LogLine) => void }>();
   let buf = '';

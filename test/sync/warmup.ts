@@ -195,7 +195,9 @@ void t.test('no writes of any kind in the min window; RPC refused for the whole 
   t.notOk(applied);
   await s.advanceTo(5000);
   await override;
-  t.same(s.api.writes().slice(0, 3), [
+  // The conf step goes first: the released VIP needs its encap sources at once.
+  t.same(s.api.writes()[0], 'conf ip4=192.0.2.254 ip6=2001:db8::fe buckets=65536 timeout=40', 'lb_conf before the first release');
+  t.same(s.api.writes().slice(1, 4), [
     'vip-add 192.0.2.1/32 tcp 80 gre4 sticky=0 len=1024',
     'as-add 192.0.2.1/32 tcp 80 10.0.0.1 w=40 flush=1',
     'as-add 192.0.2.1/32 tcp 80 10.0.0.2 w=50 flush=0',

@@ -2,7 +2,9 @@
 // is built from src/web/ui with Vite into a temp dir, served by the dashboard against the fake
 // maglevd over real gRPC. Checks: the page shows the fake's frontends; a backend failing in the
 // fake shows `down` within 2 s; pause via the admin kebab menu works end to end with basic auth
-// and is refused without it. Screenshots go to a temp dir (path printed); with
+// and is refused without it; the confirm dialog previews what an action would move; the
+// consistency view shows two maglevds that disagree, then agree. Screenshots go to a temp dir
+// (path printed); with
 // MAGLEV_UPDATE_SCREENSHOT=1 one is also saved as docs/dashboard.png.
 // Chromium: $MAGLEV_CHROMIUM or /usr/bin/chromium. Missing → the test FAILS with the reason.
 
@@ -18,6 +20,7 @@ import { createRealClock } from '../../src/shared/clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { startDashboard } from '../../src/web/dashboard.js';
 import { SpaAssets } from '../../src/web/spa-assets.js';
+import { withAsWeight } from '../support/fake-control-plane.js';
 import { startHarness } from '../support/grpc-harness.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -217,5 +220,70 @@ t.test('dashboard in headless Chromium', async (t) => {
     }
   });
 
+  await t.test('the confirm dialog shows what the action would move before it is confirmed', async (t) => {
+    const admin = await browser.newContext({ viewport: { width: 1280, height: 900 }, httpCredentials: { username: 'ops', password: 'pw' } });
+    t.teardown(() => admin.close());
+    const ap = await admin.newPage();
+    collectErrors(ap);
+    await ap.goto(`${base}/admin/`);
+    await ap.waitForSelector('[data-testid="frontend-card-web4"]', { timeout: 5000 });
+    await ap.click('[data-testid="frontend-toggle-web4"]');
+    await ap.waitForSelector('[data-testid="backend-row-web4-primary-nginx0-ams"]');
+    h.fake.calls.length = 0;
+    // Pause: nginx0-ams is the only AS of both VIPs, so every bucket of each moves.
+    await ap.click('[data-testid="menu-web4-primary-nginx0-ams"]');
+    await ap.click('[data-testid="backend-row-web4-primary-nginx0-ams"] [data-testid="menu-item-pause"]');
+    await pageCondition(ap, `document.querySelector('[data-testid="action-preview"]')?.dataset.state === 'ready'`, 3000);
+    t.same(await ap.locator('[data-testid="action-preview"] p').allTextContents(), [
+      "moves 100.0 % of web4's new flows: nginx0-ams 1024→0",
+      "moves 100.0 % of web6's new flows: nginx0-ams 1024→0",
+    ]);
+    await ap.screenshot({ path: join(shots, 'admin-dialog-preview.png') });
+    await ap.keyboard.press('Escape');
+    // Set weight: the figure follows the weight typed, before anything is confirmed.
+    await ap.click('[data-testid="menu-web4-primary-nginx0-ams"]');
+    await ap.click('[data-testid="backend-row-web4-primary-nginx0-ams"] [data-testid="menu-item-weight"]');
+    await textBecomes(ap, 'action-preview', "moves 0.0 % of web4's new flows", 3000);
+    await ap.fill('[data-testid="weight-input"]', '0');
+    await textBecomes(ap, 'action-preview', "moves 100.0 % of web4's new flows: nginx0-ams 1024→0", 3000);
+    await ap.keyboard.press('Escape');
+    t.same(h.fake.calls, ['preview pause', 'preview weight web4', 'preview weight web4'], 'previews only: nothing was applied');
+  });
+
+  await t.test('the consistency view with two maglevds that disagree', async (t) => {
+    const a = await startHarness(t);
+    const b = await startHarness(t);
+    // A sees nginx0-fra up and programs it; B sees it down and does not.
+    a.fake.transition('nginx0-fra', 'up', 'L7OK', 'HTTP 200', Date.now());
+    a.fake.lbState = withAsWeight(a.fake.lbState, '192.0.2.11', 100);
+    const two = await startDashboard({
+      servers: [a.address, b.address],
+      listen: { host: '127.0.0.1', port: 0 },
+      clock: createRealClock(),
+      logger: createSilentLogger(),
+      admin: undefined,
+      assets: new SpaAssets(spaDir),
+      consistencyGraceMs: 1000,
+      timing: { probeMs: 1000, lbDebounceMs: 100, refreshMs: 500 },
+    });
+    t.teardown(() => two.stop());
+    const cp = await viewer.newPage();
+    collectErrors(cp);
+    await cp.goto(`http://127.0.0.1:${two.port}/view/`);
+    const row = '198.51.100.1:80/tcp';
+    await textContains(cp, `consistency-text-${row}`, `host ${b.address} differs from ${a.address} on `, 5000);
+    t.match(await cp.textContent(`[data-testid="consistency-text-${row}"]`), new RegExp(`on \\d+\\.\\d % of buckets \\(nginx0-fra down on ${b.address.replaceAll('.', '\\.')} only\\)$`));
+    t.equal((await cp.textContent('[data-testid="consistency-text-[2001:db8::1]:*/any"]'))?.trim(), '2/2 hosts agree');
+    await textBecomes(cp, `consistency-state-${row}`, 'diverged', 5000);
+    await cp.screenshot({ path: join(shots, 'view-consistency.png'), fullPage: true });
+    // B catches up: its next lb read brings the hosts back into agreement, live.
+    b.fake.transition('nginx0-fra', 'up', 'L7OK', 'HTTP 200', Date.now());
+    b.fake.lbState = withAsWeight(b.fake.lbState, '192.0.2.11', 100);
+    await textBecomes(cp, `consistency-text-${row}`, '2/2 hosts agree', 5000);
+    t.equal((await cp.textContent(`[data-testid="consistency-state-${row}"]`))?.trim(), 'agree');
+    await cp.close();
+  });
+
   t.same(consoleErrors, [], 'no console errors in the page');
 });
+

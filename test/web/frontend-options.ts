@@ -39,3 +39,20 @@ t.test('-version and -help need no server', async (t) => {
   t.match(frontendUsage(), /-server addr\[,addr\.\.\.\]/);
   t.match(frontendUsage(), /MAGLEV_FRONTEND_LISTEN/);
 });
+
+t.test('-consistency-grace: a Go duration, from flag or env, 30 s by default', async (t) => {
+  const cases: Array<{ name: string; argv: string[]; env?: Record<string, string>; want: number | string }> = [
+    { name: 'default', argv: ['-server', 'a:1'], want: 30_000 },
+    { name: 'flag', argv: ['-server', 'a:1', '-consistency-grace', '2m'], want: 120_000 },
+    { name: 'env', argv: ['-server', 'a:1'], env: { MAGLEV_FRONTEND_CONSISTENCY_GRACE: '1.5s' }, want: 1500 },
+    { name: 'zero: report at once', argv: ['-server', 'a:1', '-consistency-grace=0'], want: 0 },
+    { name: 'not a duration', argv: ['-server', 'a:1', '-consistency-grace', '30'], want: 'expected a Go duration' },
+    { name: 'negative', argv: ['-server', 'a:1', '-consistency-grace', '-1s'], want: 'expected a Go duration' },
+  ];
+  for (const c of cases) {
+    const r = parseFrontendOptions(c.argv, c.env ?? {});
+    if (typeof c.want === 'string') t.match(r.ok ? '' : r.message, c.want, c.name);
+    else t.equal(r.ok ? r.options.consistencyGraceMs : undefined, c.want, c.name);
+  }
+  t.match(frontendUsage(), /MAGLEV_FRONTEND_CONSISTENCY_GRACE/);
+});

@@ -79,7 +79,8 @@ t.test('snapshot is proto3 JSON of the whole scope', async (t) => {
   s.reachable = true;
   s.replaceAll({ frontends: [fe('web', ['a'])], backends: [be('a')], healthchecks: [], vpp });
   const snap = s.snapshot() as Record<string, unknown>;
-  t.same(Object.keys(snap), ['name', 'reachable', 'vpp', 'frontends', 'backends', 'healthchecks', 'lbState']);
+  t.same(Object.keys(snap), ['name', 'reachable', 'watchRefused', 'vpp', 'frontends', 'backends', 'healthchecks', 'lbState']);
+  t.equal(snap.watchRefused, null, 'null while the WatchEvents stream is not refused');
   t.equal(snap.lbState, null);
   t.match(snap, { name: 'm1', reachable: true, vpp: { buildDate: '', connecttimeNs: '5' }, frontends: [{ srcIpSticky: false, pools: [{ backends: [{ effectiveWeight: 100 }] }] }] });
 });

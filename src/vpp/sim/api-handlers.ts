@@ -5,6 +5,7 @@
 import type { MessageBody, MessageName } from '../messages.js';
 import { encapByNumber, lbModuleNameCrc } from '../messages.js';
 import type { Encap } from '../../shared/lb-vip.js';
+import { ipFromBytes } from '../../shared/ip-address.js';
 import { renderLbMain, renderVips, renderVipsVerbose } from './lb-cli-render.js';
 import { rv, vipPrefix, type LbModel, type SimAs, type SimVip } from './lb-model.js';
 
@@ -56,12 +57,20 @@ function vipDetails(v: SimVip): MessageBody<'lb_vip_details'> {
   };
 }
 
+/**
+ * An AS address as VPP's lb dump writes it: ip_address_encode(IP46_TYPE_ANY) takes an ip46
+ * whose first 96 bits are zero for IPv4 (ip46_address_is_ip4), so an AS ::1 dumps as 0.0.0.1.
+ */
+export function dumpedAsAddress(ip46: Uint8Array): string {
+  return ip46.subarray(0, 12).every((b) => b === 0) ? ipFromBytes(ip46.subarray(12)) : ipFromBytes(ip46);
+}
+
 function asDetails(model: LbModel, vip: SimVip, as: SimAs): MessageBody<'lb_as_v2_details'> {
   return {
     pfx: vipPrefix(vip),
     protocol: vip.protocol,
     port: vip.port,
-    app_srv: as.address,
+    app_srv: dumpedAsAddress(as.ip46),
     flags: as.used ? 1 : 0,
     in_use_since: as.lastUsed,
     weight: as.weight,

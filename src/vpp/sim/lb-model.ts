@@ -3,14 +3,16 @@
 // stored as ::a.b.c.d, removed objects lingering until a throttled GC), Maglev tables exactly as
 // VPP builds them (computed when first read after a change: VPP rebuilds on every AS change in
 // C, but BigInt hashing here costs milliseconds per table, which would dominate bulk syncs), and
-// a traffic knob advancing the counters of lb-counters.ts (VIP and FIB).
+// a traffic knob advancing the counters of lb-counters.ts (VIP and FIB). A dataplane may attach
+// (the forwarding mode's lb node): it hears VIP changes and flushes, and its sticky entries count
+// as flows.
 // Time comes from an injected Clock; the 60 s background GC runs on it until dispose().
 
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import { ipFamily, ipFromBytes, ipToBytes, ipToIp46 } from '../../shared/ip-address.js';
 import { splitPrefix } from '../codec.js';
 import type { Encap, VipKey } from '../../shared/lb-vip.js';
-import { maglevTable, noMember } from '../maglev.js';
+import { maglevTable, noMember } from '../../shared/maglev.js';
 import { LbCounters, type CounterSet } from './lb-counters.js';
 import { SimPool } from './sim-pool.js';
 
@@ -103,6 +105,19 @@ export interface TrafficArgs {
 }
 
 export type TrafficResult = CounterSet;
+
+/**
+ * A dataplane fed by the model (the simulator's forwarder, forwarder.ts): it hears VIP changes
+ * and lb_flush_vip_as, and holds sticky entries of its own that count as an AS's flows.
+ */
+export interface ModelDataplane {
+  /** The set of live VIPs changed. */
+  vipsChanged(): void;
+  /** lb_flush_vip_as: evict the VIP's sticky entries pointing at `as` (at every AS when undefined). */
+  flush(vip: SimVip, as: SimAs | undefined): void;
+  /** Sticky entries referencing the AS (VPP's as_refcount). */
+  flows(as: SimAs): number;
+}
 export type { CounterSet } from './lb-counters.js';
 
 const defaultConf: LbConfValues = {
@@ -176,6 +191,7 @@ export class LbModel {
   /** Tables of VIPs unchanged since they were last read; a change deletes the entry. */
   readonly #tables = new WeakMap<SimVip, FlowTable>();
   #gcTimer: TimerHandle | undefined;
+  #dataplane: ModelDataplane | undefined;
   /** Things a real VPP would have done badly (e.g. a 2^32-entry table). */
   readonly warnings: string[] = [];
 
@@ -208,6 +224,11 @@ export class LbModel {
       this.gc();
       this.#scheduleGc();
     }, gcRunS * 1000);
+  }
+
+  /** Feeds a dataplane (undefined detaches it). */
+  attachDataplane(dp: ModelDataplane | undefined): void {
+    this.#dataplane = dp;
   }
 
   // ---- global configuration ----
@@ -290,6 +311,7 @@ export class LbModel {
     this.#live.set(prefixId(k), siblingMap.set(portId(k), vip));
     this.#rebuild(vip);
     this.stats.addRoute(vipPrefix(vip));
+    this.#dataplane?.vipsChanged();
     return rv.ok;
   }
 
@@ -304,6 +326,7 @@ export class LbModel {
     if (siblingMap?.size === 0) this.#live.delete(prefixId(vip));
     const prefix = vipPrefix(vip);
     if (this.#onPrefix(parseVipKey({ prefix, protocol: 0, port: 0 })).length === 0) this.stats.removeRoute(prefix);
+    this.#dataplane?.vipsChanged();
     return rv.ok;
   }
 
@@ -319,7 +342,7 @@ export class LbModel {
       if (existing.used) return rv.valueExist;
       existing.used = true;
       existing.weight = weight;
-      if (isFlush) existing.flows = 0;
+      if (isFlush) this.#flush(vip, existing);
     } else {
       if (ipFamily(address) !== asFamilyOf(vip.encap)) return rv.invalidAddressFamily;
       const poolIndex = this.#ass.alloc((poolIndex) => ({
@@ -358,7 +381,7 @@ export class LbModel {
       if (!vip.ases.includes(as)) continue;
       as.used = false;
       as.lastUsed = now;
-      if (isFlush) as.flows = 0;
+      if (isFlush) this.#flush(vip, as);
     }
     this.#rebuild(vip);
   }
@@ -371,15 +394,24 @@ export class LbModel {
     const as = vip.ases.find((a) => sameBytes(a.ip46, ip46));
     if (as === undefined || !as.used) return rv.noSuchEntry;
     as.weight = weight;
-    if (isFlush) as.flows = 0;
+    if (isFlush) this.#flush(vip, as);
     this.#rebuild(vip);
     return rv.ok;
   }
 
   /** lb_flush_vip: evicts every sticky entry of the VIP; 0 even when it does not exist. */
   flushVip(key: VipKey): number {
-    for (const as of this.findVip(key)?.ases ?? []) as.flows = 0;
+    const vip = this.findVip(key);
+    if (vip === undefined) return rv.ok;
+    for (const as of vip.ases) as.flows = 0;
+    this.#dataplane?.flush(vip, undefined);
     return rv.ok;
+  }
+
+  /** lb_flush_vip_as for one AS: its sticky entries on this VIP are evicted. */
+  #flush(vip: SimVip, as: SimAs): void {
+    as.flows = 0;
+    this.#dataplane?.flush(vip, as);
   }
 
   /**
@@ -407,10 +439,13 @@ export class LbModel {
   }
 
 
-  /** Sticky entries still alive (they idle out after flow_timeout). */
+  /**
+   * Sticky entries referencing the AS: those of the traffic knob (they idle out after
+   * flow_timeout) plus an attached dataplane's (kept until overwritten or flushed, as in VPP).
+   */
   flows(as: SimAs): number {
     if (as.flows > 0 && this.#clock.now() - as.flowsAt >= this.#conf.flowTimeoutS * 1000) as.flows = 0;
-    return as.flows;
+    return as.flows + (this.#dataplane?.flows(as) ?? 0);
   }
 
   /** VPP rebuilds the table on every AS change; here the next read does. */

@@ -1,13 +1,20 @@
 // maglev-vppsim: runs the VPP simulator as a process (for end-to-end tests and demos) until
 // SIGTERM or SIGINT. Flags: --api-socket (required), --stats-socket, --msg-id-base, --threads,
-// --pid, --omit name,name, --crc name=crc (repeatable), --filler-messages.
+// --pid, --omit name,name, --crc name=crc (repeatable), --filler-messages, and the forwarding
+// mode: --forward, --forward-ports, --forward-as-ports (forwarder.ts).
 
 import { parseArgs } from 'node:util';
 import { isMessageName, type MessageName } from '../messages.js';
 import { startVppSim } from './vppsim.js';
 
 const usage = `usage: maglev-vppsim --api-socket PATH [--stats-socket PATH] [--msg-id-base N] [--threads N]
-                     [--pid N] [--omit MSG,MSG] [--crc MSG=CRC]... [--filler-messages N]`;
+                     [--pid N] [--omit MSG,MSG] [--crc MSG=CRC]... [--filler-messages N]
+                     [--forward [--forward-ports P,P] [--forward-as-ports VIPPORT=ASPORT,...]]
+  --forward            carry TCP traffic: listen on every loopback TCP VIP (127.0.0.0/8, ::1) on its
+                       port, pick each connection's AS as VPP's lb does (flow hash, sticky table,
+                       Maglev table) and relay it there; the lb and route counters count it
+  --forward-ports      ports to listen on for all-port VIPs (default: none)
+  --forward-as-ports   the port an AS serves a VIP port on, e.g. 80=8080 (default: the VIP's port)`;
 
 function intFlag(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -20,6 +27,28 @@ function messageList(v: string | undefined): MessageName[] {
   const names = (v ?? '').split(',').filter((s) => s !== '');
   for (const n of names) if (!isMessageName(n)) throw new Error(`--omit: unknown message ${n}`);
   return names as MessageName[];
+}
+
+function portOf(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < 1 || n > 65535) throw new Error(`--${flag}: ${JSON.stringify(text)} is not a port`);
+  return n;
+}
+
+/** `8080,8443` → [8080, 8443]. */
+function portList(v: string | undefined): number[] {
+  return (v ?? '').split(',').filter((s) => s !== '').map((p) => portOf('forward-ports', p.trim()));
+}
+
+/** `80=8080,443=8443` → {80 → 8080, 443 → 8443}. */
+function portMap(v: string | undefined): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const item of (v ?? '').split(',').filter((s) => s !== '')) {
+    const [from, to, ...rest] = item.split('=');
+    if (from === undefined || to === undefined || rest.length > 0) throw new Error(`--forward-as-ports: want VIPPORT=ASPORT, got ${JSON.stringify(item)}`);
+    out.set(portOf('forward-as-ports', from.trim()), portOf('forward-as-ports', to.trim()));
+  }
+  return out;
 }
 
 function crcOverrides(list: readonly string[]): Partial<Record<MessageName, string>> {
@@ -71,6 +100,9 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
         omit: { type: 'string' },
         crc: { type: 'string', multiple: true },
         'filler-messages': { type: 'string' },
+        forward: { type: 'boolean' },
+        'forward-ports': { type: 'string' },
+        'forward-as-ports': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -81,6 +113,11 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
       return 0;
     }
     if (values['api-socket'] === undefined || values['api-socket'] === '') throw new Error('--api-socket is required');
+    for (const f of ['forward-ports', 'forward-as-ports'] as const) if (values[f] !== undefined && values.forward !== true) throw new Error(`--${f} needs --forward`);
+    const forward =
+      values.forward === true
+        ? { allPortPorts: portList(values['forward-ports']), asPorts: portMap(values['forward-as-ports']), log: (line: string) => io.out(`maglev-vppsim: ${line}\n`) }
+        : undefined;
     opts = {
       apiSocket: values['api-socket'],
       statsSocket: values['stats-socket'] === '' ? undefined : values['stats-socket'],
@@ -90,6 +127,7 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
       omitMessages: messageList(values.omit),
       crcOverrides: crcOverrides(values.crc ?? []),
       fillerMessages: intFlag('filler-messages', values['filler-messages'], 0),
+      forward,
     };
   } catch (e) {
     io.err(`maglev-vppsim: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);

@@ -3,10 +3,12 @@
 // /sys/boottime and /net/route/to. Test hooks: drop connections, stall replies, restart empty
 // (new model, pid and boottime, as a VPP restart loses all lb state), a traffic knob, request
 // observers (to see what a client wrote, in order) and injected faults (error retvals, drops).
+// With `forward`, it also carries TCP traffic to loopback VIPs (forwarder.ts).
 
 import { createRealClock, type Clock } from '../../shared/clock.js';
 import type { MessageName } from '../messages.js';
 import { ApiServer, type InterceptResult } from './api-server.js';
+import { Forwarder, type ForwardOptions } from './forwarder.js';
 import type { SimRuntime, SimVersion } from './api-handlers.js';
 import { LbModel, type TrafficArgs, type TrafficResult } from './lb-model.js';
 import { SimFaults, type SimFault } from './sim-faults.js';
@@ -47,6 +49,8 @@ export interface VppSimOptions {
   readonly backgroundGc?: boolean;
   /** How to build the stats publisher (default: stats-publisher.ts's startStatsPublisher). */
   readonly statsPublisher?: StatsPublisherFactory;
+  /** Relay TCP connections to loopback VIPs to their ASes (off by default). */
+  readonly forward?: Omit<ForwardOptions, 'onCounted'>;
 }
 
 export interface VppSim {
@@ -56,6 +60,8 @@ export interface VppSim {
   /** VPP's boot time, unix seconds (/sys/boottime). */
   readonly bootTimeS: number;
   readonly api: ApiServer;
+  /** The forwarding mode's listeners and relays (undefined unless started with `forward`). */
+  readonly forwarder: Forwarder | undefined;
   dropConnections(): void;
   stallReplies(delayMs?: number): void;
   resumeReplies(): void;
@@ -96,12 +102,23 @@ class VppSimulator implements VppSim {
   readonly #observers = new Set<(r: SimRequest) => void>();
   /** /net/route/to values already pushed (the publisher only adds). */
   #pushedRoutes = new Map<number, { packets: number[]; bytes: number[] }>();
+  readonly #forwarder: Forwarder | undefined;
+  #statsQueued: NodeJS.Immediate | undefined;
 
   constructor(opts: VppSimOptions) {
     this.#opts = opts;
     this.#clock = opts.clock ?? createRealClock();
     this.#threads = Math.max(1, opts.threads ?? 1);
     this.#rt = this.#freshRuntime(opts.pid ?? 4242, 0);
+    // Relayed packets move counters one at a time: publish them once per turn of the event loop.
+    this.#forwarder = opts.forward === undefined ? undefined : new Forwarder({ ...opts.forward, onCounted: () => this.#queueStats() });
+  }
+
+  #queueStats(): void {
+    this.#statsQueued ??= setImmediate(() => {
+      this.#statsQueued = undefined;
+      this.syncStats();
+    });
   }
 
   #freshRuntime(pid: number, lbBase: number): SimRuntime & { bootTimeS: number } {
@@ -122,6 +139,7 @@ class VppSimulator implements VppSim {
     });
     this.#rt = { ...this.#rt, lbBase: this.#api.messageIds.get('lb_conf')! };
     await this.#startStats();
+    this.#forwarder?.attach(this.#rt.model);
   }
 
   #intercept(name: MessageName, body: Record<string, unknown>): InterceptResult | undefined {
@@ -166,6 +184,10 @@ class VppSimulator implements VppSim {
     return this.#rt.bootTimeS;
   }
 
+  get forwarder(): Forwarder | undefined {
+    return this.#forwarder;
+  }
+
   get api(): ApiServer {
     if (this.#api === undefined) throw new Error('simulator not started');
     return this.#api;
@@ -187,6 +209,7 @@ class VppSimulator implements VppSim {
     this.api.dropConnections();
     this.#rt.model.dispose();
     this.#rt = this.#freshRuntime(this.#rt.pid + 1, this.#rt.lbBase);
+    this.#forwarder?.attach(this.#rt.model);
     if (this.#stats !== undefined) {
       await this.#stats.close();
       this.#stats = undefined;
@@ -230,6 +253,9 @@ class VppSimulator implements VppSim {
 
   async close(): Promise<void> {
     this.#rt.model.dispose();
+    if (this.#statsQueued !== undefined) clearImmediate(this.#statsQueued);
+    this.#statsQueued = undefined;
+    await this.#forwarder?.close();
     await this.#api?.close();
     await this.#stats?.close();
     this.#stats = undefined;

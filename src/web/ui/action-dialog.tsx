@@ -1,9 +1,11 @@
 // The admin confirmation dialogs (§10.2): pause, resume, enable or disable a backend, or set its
-// weight in one pool (with a flush checkbox). A native <dialog>; the server's error text is
+// weight in one pool (with a flush checkbox). Before the operator confirms, the dialog shows what
+// the action would move ("moves 23.4 % of web4's new flows: …", from the maglevd's preview of
+// the exact tables), again after each weight edit. A native <dialog>; the server's error text is
 // shown in place, and the dialog closes once the action succeeded.
 
-import { createEffect, createSignal, Show, type JSX } from 'solid-js';
-import { backendAction, setWeight, type BackendAction } from './api-client.js';
+import { createEffect, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { backendAction, previewAction, setWeight, type BackendAction } from './api-client.js';
 
 export interface ActionRequest {
   readonly scope: string;
@@ -14,6 +16,9 @@ export interface ActionRequest {
   /** The current configured weight, as the input's start value. */
   readonly weight: number;
 }
+
+/** A weight being typed is previewed once it rests this long. */
+const previewDelayMs = 150;
 
 const verbs: Readonly<Record<ActionRequest['kind'], string>> = {
   pause: 'Pause',
@@ -29,6 +34,28 @@ export function ActionDialog(props: { request: ActionRequest | undefined; onClos
   const [flush, setFlush] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal('');
+  const [preview, setPreview] = createSignal<{ lines: readonly string[]; state: 'computing' | 'ready' | 'failed' }>({ lines: [], state: 'computing' });
+  let previewSeq = 0;
+  let previewTimer: number | undefined;
+  onCleanup(() => window.clearTimeout(previewTimer));
+
+  /** Asks for the preview of what confirming now would do; only the latest answer is shown. */
+  function refreshPreview(r: ActionRequest, w: number): void {
+    const seq = ++previewSeq;
+    window.clearTimeout(previewTimer);
+    if (r.kind === 'weight' && (!Number.isInteger(w) || w < 0 || w > 100)) {
+      setPreview({ lines: ['enter a weight from 0 to 100 to see what it would move'], state: 'failed' });
+      return;
+    }
+    setPreview({ lines: [], state: 'computing' });
+    previewTimer = window.setTimeout(() => {
+      const req = r.kind === 'weight' ? { kind: 'weight' as const, frontend: r.frontend, pool: r.pool, backend: r.backend, weight: w } : { kind: r.kind, backend: r.backend };
+      previewAction(r.scope, req).then(
+        (p) => seq === previewSeq && setPreview({ lines: p.lines, state: 'ready' }),
+        (e: unknown) => seq === previewSeq && setPreview({ lines: [`preview unavailable: ${e instanceof Error ? e.message : String(e)}`], state: 'failed' }),
+      );
+    }, previewDelayMs);
+  }
 
   createEffect(() => {
     const r = props.request;
@@ -39,6 +66,7 @@ export function ActionDialog(props: { request: ActionRequest | undefined; onClos
     setWeightValue(r.weight);
     setFlush(false);
     setError('');
+    refreshPreview(r, r.weight);
     if (dialog?.open !== true) dialog?.showModal();
   });
 
@@ -83,13 +111,30 @@ export function ActionDialog(props: { request: ActionRequest | undefined; onClos
               </p>
               <label class="field">
                 Weight (0–100)
-                <input type="number" min="0" max="100" step="1" required value={weight()} onInput={(e) => setWeightValue(e.currentTarget.valueAsNumber)} data-testid="weight-input" />
+                <input
+                  type="number"
+                  min="0"
+                  max="100"
+                  step="1"
+                  required
+                  value={weight()}
+                  onInput={(e) => {
+                    setWeightValue(e.currentTarget.valueAsNumber);
+                    refreshPreview(r(), e.currentTarget.valueAsNumber);
+                  }}
+                  data-testid="weight-input"
+                />
               </label>
               <label class="field checkbox">
                 <input type="checkbox" checked={flush()} onChange={(e) => setFlush(e.currentTarget.checked)} />
                 Flush existing flows of this backend
               </label>
             </Show>
+            <div class="preview" classList={{ computing: preview().state === 'computing', error: preview().state === 'failed' }} data-testid="action-preview" data-state={preview().state}>
+              <Show when={preview().state !== 'computing'} fallback={<p>computing what this would move…</p>}>
+                <For each={preview().lines}>{(line) => <p>{line}</p>}</For>
+              </Show>
+            </div>
             <Show when={error() !== ''}>
               <p class="error" data-testid="action-error">
                 {error()}

@@ -1,8 +1,9 @@
-// The page's calls to the dashboard's JSON API: state and version (read-only, /view/api/), and
-// the admin actions (POST /admin/api/..., JSON bodies so the server's same-origin check passes).
+// The page's calls to the dashboard's JSON API: state, cross-host consistency and version
+// (read-only, /view/api/), and the admin actions and their previews (POST /admin/api/..., JSON
+// bodies so the server's same-origin check passes).
 // Failures carry the server's `{"error": msg}` text.
 
-import type { BackendInfo, FrontendInfo, StateResponse, VersionResponse } from './api-types.js';
+import type { BackendInfo, ConsistencyResponse, FrontendInfo, PreviewReply, StateResponse, VersionResponse } from './api-types.js';
 
 export type BackendAction = 'pause' | 'resume' | 'enable' | 'disable';
 
@@ -14,6 +15,10 @@ async function json<T>(res: Response): Promise<T> {
 
 export async function fetchState(): Promise<StateResponse> {
   return json(await fetch('/view/api/state', { cache: 'no-store' }));
+}
+
+export async function fetchConsistency(): Promise<ConsistencyResponse> {
+  return json(await fetch('/view/api/consistency', { cache: 'no-store' }));
 }
 
 export async function fetchVersion(): Promise<VersionResponse> {
@@ -30,4 +35,12 @@ export function backendAction(scope: string, backend: string, action: BackendAct
 
 export function setWeight(scope: string, req: { frontend: string; pool: string; backend: string; weight: number; flush: boolean }): Promise<FrontendInfo> {
   return post(`/admin/api/${encodeURIComponent(scope)}/weight`, req);
+}
+
+/** What an action would move, as the server's summary lines; nothing is applied. */
+export function previewAction(
+  scope: string,
+  req: { kind: BackendAction; backend: string } | { kind: 'weight'; frontend: string; pool: string; backend: string; weight: number },
+): Promise<PreviewReply> {
+  return post(`/admin/api/${encodeURIComponent(scope)}/preview`, req);
 }

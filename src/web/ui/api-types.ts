@@ -108,6 +108,8 @@ export interface VppLbState {
 export interface ScopeSnapshot {
   name: string;
   reachable: boolean;
+  /** maglevd refused the dashboard's WatchEvents stream (its stream cap), or null. */
+  watchRefused?: string | null;
   vpp: VppInfo | null;
   frontends: FrontendInfo[];
   backends: BackendInfo[];
@@ -117,6 +119,31 @@ export interface ScopeSnapshot {
 
 export interface StateResponse {
   maglevds: ScopeSnapshot[];
+}
+
+/** One VIP compared across the maglevds (src/web/consistency-monitor.ts), plain JSON. */
+export interface ConsistencyVip {
+  key: string;
+  vip: string;
+  frontends: string[];
+  hosts: string[];
+  agreeing: string[];
+  differences: Array<{ host: string; share: number; causes: string[] }>;
+  text: string;
+  /** Unix ms; absent while the hosts agree. */
+  divergentSince?: number;
+  /** The disagreement outlasted the grace. */
+  divergent: boolean;
+}
+
+/** /view/api/consistency, and the `consistency` SSE payload. */
+export interface ConsistencyResponse {
+  vips: ConsistencyVip[];
+}
+
+/** POST /admin/api/{name}/preview: the summary lines (the full preview is left unused here). */
+export interface PreviewReply {
+  lines: string[];
 }
 
 export interface VersionResponse {
@@ -160,6 +187,7 @@ export interface LbStateEventData {
 export interface MaglevdEventData {
   maglevd: string;
   reachable: boolean;
+  watchRefused?: string | null;
 }
 
 export interface UpdateEventData {

@@ -1,9 +1,10 @@
 // The dashboard page (§10.2), the same app on /view/ (read-only) and /admin/ (actions and the
-// event log): header with logo, version and stream status; one tab per maglevd; the selected
-// scope's VPP panel and frontend cards.
+// event log): header with logo, version and stream status; with several maglevds, whether their
+// Maglev tables agree; one tab per maglevd; the selected scope's VPP panel and frontend cards.
 
 import { createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { ActionDialog, type ActionRequest } from './action-dialog.js';
+import { ConsistencyPanel } from './consistency-panel.js';
 import { cardKey } from './cookies.js';
 import { createDashboard } from './dashboard-store.js';
 import { EventLog } from './event-log.js';
@@ -32,11 +33,18 @@ export function App(props: { area: 'view' | 'admin' }): JSX.Element {
           <Show when={st.version}>{(v) => `${v().version} (${v().commit})`}</Show>
         </span>
       </header>
+      <Show when={st.scopes.length > 1}>
+        <ConsistencyPanel vips={st.consistency} />
+      </Show>
       <nav class="tabs" role="tablist">
         <For each={st.scopes}>
           {(s) => (
             <button type="button" role="tab" class="tab" classList={{ selected: s.name === st.selected }} aria-selected={s.name === st.selected} onClick={() => d.selectScope(s.name)} data-testid={`scope-tab-${s.name}`}>
-              <span class="dot" classList={{ up: s.reachable, down: !s.reachable }} title={s.reachable ? 'reachable' : 'unreachable'} />
+              <span
+                class="dot"
+                classList={{ up: s.reachable && !s.watchRefused, refused: s.reachable && !!s.watchRefused, down: !s.reachable }}
+                title={!s.reachable ? 'unreachable' : s.watchRefused ? `reachable, but live events refused: ${s.watchRefused}` : 'reachable'}
+              />
               {s.name}
             </button>
           )}
@@ -49,6 +57,11 @@ export function App(props: { area: 'view' | 'admin' }): JSX.Element {
         <Show when={scope()} fallback={<p class="empty">{st.loaded ? 'No maglevd configured.' : 'Loading…'}</p>}>
           {(s) => (
             <>
+              <Show when={s().reachable && s().watchRefused}>
+                <div class="banner warning" data-testid="watch-refused">
+                  {s().name} refused the live event stream ({s().watchRefused}); the view is refreshed every 30 s only.
+                </div>
+              </Show>
               <Show when={!s().reachable}>
                 <div class="banner warning" data-testid="unreachable">
                   {s().name} is unreachable; showing the last known state.

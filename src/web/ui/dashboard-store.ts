@@ -5,9 +5,11 @@
 
 import { createSignal, type Accessor } from 'solid-js';
 import { createStore, produce } from 'solid-js/store';
-import { fetchState, fetchVersion } from './api-client.js';
+import { fetchConsistency, fetchState, fetchVersion } from './api-client.js';
 import type {
   BackendEventData,
+  ConsistencyResponse,
+  ConsistencyVip,
   FrontendEventData,
   LbStateEventData,
   LogEventData,
@@ -46,6 +48,8 @@ export interface DashboardState {
   selected: string;
   open: Record<string, boolean>;
   version: VersionResponse | null;
+  /** Each VIP compared across the maglevds. */
+  consistency: ConsistencyVip[];
   live: boolean;
   loaded: boolean;
   error: string;
@@ -55,7 +59,7 @@ export interface DashboardState {
   logPending: number;
 }
 
-const eventTypes = ['backend', 'frontend', 'probe', 'vpp-api', 'vpp', 'lbstate', 'maglevd', 'update', 'resync', 'log'] as const;
+const eventTypes = ['backend', 'frontend', 'probe', 'vpp-api', 'vpp', 'lbstate', 'maglevd', 'update', 'resync', 'log', 'consistency'] as const;
 const maxLogLines = 2000;
 
 export interface Dashboard {
@@ -81,6 +85,7 @@ export function createDashboard(area: 'view' | 'admin'): Dashboard {
     selected: savedScope() ?? '',
     open,
     version: null,
+    consistency: [],
     live: false,
     loaded: false,
     error: '',
@@ -125,9 +130,15 @@ export function createDashboard(area: 'view' | 'admin'): Dashboard {
       case 'vpp-api':
         return inScope(data as VppApiEventData, applyVppApi);
       case 'maglevd':
-        return inScope(data as MaglevdEventData, (scope, d) => (scope.reachable = d.reachable));
+        return inScope(data as MaglevdEventData, (scope, d) => {
+          scope.reachable = d.reachable;
+          scope.watchRefused = d.watchRefused ?? null;
+        });
       case 'resync':
         void load();
+        return;
+      case 'consistency':
+        setState('consistency', (data as ConsistencyResponse).vips);
         return;
       case 'log': {
         const d = data as LogEventData;
@@ -151,7 +162,8 @@ export function createDashboard(area: 'view' | 'admin'): Dashboard {
     loading = true;
     setState('loaded', false);
     try {
-      const st = await fetchState();
+      const [st, cons] = await Promise.all([fetchState(), fetchConsistency()]);
+      setState('consistency', cons.vips);
       setState(
         produce((s) => {
           const next = st.maglevds.map((snap: ScopeSnapshot) => {

@@ -8,6 +8,7 @@ import { connectStatsSegment } from '../../../src/vpp/stats-client.js';
 import { main, type VppSimIo } from '../../../src/vpp/sim/vppsim-main.js';
 import { startTestSim, tempDir } from '../../support/vpp-sim-harness.js';
 import { until } from '../../support/wait-for.js';
+import { lineClient, startLineBackends } from '../../support/line-peers.js';
 
 const lbNames = ['packet from existing sessions', 'first session packet', 'untracked packet', 'no server configured'];
 const web = { prefix: '192.0.2.1/32', protocol: 6, port: 80 };
@@ -87,7 +88,14 @@ t.test('maglev-vppsim main', async (t) => {
     { args: ['--api-socket', apiSocket, '--omit', 'nope'], want: 2, text: /unknown message nope/ },
     { args: ['--api-socket', apiSocket, '--crc', 'lb_conf=xyz'], want: 2, text: /--crc/ },
     { args: ['--bogus'], want: 2, text: /usage/ },
-    { args: ['--help'], want: 0, text: /usage: maglev-vppsim/ },
+    { args: ['--help'], want: 0, text: /--forward-as-ports +the port an AS serves a VIP port on/ },
+    { args: ['--api-socket', apiSocket, '--forward-ports', '80'], want: 2, text: /--forward-ports needs --forward/ },
+    { args: ['--api-socket', apiSocket, '--forward-as-ports', '80=8080'], want: 2, text: /--forward-as-ports needs --forward/ },
+    { args: ['--api-socket', apiSocket, '--forward', '--forward-ports', '80,http'], want: 2, text: /--forward-ports: "http" is not a port/ },
+    { args: ['--api-socket', apiSocket, '--forward', '--forward-ports', '0'], want: 2, text: /--forward-ports: "0" is not a port/ },
+    { args: ['--api-socket', apiSocket, '--forward', '--forward-as-ports', '80'], want: 2, text: /--forward-as-ports: want VIPPORT=ASPORT, got "80"/ },
+    { args: ['--api-socket', apiSocket, '--forward', '--forward-as-ports', '80=8080=1'], want: 2, text: /want VIPPORT=ASPORT/ },
+    { args: ['--api-socket', apiSocket, '--forward', '--forward-as-ports', '80=70000'], want: 2, text: /--forward-as-ports: "70000" is not a port/ },
     { args: ['--api-socket', path.join(dir, 'no', 'such', 'dir', 'api.sock')], want: 1, text: /maglev-vppsim: / },
   ];
   for (const c of cases) {
@@ -96,4 +104,38 @@ t.test('maglev-vppsim main', async (t) => {
     t.equal(await main(c.args, io2), c.want, c.args.join(' '));
     t.match(io2.text(), c.text);
   }
+});
+
+t.test('maglev-vppsim main --forward: relays to the AS port and says what it listens on', async (t) => {
+  const backends = await startLineBackends(t, ['127.79.3.1']);
+  const vipPort = backends.port === 65535 ? 65534 : backends.port + 1;
+  const apiSocket = path.join(tempDir(t), 'api.sock');
+  const io = testIo();
+  const args = ['--api-socket', apiSocket, '--forward', '--forward-ports', `${backends.port}`, '--forward-as-ports', `${vipPort}=${backends.port}`];
+  const running = main(args, io);
+  t.teardown(async () => {
+    io.stop();
+    await running;
+  });
+  await until(() => io.text().includes('api listening'), 'the listening line');
+  const conn = await ApiConnection.connect({ path: apiSocket });
+  t.teardown(() => conn.close());
+  const lb = new LbClient(conn);
+  const vip = { prefix: '127.79.9.3/32', protocol: 6, port: vipPort };
+  const all = { prefix: '127.79.9.4/32', protocol: 255, port: 0 };
+  for (const v of [vip, all]) {
+    await lb.addDelVip({ vip: v, encap: 'gre4', srcIpSticky: false, newFlowsTableLength: 64, isDel: false });
+    await lb.addDelAs({ vip: v, address: '127.79.3.1', weight: 100, isDel: false, isFlush: false });
+  }
+  await until(() => io.text().includes('127.79.9.4'), 'the all-port listener');
+  t.match(io.text(), `maglev-vppsim: forwarding 127.79.9.3:${vipPort} to AS port ${backends.port}\n`);
+  t.match(io.text(), `maglev-vppsim: forwarding 127.79.9.4:${backends.port}\n`);
+  t.equal(await (await lineClient(t, '127.79.9.3', vipPort)).ask('via the VIP'), '127.79.3.1 via the VIP');
+  t.equal(await (await lineClient(t, '127.79.9.4', backends.port)).ask('via all ports'), '127.79.3.1 via all ports');
+  const counters = await lb.vipsVerbose();
+  t.same(
+    counters.map((c) => c.counters.first),
+    [1, 1],
+    'one new flow counted on each VIP',
+  );
 });

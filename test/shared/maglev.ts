@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ipToIp46 } from '../../src/shared/ip-address.js';
-import { isPowerOfTwo, maglevBuckets, maglevTable, noMember, xxhash64 } from '../../src/vpp/maglev.js';
+import { isPowerOfTwo, maglevBuckets, maglevTable, noMember, xxhash64 } from '../../src/shared/maglev.js';
 
 const m = (address: string, weight: number) => ({ ip46: ipToIp46(address), weight });
 

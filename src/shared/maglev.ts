@@ -1,6 +1,8 @@
 // VPP's Maglev new-flow table (vpp-wire.md §9), pure: VPP's clib_xxhash over BigInt and the
 // round-robin fill over (AS, r) entries sorted by r then by the 16-byte ip46 address. The
-// simulator uses it for `buckets:` and num_buckets; tests pin it to VPP's own vectors.
+// simulator uses it for `buckets:` and num_buckets, the core for disruption previews and table
+// digests; it lives in shared so that both the VPP layer and the core can use it. Tests pin it
+// to VPP's own vectors.
 
 const mask64 = (1n << 64n) - 1n;
 const P1 = 11400714785074694791n;
