@@ -352,8 +352,9 @@ export class Checker implements CheckerEventSource, BackendStateView {
 
   /** `frontends`: the sorted referencing frontends (a removed backend's are those of the old config). */
   #emitTransition(w: BackendLoop, t: TransitionRecord, frontends: readonly string[] = this.#refs.get(w.name) ?? []): void {
+    const monoAt = performance.now();
     this.#log.info('backend-transition', { backend: w.name, from: t.from, to: t.to, code: t.code, detail: t.detail });
-    this.#bus.emit({ kind: 'backend', backend: w.name, frontends, transition: t });
+    this.#bus.emit({ kind: 'backend', backend: w.name, frontends, transition: t, monoAt });
     this.#recomputeFrontends(frontends);
   }
 

@@ -13,6 +13,11 @@ export interface BackendTransitionEvent {
   readonly backend: string;
   readonly frontends: readonly string[];
   readonly transition: TransitionRecord;
+  /**
+   * performance.now() when the checker decided the transition (monotonic ms): where the
+   * detection → dataplane latency starts. Wall-clock time stays in `transition.at`.
+   */
+  readonly monoAt?: number;
 }
 
 export interface FrontendTransitionEvent {

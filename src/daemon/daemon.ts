@@ -4,7 +4,6 @@
 // collectors → gRPC and /metrics → start probing and connecting. Shutdown never touches VPP
 // state: VIPs and ASes stay programmed so a restart is dataplane-neutral.
 
-import { Registry } from 'prom-client';
 import type { DestinationStream } from 'pino';
 import { buildInfo } from '../generated/build-info.js';
 import { createRealClock, type Clock } from '../shared/clock.js';
@@ -18,6 +17,7 @@ import { createDaemonLogger } from './daemon-logger.js';
 import { MaglevdControlPlane } from './maglevd-control-plane.js';
 import { maglevdExitCodes, type MaglevdOptions } from './maglevd-options.js';
 import { countCheckerTransitions, createMetrics, registerStateCollectors } from '../metrics/metrics.js';
+import { MetricsRegistry } from '../metrics/registry.js';
 import { registerLiveHeapGauge } from '../metrics/live-heap.js';
 import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { NetnsProbeExecutor } from '../checker/netns-probe-executor.js';
@@ -79,9 +79,10 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
     config.healthchecker.netns,
   );
 
-  const registry = new Registry();
+  const registry = new MetricsRegistry();
   const vppEnabled = o.vppApiAddr !== undefined;
-  const metrics = createMetrics({ registry, vppEnabled, build: buildInfo });
+  const metrics = createMetrics({ registry, vppEnabled, build: buildInfo, perBackendDurations: o.probeDurationPerBackend });
+  // The metrics take each probe as primitives, as the checker reports it (no result object per probe).
   const checker = new Checker({
     config,
     clock,

@@ -32,6 +32,13 @@ export const maglevdFlags = [
     usage: "with --check: ask the maglevd at this gRPC address what the config would do to each VIP's new flows (3 if it cannot answer)",
   },
   { name: 'reflection', kind: 'bool', default: true, usage: 'serve gRPC server reflection' },
+  {
+    name: 'probe-duration-per-backend',
+    kind: 'bool',
+    env: 'MAGLEV_PROBE_DURATION_PER_BACKEND',
+    default: true,
+    usage: 'label maglev_probe_duration_seconds by backend and type; false keeps one histogram per check type',
+  },
   { name: 'grpc-max-connections', kind: 'string', env: 'MAGLEV_GRPC_MAX_CONNECTIONS', default: String(defaultGrpcConnectionLimits.maxConnections), usage: 'open gRPC connections at most; more are closed at once' },
   { name: 'grpc-handshake-timeout', kind: 'duration', env: 'MAGLEV_GRPC_HANDSHAKE_TIMEOUT', default: defaultGrpcConnectionLimits.handshakeMs, usage: 'close a gRPC connection that has not started HTTP/2 by then (0: never)' },
   { name: 'grpc-idle-timeout', kind: 'duration', env: 'MAGLEV_GRPC_IDLE_TIMEOUT', default: defaultGrpcConnectionLimits.idleMs, usage: 'close a gRPC connection without calls for this long (0: never)' },
@@ -55,6 +62,8 @@ export interface MaglevdOptions {
   /** --check only: the running maglevd's gRPC address to preview the config against. */
   readonly previewAgainst: string | undefined;
   readonly reflection: boolean;
+  /** maglev_probe_duration_seconds per backend (default) or per check type only. */
+  readonly probeDurationPerBackend: boolean;
   /** --grpc-max-connections, --grpc-handshake-timeout, --grpc-idle-timeout, --grpc-max-connection-age(-grace). */
   readonly grpcLimits: GrpcConnectionLimits;
   readonly version: boolean;
@@ -97,6 +106,7 @@ export function parseMaglevdOptions(argv: readonly string[], env: Readonly<Recor
       check: v.check,
       previewAgainst: v['preview-against'] === '' ? undefined : v['preview-against'],
       reflection: v.reflection,
+      probeDurationPerBackend: v['probe-duration-per-backend'],
       grpcLimits: {
         maxConnections,
         handshakeMs: v['grpc-handshake-timeout'],

@@ -68,6 +68,7 @@ export function createVppSide(o: VppSideOptions): VppSide {
     clock: o.clock,
     log: log.child({ component: 'lb-sync' }),
     onCount: (scope, kind, n) => o.metrics.onLbSync(scope, { [kind]: n }),
+    onDrift: (n) => o.metrics.onLbDrift(n),
   });
   const warmup = new Warmup({
     clock: o.clock,
@@ -84,6 +85,7 @@ export function createVppSide(o: VppSideOptions): VppSide {
     clock: o.clock,
     log: log.child({ component: 'reconciler' }),
     gate: warmup,
+    onTransitionWritten: (seconds) => o.metrics.onTransitionWritten(seconds),
   });
 
   let scraper: CounterScraper | undefined;

@@ -3,16 +3,21 @@
 // info, prom-client's default process/nodejs metrics, and the counters and histograms fed by
 // hooks the checker and VPP side call inline), registerStateCollectors once the facade exists
 // (scrape-time gauges read through it). VPP metrics only when VPP integration is enabled.
-// grpc_server_* live in grpc-metrics.ts (same registry).
+// grpc_server_* live in grpc-metrics.ts (same registry). The per-backend families keep their
+// series ready to print (probe-metrics.ts, labelled-counter.ts, scrape-gauge.ts); with the
+// daemon's MetricsRegistry (registry.ts) they print themselves, paced, and stay cheap at fleet
+// scale (docs/metrics-cost.md).
 
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { CheckerEventSource } from '../checker/events.js';
 import type { ControlPlane } from '../control/control-plane.js';
+import { LabelledCounter } from './labelled-counter.js';
+import { registerProbeMetrics, type ProbeOutcome } from './probe-metrics.js';
 import { registerStateGauges } from './state.js';
 import { createVppCounters, registerVppCollectors, type VppMetricsHooks } from './vpp.js';
 import type { Clock } from '../shared/clock.js';
 import type { HealthCheckType } from '../shared/config.js';
-import { isPassCode, type BackendState, type FrontendState, type ProbeCode } from '../shared/health.js';
+import type { BackendState, FrontendState, ProbeCode } from '../shared/health.js';
 
 export type MetricsSource = Pick<
   ControlPlane,
@@ -26,20 +31,20 @@ export interface MetricsOptions {
   readonly build: { readonly version: string; readonly commit: string; readonly date: string };
   /** process_* and nodejs_* (default true). */
   readonly defaultMetrics?: boolean;
+  /** maglev_probe_duration_seconds per backend and type (default true), else per type only. */
+  readonly perBackendDurations?: boolean;
 }
 
 /** What the daemon calls inline. Each call is cheap and synchronous. */
 export interface MetricsHooks extends VppMetricsHooks {
   /** One recorded or discarded probe of a health-checked backend (never a static backend's). */
-  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: 'recorded' | 'discarded', durationMs: number): void;
+  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeOutcome, durationMs: number): void;
   /** A probe started this late after it was due. */
   onProbeScheduled(latenessMs: number): void;
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
 }
-
-const probeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /** The instruments: everything that needs no source, and the hooks that feed them. */
 export function createMetrics(opts: MetricsOptions): MetricsHooks {
@@ -51,49 +56,38 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     labelNames: ['version', 'commit', 'date'] as const,
     registers,
   }).set({ ...opts.build }, 1);
-  const probes = new Counter({
-    name: 'maglev_probe_total',
-    help: 'Health-check probes by backend, type, result (success, failure, discarded) and code.',
-    labelNames: ['backend', 'type', 'result', 'code'] as const,
-    registers,
-  });
-  const probeSeconds = new Histogram({
-    name: 'maglev_probe_duration_seconds',
-    help: 'Duration of recorded health-check probes.',
-    labelNames: ['backend', 'type'] as const,
-    buckets: probeBuckets,
-    registers,
-  });
+  const probes = registerProbeMetrics(opts.registry, { perBackendDurations: opts.perBackendDurations ?? true });
+  // One unlabelled series: a probe costs it one bucket search.
   const scheduleLateness = new Histogram({
     name: 'maglev_probe_schedule_lateness_seconds',
     help: 'How late probes started after they were due (schedule batching and delays, hand-over to the probe worker).',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers,
   });
-  const backendTransitions = new Counter({
+  const backendTransitions = new LabelledCounter({
     name: 'maglev_backend_transitions_total',
     help: 'Backend state transitions, operator actions included.',
-    labelNames: ['backend', 'from', 'to'] as const,
-    registers,
+    labelNames: ['backend', 'from', 'to'],
+    registry: opts.registry,
   });
-  const frontendTransitions = new Counter({
+  const frontendTransitions = new LabelledCounter({
     name: 'maglev_frontend_transitions_total',
     help: 'Frontend state transitions.',
-    labelNames: ['frontend', 'from', 'to'] as const,
-    registers,
+    labelNames: ['frontend', 'from', 'to'],
+    registry: opts.registry,
   });
-  const vpp: VppMetricsHooks = opts.vppEnabled ? createVppCounters(opts.registry) : { onVppApi: () => {}, onLbSync: () => {} };
+  const vpp: VppMetricsHooks = opts.vppEnabled
+    ? createVppCounters(opts.registry)
+    : { onVppApi: () => {}, onLbSync: () => {}, onTransitionWritten: () => {}, onLbDrift: () => {} };
   return {
-    onProbe(backend, type, code, outcome, durationMs) {
-      const result = outcome === 'discarded' ? 'discarded' : isPassCode(code) ? 'success' : 'failure';
-      probes.inc({ backend, type, result, code });
-      if (outcome !== 'discarded') probeSeconds.observe({ backend, type }, durationMs / 1000);
-    },
+    onProbe: (backend, type, code, outcome, durationMs) => probes.observe(backend, type, code, outcome, durationMs),
     onProbeScheduled: (latenessMs) => scheduleLateness.observe(latenessMs / 1000),
-    onBackendTransition: (backend, from, to) => backendTransitions.inc({ backend, from, to }),
-    onFrontendTransition: (frontend, from, to) => frontendTransitions.inc({ frontend, from, to }),
+    onBackendTransition: (backend, from, to) => backendTransitions.add([backend, from, to]),
+    onFrontendTransition: (frontend, from, to) => frontendTransitions.add([frontend, from, to]),
     onVppApi: (msg, direction, ok) => vpp.onVppApi(msg, direction, ok),
     onLbSync: (scope, counts) => vpp.onLbSync(scope, counts),
+    onTransitionWritten: (seconds) => vpp.onTransitionWritten(seconds),
+    onLbDrift: (n) => vpp.onLbDrift(n),
   };
 }
 

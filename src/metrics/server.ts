@@ -1,9 +1,15 @@
 // The HTTP listener on --metrics-addr: GET /metrics (Prometheus text format from the injected
-// registry) and GET /healthz (healthz.ts). Anything else is 404, other methods 405.
+// registry; gzip when the scraper accepts it, as Prometheus does: the text of a large fleet is
+// megabytes, and compressing runs on libuv's thread pool, not the main thread) and GET /healthz
+// (healthz.ts). Anything else is 404, other methods 405.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import type { Registry } from 'prom-client';
+import { MetricsRegistry } from './registry.js';
 import type { MetricsSource } from './metrics.js';
 import { healthz } from './healthz.js';
 import type { Clock } from '../shared/clock.js';
@@ -33,7 +39,7 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
       res.setHeader('Allow', 'GET, HEAD');
       return reply(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }
-    if (path === '/metrics') return reply(res, 200, opts.registry.contentType, await opts.registry.metrics());
+    if (path === '/metrics') return replyMetrics(req, res, opts.registry);
     const h = healthz(opts.source.vppStatus(), opts.source.probeWatchdog(), opts.clock.now());
     return reply(res, h.httpStatus, 'application/json', `${JSON.stringify(h.body)}\n`);
   };
@@ -58,6 +64,22 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
         server.closeAllConnections();
       }),
   };
+}
+
+async function replyMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry): Promise<void> {
+  const chunks = registry instanceof MetricsRegistry ? await registry.metricsBuffers() : [Buffer.from(await registry.metrics(), 'utf8')];
+  const accept = req.headers['accept-encoding'];
+  const gzip = typeof accept === 'string' && /(^|[\s,])gzip\b(?!;\s*q=0(\.0*)?\b)/.test(accept);
+  if (!gzip) {
+    res.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Length': chunks.reduce((n, c) => n + c.length, 0), Vary: 'Accept-Encoding' });
+    if (req.method === 'HEAD') return void res.end();
+    for (const c of chunks) res.write(c);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+  if (req.method === 'HEAD') return void res.end();
+  await pipeline(Readable.from(chunks), createGzip(), res);
 }
 
 function reply(res: ServerResponse, code: number, type: string, body: string): void {

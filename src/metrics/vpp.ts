@@ -5,7 +5,7 @@
 // and the VIP counters are omitted and maglev_vpp_connected is 0. VIP counters mirror the scrape
 // snapshot (§5.7): set at scrape time, not incremented.
 
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ControlPlane, VppLbCountersView } from '../control/control-plane.js';
 import type { Clock } from '../shared/clock.js';
 
@@ -16,7 +16,14 @@ export type LbSyncKind = 'vip_added' | 'vip_removed' | 'as_added' | 'as_removed'
 export interface VppMetricsHooks {
   onVppApi(msg: string, direction: 'send' | 'recv', ok: boolean): void;
   onLbSync(scope: 'all' | 'vip', counts: Readonly<Partial<Record<LbSyncKind, number>>>): void;
+  /** A backend transition's first AS call is on the API socket, `seconds` after the checker decided it. */
+  onTransitionWritten(seconds: number): void;
+  /** A full read of the lb state found n differences from what the sync engine believed it had programmed. */
+  onLbDrift(n: number): void;
 }
+
+/** 0.1 ms … 1 s, fine below 10 ms where the detection → dataplane target (2 ms) lies. */
+export const transitionWriteBuckets = [0.0001, 0.0002, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 function counters(source: VppSource): VppLbCountersView | undefined {
   if (source.vppStatus().state !== 'connected') return undefined;
@@ -27,7 +34,7 @@ function counters(source: VppSource): VppLbCountersView | undefined {
   }
 }
 
-/** maglev_vpp_api_total and maglev_vpp_lbsync_total, and the hooks that feed them. */
+/** maglev_vpp_api_total, maglev_vpp_lbsync_total, the transition → write histogram and the drift counter, and their hooks. */
 export function createVppCounters(registry: Registry): VppMetricsHooks {
   const registers = [registry];
   const api = new Counter({
@@ -42,7 +49,20 @@ export function createVppCounters(registry: Registry): VppMetricsHooks {
     labelNames: ['scope', 'kind'] as const,
     registers,
   });
+  const toWrite = new Histogram({
+    name: 'maglev_vpp_transition_to_write_seconds',
+    help: 'From the checker deciding a backend transition to the first AS call of its VIP sync written to the VPP API socket.',
+    buckets: transitionWriteBuckets,
+    registers,
+  });
+  const drift = new Counter({
+    name: 'maglev_vpp_lb_drift_total',
+    help: 'Differences a full sync found between the lb state read from VPP and what maglevd had programmed.',
+    registers,
+  });
   return {
+    onTransitionWritten: (seconds) => toWrite.observe(seconds),
+    onLbDrift: (n) => drift.inc(n),
     onVppApi: (msg, direction, ok) => api.inc({ msg, direction, result: ok ? 'success' : 'failure' }),
     onLbSync: (scope, counts) => {
       for (const [kind, n] of Object.entries(counts)) if (n !== undefined && n > 0) lbsync.inc({ scope, kind }, n);

@@ -194,3 +194,33 @@ export function pipelineBatches(ops: readonly LbOp[], max: number): LbOp[][] {
   if (run.length > 0) out.push(run);
   return out;
 }
+
+/**
+ * pipelineBatches for a full sync, which walks every VIP: a VIP whose changes form a single
+ * batch of AS calls (typically the flush-only calls repeated while a backend is down) has no
+ * make-before-break step inside it, so consecutive such VIPs share one pipelined batch (up to
+ * `max` calls) instead of a round trip each. The order of the calls is still the plan's; VIP
+ * and conf calls, and VIPs with more than one batch, keep their own batches.
+ */
+export function fullSyncBatches(ops: readonly LbOp[], max: number): LbOp[][] {
+  const batches = pipelineBatches(ops, max);
+  const vipOf = (op: LbOp | undefined): string | undefined => (op === undefined || !('vip' in op) ? undefined : `${op.vip.prefix} ${op.vip.protocol} ${op.vip.port}`);
+  const batchesPerVip = new Map<string, number>();
+  for (const b of batches) {
+    const id = vipOf(b[0]);
+    if (id !== undefined) batchesPerVip.set(id, (batchesPerVip.get(id) ?? 0) + 1);
+  }
+  const out: LbOp[][] = [];
+  let merged: LbOp[] | undefined;
+  for (const b of batches) {
+    const id = vipOf(b[0]);
+    const alone = id !== undefined && asPhase(b[0]!) !== undefined && batchesPerVip.get(id) === 1;
+    if (alone && merged !== undefined && merged.length + b.length <= max) {
+      merged.push(...b);
+      continue;
+    }
+    merged = alone ? [...b] : undefined;
+    out.push(merged ?? b);
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
 
 import { canonicalPrefix, vipKeyString } from '../core/desired-state.js';
 import { canonicalIp } from '../shared/ip-address.js';
-import type { LbApi } from '../vpp/lb-api.js';
+import type { CliVip, LbApi, LbAs, LbVip } from '../vpp/lb-api.js';
 import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
 
 export interface CurrentAs {
@@ -45,9 +45,10 @@ function normalKey(k: VipKey): VipKey {
 
 /** Every live VIP with its ASes (dump, AS dump, CLI), keyed by vipKeyString. */
 export async function readVips(api: LbApi, opts: ReadOptions = {}): Promise<Map<string, CurrentVip>> {
-  const vips = await api.vipDump();
-  const ases = await api.asDump();
-  const blocks = await api.vipsVerbose();
+  // Sent back to back (one write when the API allows it): three round trips would cost three
+  // waits, and nothing writes in between (the reconciler runs one sync at a time).
+  const start = (): [Promise<LbVip[]>, Promise<LbAs[]>, Promise<CliVip[]>] => [api.vipDump(), api.asDump(), api.vipsVerbose()];
+  const [vips, ases, blocks] = await Promise.all(api.inOneWrite === undefined ? start() : api.inOneWrite(start));
 
   const cli = new Map<string, { index: number; srcIpSticky: boolean }>();
   for (const b of blocks) {

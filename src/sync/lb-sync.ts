@@ -1,17 +1,23 @@
-// The sync engine (behaviour.md §5.4): SyncLBStateAll and SyncLBStateVIP. Reads the lb state,
-// asks the pure planner for the operations, executes them in order through LbApi, logs each
-// change and counts it. Only the reconciler calls it, one run at a time; it keeps no state
-// between runs, so a run after a failure simply diffs again.
+// The sync engine (behaviour.md §5.4): SyncLBStateAll and SyncLBStateVIP. Asks the pure planner
+// for the operations, executes them in order through LbApi, logs each change and counts it. Only
+// the reconciler calls it, one run at a time.
+//
+// A full sync reads the whole lb state, reports drift from what this engine believed it had
+// programmed (programmed-state.ts), and diffs against the read. A VIP sync diffs against that
+// belief instead, so it sends its first write without any dump; it reads only when the belief
+// is missing (after a (re)connect, or a failed write, which forgets the VIP). A VIP sync reports
+// when all its last writes are on the socket, so the next run need not wait for their replies.
 
-import { desiredConf, desiredVip, desiredVips, flowTableLength, vipKeyString, type DesiredInputs } from '../core/desired-state.js';
+import { desiredConf, desiredVip, desiredVips, flowTableLength, vipKeyString, type DesiredInputs, type DesiredVip } from '../core/desired-state.js';
 import type { Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
 import { formatDurationMs } from '../shared/duration.js';
-import { DaemonError } from '../shared/errors.js';
+import { DaemonError, errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { LbApi } from '../vpp/lb-api.js';
-import { opKinds, pipelineBatches, planAll, planConf, planVip, syncKinds, zeroCounts, type FlushHints, type LbOp, type SyncCounts, type SyncKind } from './lb-plan.js';
-import { readVips } from './lb-state.js';
+import { asPhase, fullSyncBatches, opKinds, pipelineBatches, planAll, planConf, planVip, syncKinds, zeroCounts, type FlushHints, type LbOp, type SyncCounts, type SyncKind } from './lb-plan.js';
+import { readVips, type CurrentVip } from './lb-state.js';
+import { ProgrammedState } from './programmed-state.js';
 import { VppApiError } from '../vpp/vpp-api-error.js';
 
 export type SyncScope = 'all' | 'vip';
@@ -23,6 +29,30 @@ export interface SyncReport {
   readonly elapsedMs: number;
 }
 
+/** One frontend of a VIP sync run. */
+export interface VipRequest {
+  readonly frontend: string;
+  /** Backend addresses whose AS gets is_flush in this sync. */
+  readonly flushHints?: ReadonlySet<string>;
+}
+
+/** The outcome of a run over several VIPs: the report, and the error of each frontend that failed. */
+export interface VipsReport {
+  readonly report: SyncReport;
+  readonly failures: ReadonlyMap<string, unknown>;
+}
+
+/** Told once per frontend, right after the first AS call of its VIP was written to the API socket. */
+export type FirstAsWrite = (frontend: string) => void;
+
+/** Lets a full sync's caller run VIP syncs while the full sync waits for its read. */
+export interface ReadWindow {
+  /** The read is on its way: VIP syncs may write until closing() resolves. */
+  opened(): void;
+  /** The read is in; resolves when no VIP sync is planning or sending any more. */
+  closing(): Promise<void>;
+}
+
 /** maglev_vpp_lbsync_total{scope,kind} += n; called only for non-zero kinds. */
 export type SyncCountHook = (scope: SyncScope, kind: SyncKind, n: number) => void;
 
@@ -32,16 +62,31 @@ export interface LbSyncOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly onCount?: SyncCountHook;
+  /** A full read found this many differences from what was believed programmed. */
+  readonly onDrift?: (n: number) => void;
 }
 
 const retvalValueExist = -81;
 /** AS calls of one batch in flight at once: enough to hide the round trip, small next to VPP's 5 s reply budget. */
 const maxInFlight = 64;
 const retvalInvalidArgument = -73;
+/** Drift lines quoted in the vpp-lb-drift log (the count is always complete). */
+const driftExamples = 5;
 
 /** Changes worth an INFO summary: flush-only calls repeat every sync while a backend is down. */
 function hasChanges(c: SyncCounts): boolean {
   return syncKinds.some((k) => k !== 'as_flushed' && c[k] > 0);
+}
+
+/** -73 on a VIP add: a sibling VIP on the prefix still has the old encap; only a full sync can fix it. */
+function needsEscalation(err: unknown): boolean {
+  return err instanceof VppApiError && err.retval === retvalInvalidArgument && err.msgName.startsWith('lb_add_del_vip');
+}
+
+interface Wanted {
+  readonly frontend: string;
+  readonly flushHints: ReadonlySet<string> | undefined;
+  readonly desired: DesiredVip;
 }
 
 export class LbSync {
@@ -49,6 +94,15 @@ export class LbSync {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #onCount: SyncCountHook | undefined;
+  readonly #onDrift: ((n: number) => void) | undefined;
+  readonly #state = new ProgrammedState();
+  /** The API the belief was built over: another one is another connection, so the belief is dropped. */
+  #stateApi: LbApi | undefined;
+  /** Per VIP id, the settling of the last run that wrote to it (never rejects). */
+  readonly #tails = new Map<string, Promise<void>>();
+  /** Depth of our own inOneWrite calls; write notices wait until the outermost one has sent. */
+  #corked = 0;
+  #afterWrite: Array<() => void> = [];
 
   constructor(opts: LbSyncOptions) {
     const api = opts.api;
@@ -56,14 +110,43 @@ export class LbSync {
     this.#clock = opts.clock;
     this.#log = opts.log;
     this.#onCount = opts.onCount;
+    this.#onDrift = opts.onDrift;
   }
 
-  /** SyncLBStateAll: lb_conf, then removals, then creation and reconciliation of every VIP. */
-  async syncAll(cfg: Config, inputs: DesiredInputs, hints: FlushHints = new Map()): Promise<SyncReport> {
+  /** Forgets what was programmed (VPP connected or went away); the next sync reads. */
+  reset(): void {
+    this.#state.reset();
+  }
+
+  /**
+   * SyncLBStateAll: lb_conf, then removals, then creation and reconciliation of every VIP.
+   * `window`, when given, is told when the read of the lb state is on its way and asked before
+   * planning resumes: in between, VIP syncs may write (the read, answered in order, predates
+   * them, and the belief keeps what they wrote). The plan is made against that belief.
+   */
+  async syncAll(cfg: Config, inputs: DesiredInputs, hints: FlushHints = new Map(), written?: FirstAsWrite, window?: ReadWindow): Promise<SyncReport> {
     return this.#run('all', async (api, counts) => {
+      if (this.#tails.size > 0) await Promise.all(this.#tails.values());
       await this.#syncConf(api, cfg, counts);
-      const current = await readVips(api);
-      await this.#execute(api, planAll(desiredVips(cfg, inputs), current, hints), counts);
+      const mark = this.#state.mark();
+      const reading = readVips(api);
+      window?.opened();
+      let current: Map<string, CurrentVip>;
+      try {
+        current = await reading;
+      } finally {
+        await window?.closing();
+      }
+      // What VIP syncs wrote meanwhile must be in the belief before it is planned from.
+      if (this.#tails.size > 0) await Promise.all(this.#tails.values());
+      this.#load(current, 'all', mark);
+      const desired = desiredVips(cfg, inputs);
+      const tell = written === undefined ? undefined : (id: string): void => {
+        const d = desired.get(id);
+        if (d !== undefined) written(d.frontend);
+      };
+      await this.#execute(api, fullSyncBatches(planAll(desired, this.#state.believed(), hints), maxInFlight), counts, tell);
+      return true;
     });
   }
 
@@ -80,7 +163,7 @@ export class LbSync {
 
   async #syncConf(api: LbApi, cfg: Config, counts: SyncCounts): Promise<void> {
     const conf = await api.confGet();
-    await this.#execute(api, planConf(conf, desiredConf(cfg.vpp.lb, conf)), counts);
+    await this.#execute(api, pipelineBatches(planConf(conf, desiredConf(cfg.vpp.lb, conf)), maxInFlight), counts);
   }
 
   /**
@@ -88,44 +171,221 @@ export class LbSync {
    * frontend. A VIP add answering -73 (a sibling VIP on the prefix has the old encap) escalates
    * to a full sync.
    */
-  async syncVip(cfg: Config, inputs: DesiredInputs, frontend: string, flushHints: ReadonlySet<string> = new Set()): Promise<SyncReport> {
-    const fe = cfg.frontends.get(frontend);
-    if (fe === undefined) throw new DaemonError('NOT_FOUND', `frontend ${frontend} not found`);
+  async syncVip(cfg: Config, inputs: DesiredInputs, frontend: string, flushHints: ReadonlySet<string> = new Set(), written?: () => void): Promise<SyncReport> {
+    if (!cfg.frontends.has(frontend)) throw new DaemonError('NOT_FOUND', `frontend ${frontend} not found`);
+    const { report, failures } = await this.syncVips(cfg, inputs, [{ frontend, flushHints }], written === undefined ? undefined : () => written());
+    if (failures.has(frontend)) throw failures.get(frontend);
+    return report;
+  }
+
+  /**
+   * SyncLBStateVIP for several frontends in one run: each VIP is planned and executed on its own
+   * (make before break within it), and the first calls of all of them leave in one write. A
+   * frontend's failure does not stop the others; it is returned in `failures` (NOT_FOUND for a
+   * frontend not in the config). Frontends whose VIP add answered -73 are then covered by one
+   * full sync, whose report is returned.
+   *
+   * `issued` is told once every VIP's last batch is on the socket (or the VIP has failed): from
+   * then on the caller may start the next run, because VPP answers one connection's requests in
+   * order and nothing is left to decide. The replies still settle this promise. A VIP whose last
+   * batch is still unanswered (its tail) is waited for before it is planned again, and a full
+   * sync waits for every tail.
+   */
+  async syncVips(cfg: Config, inputs: DesiredInputs, requests: readonly VipRequest[], written?: FirstAsWrite, issued?: () => void): Promise<VipsReport> {
+    let toldIssued = false;
+    const tellIssued = (): void => {
+      if (toldIssued) return;
+      toldIssued = true;
+      issued?.();
+    };
+    const failures = new Map<string, unknown>();
+    const wanted: Wanted[] = [];
+    for (const r of requests) {
+      const fe = cfg.frontends.get(r.frontend);
+      if (fe === undefined) failures.set(r.frontend, new DaemonError('NOT_FOUND', `frontend ${r.frontend} not found`));
+      else wanted.push({ frontend: r.frontend, flushHints: r.flushHints, desired: desiredVip(cfg, fe, inputs) });
+    }
+    const escalate = new Map<string, ReadonlySet<string>>();
+    let report: SyncReport = { scope: 'vip', counts: zeroCounts(), elapsedMs: 0 };
     try {
-      return await this.#run('vip', async (api, counts) => {
-        const current = await readVips(api);
-        const d = desiredVip(cfg, fe, inputs);
-        await this.#execute(api, planVip(d, current.get(d.id), flushHints), counts);
-      });
-    } catch (err) {
-      if (!(err instanceof VppApiError && err.retval === retvalInvalidArgument && err.msgName.startsWith('lb_add_del_vip'))) throw err;
-      this.#log.info('vpp-lb-sync-escalate', { frontend, err: err.message });
-      return this.syncAll(cfg, inputs, new Map([[frontend, flushHints]]));
+      if (wanted.length > 0) {
+        try {
+          report = await this.#run('vip', async (api, counts) => {
+            // No await on the common path: the first write leaves in the caller's own task. A
+            // read waits for every unanswered write first, or it would report them as drift.
+            if (wanted.some((w) => !this.#state.knows(w.desired.id))) {
+              if (this.#tails.size > 0) await Promise.all(this.#tails.values());
+              await this.#read(api, 'vip');
+            }
+            let unissued = wanted.length;
+            const errors = await this.#reconcile(api, wanted, counts, written, (err) => {
+              // A VIP that must escalate keeps the run from being issued: its full sync comes first.
+              if (err !== undefined && needsEscalation(err) && !toldIssued) return;
+              if (--unissued === 0) tellIssued();
+            });
+            for (const w of wanted) {
+              if (!errors.has(w.frontend)) continue;
+              const err = errors.get(w.frontend);
+              if (needsEscalation(err) && !toldIssued) {
+                this.#log.info('vpp-lb-sync-escalate', { frontend: w.frontend, err: errorMessage(err) });
+                escalate.set(w.frontend, w.flushHints ?? new Set());
+              } else {
+                failures.set(w.frontend, err);
+              }
+            }
+            return errors.size === 0;
+          });
+        } catch (err) {
+          // The run could not start or read: every frontend it covered failed with that error.
+          for (const w of wanted) failures.set(w.frontend, err);
+        }
+      }
+      if (escalate.size > 0) {
+        try {
+          report = await this.syncAll(cfg, inputs, escalate, written);
+        } catch (err) {
+          for (const f of escalate.keys()) failures.set(f, err);
+        }
+      }
+    } finally {
+      tellIssued();
+    }
+    return { report, failures };
+  }
+
+  /**
+   * Plans each VIP against the belief and executes the plans side by side; returns each
+   * frontend's error. A VIP whose previous writes are unanswered (its tail) is planned once they
+   * are; the others at once, their first calls in one write. `settled(err)` is told once per
+   * VIP: when its last batch is sent, or when it fails before that. Each VIP's execution is its
+   * tail until it settles.
+   */
+  async #reconcile(api: LbApi, wanted: readonly Wanted[], counts: SyncCounts, written: FirstAsWrite | undefined, settled: (err: unknown) => void): Promise<Map<string, unknown>> {
+    const runs = this.#inOneWrite(api, () =>
+      wanted.map((w) => {
+        const id = w.desired.id;
+        let told = false;
+        const settle = (err: unknown): void => {
+          if (told) return;
+          told = true;
+          settled(err);
+        };
+        const go = (): Promise<void> => {
+          // The tail failed meanwhile: what VPP holds for this VIP is unknown until a read.
+          if (!this.#state.knows(id)) return Promise.reject(new DaemonError('FAILED_PRECONDITION', `${id}: not synced: an earlier write to it failed`));
+          const batches = pipelineBatches(planVip(w.desired, this.#state.get(id), w.flushHints), maxInFlight);
+          const firstAs = written === undefined ? undefined : (): void => written(w.frontend);
+          return this.#execute(api, batches, counts, firstAs, () => settle(undefined));
+        };
+        const tail = this.#tails.get(id);
+        // A VIP behind its tail has its turn fixed already: it does not hold the next run back.
+        if (tail !== undefined) settle(undefined);
+        const done = (tail === undefined ? go() : tail.then(go)).catch((err: unknown) => {
+          settle(err);
+          throw err;
+        });
+        this.#setTail(id, done);
+        return done;
+      }),
+    );
+    const results = await Promise.allSettled(runs);
+    const errors = new Map<string, unknown>();
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') errors.set(wanted[i]!.frontend, r.reason);
+    });
+    return errors;
+  }
+
+  /** Records a VIP's execution as its tail until it settles (a later one replaces it). */
+  #setTail(id: string, done: Promise<void>): void {
+    const tail = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(id, tail);
+    void tail.then(() => {
+      if (this.#tails.get(id) === tail) this.#tails.delete(id);
+    });
+  }
+
+  /** Reads every live VIP, reports drift from the belief, and makes the read the new belief. */
+  async #read(api: LbApi, scope: SyncScope): Promise<void> {
+    this.#load(await readVips(api), scope);
+  }
+
+  /** Makes a read the belief (VIPs written since `since` keep theirs) and reports drift from it. */
+  #load(current: ReadonlyMap<string, CurrentVip>, scope: SyncScope, since?: number): void {
+    const drift = this.#state.load(current, since);
+    if (drift.length > 0) {
+      this.#log.warn('vpp-lb-drift', { scope, count: drift.length, examples: drift.slice(0, driftExamples).join('; ') });
+      this.#onDrift?.(drift.length);
     }
   }
 
-  async #run(scope: SyncScope, body: (api: LbApi, counts: SyncCounts) => Promise<void>): Promise<SyncReport> {
+  /** `body` resolves false when part of the run failed without throwing: no sync-done then. */
+  async #run(scope: SyncScope, body: (api: LbApi, counts: SyncCounts) => Promise<boolean>): Promise<SyncReport> {
     const start = this.#clock.now();
     const counts = zeroCounts();
+    let clean: boolean;
     try {
-      await body(this.#api(), counts);
+      clean = await body(this.#currentApi(), counts);
     } finally {
       // Changes made before a failure are real changes: count them either way.
       for (const k of syncKinds) if (counts[k] > 0) this.#onCount?.(scope, k, counts[k]);
     }
     const elapsedMs = this.#clock.now() - start;
     const attrs = { scope, ...counts, elapsed: formatDurationMs(elapsedMs) };
+    if (!clean) return { scope, counts, elapsedMs };
     if (hasChanges(counts)) this.#log.info('vpp-lb-sync-done', attrs);
     else this.#log.debug('vpp-lb-sync-done', attrs);
     return { scope, counts, elapsedMs };
   }
 
-  async #execute(api: LbApi, ops: readonly LbOp[], counts: SyncCounts): Promise<void> {
-    for (const batch of pipelineBatches(ops, maxInFlight)) {
-      // A batch's calls go out back to back (each #apply sends before its first await) and are
-      // answered in order; the whole batch settles before the next one starts.
-      const start = (): Array<Promise<SyncKind | undefined>> => batch.map((op) => this.#apply(api, op));
-      const results = await Promise.allSettled(batch.length > 1 && api.inOneWrite !== undefined ? api.inOneWrite(start) : start());
+  #currentApi(): LbApi {
+    const api = this.#api();
+    if (api !== this.#stateApi) {
+      this.#state.reset();
+      this.#stateApi = api;
+    }
+    return api;
+  }
+
+  /** Runs fn so that the calls it starts leave in one write; write notices wait for that write. */
+  #inOneWrite<T>(api: LbApi, fn: () => T): T {
+    this.#corked++;
+    try {
+      return api.inOneWrite === undefined ? fn() : api.inOneWrite(fn);
+    } finally {
+      if (--this.#corked === 0) {
+        const notices = this.#afterWrite;
+        this.#afterWrite = [];
+        for (const n of notices) n();
+      }
+    }
+  }
+
+  /**
+   * Executes a plan cut into batches (lb-plan.ts). A batch's calls go out back to back (each
+   * #apply sends before its first await) and are answered in order; the whole batch settles
+   * before the next one starts. `firstAs` hears of each VIP's first AS call once it is on the socket.
+   */
+  async #execute(api: LbApi, batches: readonly (readonly LbOp[])[], counts: SyncCounts, firstAs?: (id: string) => void, lastSent?: () => void): Promise<void> {
+    const told = new Set<string>();
+    if (batches.length === 0) lastSent?.();
+    for (const [i, batch] of batches.entries()) {
+      const started = batch.length > 1 ? this.#inOneWrite(api, () => batch.map((op) => this.#apply(api, op))) : batch.map((op) => this.#apply(api, op));
+      if (i === batches.length - 1) lastSent?.();
+      if (firstAs !== undefined) {
+        for (const op of batch) {
+          if (asPhase(op) === undefined || !('vip' in op)) continue;
+          const id = vipKeyString(op.vip);
+          if (told.has(id)) continue;
+          told.add(id);
+          if (this.#corked > 0) this.#afterWrite.push(() => firstAs(id));
+          else firstAs(id);
+        }
+      }
+      const results = await Promise.allSettled(started);
       let failure: { reason: unknown } | undefined;
       for (const r of results) {
         if (r.status === 'rejected') failure ??= { reason: r.reason };
@@ -135,8 +395,19 @@ export class LbSync {
     }
   }
 
-  /** Executes one operation and logs it; returns the kind it counts as. */
+  /** Executes one operation, records it in the belief and logs it; returns the kind it counts as. */
   async #apply(api: LbApi, op: LbOp): Promise<SyncKind | undefined> {
+    try {
+      const kind = await this.#call(api, op);
+      this.#state.record(op);
+      return kind;
+    } catch (err) {
+      if ('vip' in op) this.#state.forget(op.vip);
+      throw err;
+    }
+  }
+
+  async #call(api: LbApi, op: LbOp): Promise<SyncKind | undefined> {
     switch (op.kind) {
       case 'conf': {
         await api.conf(op.to);

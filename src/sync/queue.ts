@@ -19,6 +19,8 @@ export interface AllJob {
   readonly waiters: readonly Waiter[];
   /** Flush hints of the VIP requests this run covers. */
   readonly hints: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Checker events behind the VIP requests it covers, by frontend, oldest first. */
+  readonly events: ReadonlyMap<string, readonly BackendTransitionEvent[]>;
 }
 
 export interface VipJob {
@@ -29,6 +31,8 @@ export interface VipJob {
   readonly origins: ReadonlySet<VipOrigin>;
   /** The latest checker event behind the request, if any. */
   readonly event: BackendTransitionEvent | undefined;
+  /** Every checker event behind the request, oldest first. */
+  readonly events: readonly BackendTransitionEvent[];
 }
 
 export type SyncJob = AllJob | VipJob;
@@ -44,6 +48,12 @@ interface PendingVip {
   readonly waiters: Waiter[];
   readonly origins: Set<VipOrigin>;
   event: BackendTransitionEvent | undefined;
+  readonly events: BackendTransitionEvent[];
+}
+
+/** True for a request only checker events asked for (no waiter, no hint, no release). */
+export function onlyEvents(origins: ReadonlySet<VipOrigin>): boolean {
+  return origins.size === 1 && origins.has('event');
 }
 
 function canonicalHints(addresses: Iterable<string>): string[] {
@@ -69,10 +79,13 @@ export class SyncQueue {
 
   addVip(frontend: string, opts: { hints?: Iterable<string>; origin: VipOrigin; event?: BackendTransitionEvent; waiter?: Waiter }): void {
     let p = this.#vips.get(frontend);
-    if (p === undefined) this.#vips.set(frontend, (p = { hints: new Set(), waiters: [], origins: new Set(), event: undefined }));
+    if (p === undefined) this.#vips.set(frontend, (p = { hints: new Set(), waiters: [], origins: new Set(), event: undefined, events: [] }));
     for (const a of canonicalHints(opts.hints ?? [])) p.hints.add(a);
     p.origins.add(opts.origin);
-    if (opts.event !== undefined) p.event = opts.event;
+    if (opts.event !== undefined) {
+      p.event = opts.event;
+      p.events.push(opts.event);
+    }
     if (opts.waiter !== undefined) p.waiters.push(opts.waiter);
   }
 
@@ -88,17 +101,33 @@ export class SyncQueue {
     if (next === true) {
       const waiters = this.#all ?? [];
       const hints = new Map<string, Set<string>>();
+      const events = new Map<string, BackendTransitionEvent[]>();
       for (const [frontend, p] of this.#vips) {
         waiters.push(...p.waiters);
         if (p.hints.size > 0) hints.set(frontend, p.hints);
+        if (p.events.length > 0) events.set(frontend, p.events);
       }
       this.#all = undefined;
       this.#vips.clear();
-      return { scope: 'all', waiters, hints };
+      return { scope: 'all', waiters, hints, events };
     }
-    const p = this.#vips.get(next)!;
-    this.#vips.delete(next);
-    return { scope: 'vip', frontend: next, ...p };
+    return this.#takeVip(next);
+  }
+
+  /**
+   * Removes and returns every VIP request that may run now and that only checker events asked
+   * for, oldest first (never the full sync): a burst of transitions can go out in one run.
+   */
+  takeEventVips(can: Runnable): VipJob[] {
+    const out: VipJob[] = [];
+    for (const [frontend, p] of [...this.#vips]) if (onlyEvents(p.origins) && can.vip(frontend)) out.push(this.#takeVip(frontend));
+    return out;
+  }
+
+  #takeVip(frontend: string): VipJob {
+    const p = this.#vips.get(frontend)!;
+    this.#vips.delete(frontend);
+    return { scope: 'vip', frontend, ...p };
   }
 
   /** Empties the queue; returns every waiter so the caller can reject them. */

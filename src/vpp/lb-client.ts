@@ -5,8 +5,8 @@
 
 import { DaemonError } from '../shared/errors.js';
 import type { ApiConnection } from './api-connection.js';
-import { parseVipsVerbose, type CliVipBlock } from './cli-vips-parser.js';
-import type { LbApi, LbAs, LbVip } from './lb-api.js';
+import { parseVipsVerbose } from './cli-vips-parser.js';
+import type { CliVip, LbApi, LbAs, LbVip } from './lb-api.js';
 import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
 import { isPowerOfTwo } from '../shared/maglev.js';
 import { encapByNumber } from './messages.js';
@@ -151,8 +151,9 @@ export class LbClient implements LbApi {
     }));
   }
 
-  async vipsVerbose(): Promise<CliVipBlock[]> {
-    return parseVipsVerbose(await this.cliInband('show lb vips verbose'));
+  /** The VIP lines of `show lb vips verbose` (its AS lines are skipped: nothing here needs them). */
+  async vipsVerbose(): Promise<CliVip[]> {
+    return parseVipsVerbose(await this.cliInband('show lb vips verbose'), { ases: false });
   }
 
   async showVersion(): Promise<VppVersion> {

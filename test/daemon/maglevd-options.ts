@@ -12,6 +12,7 @@ t.test('options from flags, env and defaults', async (t) => {
     check: false,
     previewAgainst: undefined,
     reflection: true,
+    probeDurationPerBackend: true,
     grpcLimits: { maxConnections: 256, handshakeMs: 10_000, idleMs: 300_000, maxAgeMs: 0, maxAgeGraceMs: 0 },
     version: false,
     help: false,
@@ -39,6 +40,8 @@ t.test('options from flags, env and defaults', async (t) => {
       want: { config: '/e.yaml', grpcAddr: { text: ':1', host: '', port: 1 }, logLevel: 'warn' },
     },
     { name: 'flag beats env', argv: ['--log-level=error'], env: { MAGLEV_LOG_LEVEL: 'debug' }, want: { logLevel: 'error' } },
+    { name: 'per-type probe durations by flag', argv: ['--probe-duration-per-backend=false'], want: { probeDurationPerBackend: false } },
+    { name: 'per-type probe durations by env', argv: [], env: { MAGLEV_PROBE_DURATION_PER_BACKEND: 'false' }, want: { probeDurationPerBackend: false } },
     {
       name: 'empty values disable metrics, VPP and stats',
       argv: ['--metrics-addr='],
@@ -90,7 +93,7 @@ t.test('invalid values are startup failures', async (t) => {
 
 t.test('usage names every flag and its env variable', async (t) => {
   const usage = maglevdUsage();
-  for (const flag of ['config', 'grpc-addr', 'metrics-addr', 'vpp-api-addr', 'vpp-stats-addr', 'log-level', 'check', 'preview-against', 'reflection', 'grpc-max-connections', 'grpc-handshake-timeout', 'grpc-idle-timeout', 'grpc-max-connection-age', 'grpc-max-connection-age-grace', 'version', 'help']) {
+  for (const flag of ['config', 'grpc-addr', 'metrics-addr', 'vpp-api-addr', 'vpp-stats-addr', 'log-level', 'check', 'preview-against', 'reflection', 'probe-duration-per-backend', 'grpc-max-connections', 'grpc-handshake-timeout', 'grpc-idle-timeout', 'grpc-max-connection-age', 'grpc-max-connection-age-grace', 'version', 'help']) {
     t.match(usage, new RegExp(`\\n  --${flag}\\b`), flag);
   }
   t.match(usage, /\(env MAGLEV_VPP_STATS_ADDR\)/);

@@ -2,6 +2,8 @@
 // hooks count what they should, VPP series follow the connection and vanish when VPP is
 // disabled, and the HTTP listener serves /metrics and /healthz (200 and the 503 watchdog).
 
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import type { CheckerEvent, CheckerEventSource } from '../../src/checker/events.js';
@@ -225,4 +227,49 @@ void t.test('the HTTP listener serves /metrics and /healthz', async (t) => {
   t.match(await stalled.json(), { status: 'stalled', lastProbeAgeSeconds: 30 });
   t.equal((await fetch(`${base}/nope`)).status, 404);
   t.equal((await fetch(`${base}/metrics`, { method: 'POST' })).status, 405);
+});
+
+void t.test('detection → write latency and lb drift', async (t) => {
+  const { hooks, scrape } = setup();
+  hooks.onTransitionWritten(0.0004);
+  hooks.onTransitionWritten(0.0018);
+  hooks.onTransitionWritten(3);
+  hooks.onLbDrift(2);
+  const s = await scrape();
+  t.equal(s.get('maglev_vpp_transition_to_write_seconds_bucket{le="0.0005"}'), 1);
+  t.equal(s.get('maglev_vpp_transition_to_write_seconds_bucket{le="0.002"}'), 2);
+  t.equal(s.get('maglev_vpp_transition_to_write_seconds_bucket{le="1"}'), 2);
+  t.equal(s.get('maglev_vpp_transition_to_write_seconds_count'), 3);
+  t.equal(s.get('maglev_vpp_lb_drift_total'), 2);
+  const off = setup({ vppEnabled: false });
+  off.hooks.onTransitionWritten(1);
+  off.hooks.onLbDrift(1);
+  t.notOk([...(await off.scrape()).keys()].some((k) => k.startsWith('maglev_vpp_')), 'absent with VPP disabled');
+});
+
+void t.test('/metrics is gzipped for scrapers that accept it, identical once inflated', async (t) => {
+  const { registry, clock, fake } = setup();
+  const server = await startMetricsServer({ addr: { host: '127.0.0.1', port: 0 }, registry, source: fake, clock, logger: createSilentLogger() });
+  t.teardown(() => server.close());
+  const get = (headers: Record<string, string>, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/metrics', method, headers }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const plain = await get({ 'accept-encoding': 'identity' });
+  t.equal(plain.headers['content-encoding'], undefined);
+  t.equal(Number(plain.headers['content-length']), plain.body.length);
+  const zipped = await get({ 'accept-encoding': 'gzip, deflate' });
+  t.equal(zipped.headers['content-encoding'], 'gzip');
+  t.equal(zipped.headers.vary, 'Accept-Encoding');
+  t.equal(gunzipSync(zipped.body).toString('utf8'), plain.body.toString('utf8'));
+  t.equal((await get({ 'accept-encoding': 'gzip;q=0' })).headers['content-encoding'], undefined, 'q=0 refuses gzip');
+  const head = await get({ 'accept-encoding': 'gzip' }, 'HEAD');
+  t.equal(head.status, 200);
+  t.equal(head.body.length, 0);
 });

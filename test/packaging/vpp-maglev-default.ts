@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { maglevdFlags } from '../../src/daemon/maglevd-options.js';
+import { formatDurationMs } from '../../src/shared/duration.js';
+import type { FlagSpec } from '../../src/shared/go-flags.js';
 import { adminCredentialsFromEnv } from '../../src/web/basic-auth.js';
 import { frontendFlags } from '../../src/web/frontend-options.js';
 import { parseUnit } from '../support/systemd-unit.js';
@@ -17,7 +19,12 @@ const frontendUnit = parseUnit(readFileSync(fileURLToPath(new URL('../../packagi
 const documented = new Map<string, string>();
 for (const m of text.matchAll(/^#([A-Z][A-Z0-9_]*)=(.*)$/gm)) documented.set(m[1]!, m[2]!);
 
-const flagEnvs = [...maglevdFlags, ...frontendFlags].flatMap((f) => ('env' in f ? [{ env: f.env, default: 'default' in f ? String(f.default) : '' }] : []));
+/** A default as the variable would spell it (durations in Go syntax, as the flag parser reads them). */
+function shown(f: FlagSpec): string {
+  if (!('default' in f) || f.default === undefined) return '';
+  return f.kind === 'duration' ? formatDurationMs(f.default) : String(f.default);
+}
+const flagEnvs = [...maglevdFlags, ...frontendFlags].flatMap((f) => ('env' in f && f.env !== undefined ? [{ env: f.env, default: shown(f) }] : []));
 // Read outside the flag tables: the admin credentials (basic-auth.ts) and the unit's extra flags.
 const otherEnvs = ['MAGLEV_FRONTEND_USER', 'MAGLEV_FRONTEND_PASSWORD', 'MAGLEV_FRONTEND_ARGS', 'NODE_OPTIONS'];
 

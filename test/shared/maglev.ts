@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ipToIp46 } from '../../src/shared/ip-address.js';
-import { isPowerOfTwo, maglevBuckets, maglevTable, noMember, xxhash64 } from '../../src/shared/maglev.js';
+import { isPowerOfTwo, maglevBuckets, maglevTable, noMember, xxhash64, xxhash64Pair } from '../../src/shared/maglev.js';
 
 const m = (address: string, weight: number) => ({ ip46: ipToIp46(address), weight });
 
@@ -52,4 +52,35 @@ t.test('xxhash64 stays within 64 bits and spreads keys', async (t) => {
   );
   t.equal(new Set(hashes).size, 1000, 'no collisions among 1000 keys');
   t.equal(xxhash64((1n << 64n) - 1n), xxhash64((1n << 64n) - 1n), 'deterministic at the top of the range');
+});
+
+t.test('the u32-word hash equals the BigInt reference', async (t) => {
+  const keys: Array<[number, number]> = [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [0xffffffff, 0xffffffff],
+    [0x80000000, 0x7fffffff],
+    [0x0a000002, 0x0000007f],
+  ];
+  let x = 0x9e3779b9;
+  for (let i = 0; i < 2000; i++) {
+    x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) >>> 0;
+    keys.push([x, Math.imul(x, 0x297a2d39) >>> 0]);
+  }
+  const bad = keys.filter(([hi, lo]) => {
+    const [h, l] = xxhash64Pair(hi, lo);
+    return ((BigInt(h) << 32n) | BigInt(l)) !== xxhash64((BigInt(hi) << 32n) | BigInt(lo));
+  });
+  t.same(bad, [], `${keys.length} keys`);
+});
+
+t.test('cached seeds: rebuilding with other weights gives the vectors of a fresh build', async (t) => {
+  // The same address arrays throughout, as the simulator keeps them per AS.
+  const ips = ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'].map((a) => ipToIp46(a));
+  const build = (w: number[]): number[] => maglevBuckets(ips.map((ip46, i) => ({ ip46, weight: w[i]! })), 1024);
+  t.same(build([10, 10, 10, 10]), [256, 256, 256, 256], 'a low weight first caches few seeds');
+  t.same(build([50, 100, 100, 100]), [150, 292, 291, 291], 'raising the weights extends them');
+  t.same(build([50, 0, 100, 100]), [208, 0, 408, 408]);
+  t.same(build([100, 100, 100, 100]), [256, 256, 256, 256]);
 });

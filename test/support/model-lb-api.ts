@@ -72,6 +72,14 @@ export class ModelLbApi implements LbApi {
     this.calls.length = 0;
   }
 
+  /** Holds every call starting with `prefix` (recorded, not yet applied) until the returned release is called. */
+  holdCalls(prefix: string): () => void {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.beforeCall = (call) => (call.startsWith(prefix) ? held : undefined);
+    return release;
+  }
+
   /** Makes matching calls answer this retval without reaching the model (once, unless `always`). */
   failOn(match: RegExp, retval: number, always = false): void {
     this.#failures.push({ match, retval, once: !always });

@@ -3,6 +3,7 @@ import { vipKeyString, type DesiredVip } from '../../src/core/desired-state.js';
 import type { Encap, LbConf, VipKey } from '../../src/shared/lb-vip.js';
 import {
   countOps,
+  fullSyncBatches,
   isWrite,
   needsRecreate,
   pipelineBatches,
@@ -286,5 +287,35 @@ void t.test('pipeline batches: AS calls of one VIP and one phase; everything els
   t.same(pipelineBatches(ops, 1).map((b) => b.length), ops.map(() => 1), 'max 1: one call at a time');
   const big = planReconcileVip(dv(W, Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`10.1.0.${i + 1}`, 1]))), undefined);
   t.same(pipelineBatches(big, 64).map((b) => b.length), [1, 64, 64, 22], 'long runs are cut at max');
+  t.end();
+});
+
+void t.test('full sync batches: VIPs whose changes are one batch of AS calls share a pipelined batch', (t) => {
+  const A = '192.0.2.1/32';
+  const B = '192.0.2.2/32';
+  const C = '192.0.2.3/32';
+  const D = '192.0.2.4/32';
+  const E = '192.0.2.5/32';
+  const down = { '10.0.0.1': [0, true] as [number, boolean], '10.0.0.2': 100 };
+  const current = { '10.0.0.1': 0, '10.0.0.2': 100 };
+  const ops = planAll(
+    byId(dv(A, down), dv(B, down), dv(C, { '10.0.0.1': 100, '10.0.0.2': 0 }), dv(D, down), dv(E, down)),
+    // C fails over (make, then drain): two batches, so it keeps them; E is new.
+    byId(cv(A, current), cv(B, current), cv(C, { '10.0.0.1': 0, '10.0.0.2': 100 }), cv(D, current)),
+  );
+  const batches = fullSyncBatches(ops, 64).map((b) => b.map(render));
+  t.same(batches, [
+    [`as-flush ${A} 10.0.0.1 w=0`, `as-flush ${B} 10.0.0.1 w=0`],
+    [`as-weight ${C} 10.0.0.1 0->100 flush=0`],
+    [`as-weight ${C} 10.0.0.2 100->0 flush=0`],
+    [`as-flush ${D} 10.0.0.1 w=0`],
+    [`vip-add ${E} gre4 sticky=0`],
+    [`as-add ${E} 10.0.0.1 w=0 flush=1`, `as-add ${E} 10.0.0.2 w=100 flush=0`],
+  ]);
+  t.same(batches.flat(), ops.map(render), 'the order is the plan\'s');
+  t.same(fullSyncBatches(ops, 1).map((b) => b.length), ops.map(() => 1), 'max 1: one call at a time');
+  const many = Array.from({ length: 100 }, (_, i) => `10.9.${i >> 8}.${i & 255}/32`);
+  const flushes = planAll(new Map(many.map((p) => [vipKeyString(key(p)), dv(p, down)])), new Map(many.map((p) => [vipKeyString(key(p)), cv(p, current)])));
+  t.same(fullSyncBatches(flushes, 64).map((b) => b.length), [64, 36], 'merged batches are cut at max');
   t.end();
 });

@@ -311,3 +311,196 @@ void t.test('lb_conf: unset src family keeps the current value', async (t) => {
   await h.sync.syncAll(h.cfg, h.inputs);
   t.notOk(h.api.calls.some((c) => c.startsWith('conf ')), 'equal conf is not rewritten');
 });
+
+void t.test('a VIP sync plans against what the last full sync read and wrote: no dump', async (t) => {
+  const h = harness();
+  await h.sync.syncAll(h.cfg, h.inputs);
+  h.api.clearCalls();
+  h.states.b = 'down';
+  await h.sync.syncVip(h.cfg, h.inputs, 'web');
+  t.same(h.api.calls, ['as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1'], 'the write alone, no read');
+  h.states.b = 'up';
+  h.api.clearCalls();
+  await h.sync.syncVip(h.cfg, h.inputs, 'web');
+  t.same(h.api.calls, ['as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=100 flush=0'], 'the belief followed the previous write');
+
+  // An engine that never read (a restarted maglevd) reads once, then plans from that.
+  const fresh = new LbSync({ api: h.api, clock: new ManualClock(), log: new RecordingLogger() });
+  h.api.clearCalls();
+  await fresh.syncVip(h.cfg, h.inputs, 'web');
+  t.same(h.api.calls, ['vip-dump', 'as-dump', 'vips-verbose'], 'no belief yet: one read, nothing to change');
+  h.api.clearCalls();
+  await fresh.syncVip(h.cfg, h.inputs, 'dns6');
+  t.same(h.api.calls, [], 'that read covers every VIP');
+});
+
+void t.test('the belief is dropped with the connection: a new API object, or reset()', async (t) => {
+  const link: { session: ModelLbApi } = { session: new ModelLbApi() };
+  const h = harness();
+  const sync = new LbSync({ api: () => link.session, clock: new ManualClock(), log: new RecordingLogger() });
+  await sync.syncAll(h.cfg, h.inputs);
+  link.session = new ModelLbApi(); // VPP restarted: an empty lb plugin behind a new connection
+  await sync.syncVip(h.cfg, h.inputs, 'web');
+  t.same(link.session.calls.slice(0, 3), ['vip-dump', 'as-dump', 'vips-verbose'], 'read again over the new connection');
+  t.same(link.session.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.2': 100, '10.0.0.3': 0, '10.0.0.10': 100 } }, 'and recreated the VIP');
+  link.session.clearCalls();
+  sync.reset();
+  await sync.syncVip(h.cfg, h.inputs, 'web');
+  t.same(link.session.calls, ['vip-dump', 'as-dump', 'vips-verbose'], 'reset(): read again');
+});
+
+void t.test('a full sync reports drift from the belief, counts it, and corrects it', async (t) => {
+  const clock = new ManualClock();
+  const api = new ModelLbApi(clock);
+  const log = new RecordingLogger();
+  const drift: number[] = [];
+  const sync = new LbSync({ api, clock, log, onDrift: (n) => drift.push(n) });
+  const h = harness();
+  await sync.syncAll(h.cfg, h.inputs);
+  t.same(log.named('vpp-lb-drift'), [], 'no drift on the first read: nothing was believed');
+  // Behind maglevd's back: a weight changed and a hand-made VIP appeared.
+  t.equal(api.model.setWeight({ prefix: '192.0.2.1/32', protocol: 6, port: 80 }, '10.0.0.10', 5, false), 0);
+  api.seed({ prefix: '198.51.100.7/32', protocol: 6, port: 443, ases: { '10.9.9.9': 10 } });
+  api.clearCalls();
+  await sync.syncVip(h.cfg, h.inputs, 'web');
+  t.same(api.calls, [], 'a VIP sync trusts the belief (no read, nothing to write)');
+  await sync.syncAll(h.cfg, h.inputs);
+  const warn = log.named('vpp-lb-drift');
+  t.equal(warn.length, 1);
+  t.equal(warn[0]!.level, 'warn');
+  t.match(warn[0]!.attrs, { scope: 'all', count: 2, examples: '192.0.2.1/32 tcp 80 10.0.0.10: weight 5, believed 100; 198.51.100.7/32 tcp 443: unexpected VIP' });
+  t.same(drift, [2]);
+  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.2': 100, '10.0.0.3': 0, '10.0.0.10': 100 }, '2001:db8::53/128 udp 53': { '2001:db8::5': 100 } }, 'corrected');
+  await sync.syncAll(h.cfg, h.inputs);
+  t.equal(log.named('vpp-lb-drift').length, 1, 'no drift once corrected');
+});
+
+void t.test('a failed write forgets its VIP: the next VIP sync of it reads first', async (t) => {
+  const h = harness();
+  await h.sync.syncAll(h.cfg, h.inputs);
+  h.states.b = 'down';
+  h.api.failOn(/^as-weight 192\.0\.2\.1\//, -6);
+  await t.rejects(h.sync.syncVip(h.cfg, h.inputs, 'web'), { message: 'lb_as_set_weight: NO_SUCH_ENTRY (-6)' });
+  h.api.clearCalls();
+  await h.sync.syncVip(h.cfg, h.inputs, 'dns6');
+  t.same(h.api.calls, [], 'the other VIP is still known');
+  await h.sync.syncVip(h.cfg, h.inputs, 'web');
+  t.same(h.api.calls, ['vip-dump', 'as-dump', 'vips-verbose', 'as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1'], 'read, then the write again');
+});
+
+/** A ModelLbApi that keeps the calls of each inOneWrite together, as one socket write would. */
+class GroupingApi extends ModelLbApi {
+  readonly socketWrites: string[][] = [];
+
+  inOneWrite<T>(fn: () => T): T {
+    const before = this.calls.length;
+    const r = fn();
+    this.socketWrites.push(this.calls.slice(before));
+    return r;
+  }
+}
+
+void t.test('syncVips: the VIPs of one run go out side by side; one failure does not stop the others', async (t) => {
+  const clock = new ManualClock();
+  const api = new GroupingApi(clock);
+  const sync = new LbSync({ api, clock, log: new RecordingLogger() });
+  const h = harness();
+  await sync.syncAll(h.cfg, h.inputs);
+  api.socketWrites.length = 0;
+  h.states.b = 'down';
+  h.states.s6 = 'down';
+  const written: string[] = [];
+  const r = await sync.syncVips(h.cfg, h.inputs, [{ frontend: 'dns6' }, { frontend: 'web' }, { frontend: 'nope' }], (f) => written.push(f));
+  t.same(api.socketWrites[0], ['as-weight 2001:db8::53/128 udp 53 2001:db8::5 w=0 flush=1', 'as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1'], 'both first calls in one write, in request order');
+  t.same(written, ['dns6', 'web'], 'each frontend is told once its first AS call is written');
+  t.same([...r.failures.keys()], ['nope']);
+  t.match(r.failures.get('nope'), { code: 'NOT_FOUND' });
+  t.match(r.report.counts, { as_weight_updated: 2 });
+
+  h.states.b = 'up';
+  h.states.s6 = 'up';
+  api.failOn(/^as-weight 192\.0\.2\.1\//, -97);
+  const r2 = await sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }, { frontend: 'dns6' }]);
+  t.same([...r2.failures.keys()], ['web']);
+  t.equal(api.table()['2001:db8::53/128 udp 53']!['2001:db8::5'], 100, 'dns6 was still synced');
+  const none = await sync.syncVips(h.cfg, h.inputs, [{ frontend: 'dns6' }], (f) => written.push(f));
+  t.same(none.failures.size, 0);
+  t.equal(written.length, 2, 'no AS call, no write notice');
+});
+
+void t.test('syncVips tells `issued` when its last writes are sent; the replies settle it; a VIP waits for its tail', async (t) => {
+  const h = harness();
+  await h.sync.syncAll(h.cfg, h.inputs);
+  h.api.clearCalls();
+  let release = h.api.holdCalls('as-weight');
+  h.states.b = 'down';
+  let issued = 0;
+  let settled = false;
+  const first = h.sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }], undefined, () => issued++).then((r) => {
+    settled = true;
+    return r;
+  });
+  t.equal(issued, 1, 'issued synchronously: the write is on its way');
+  t.same(h.api.writes(), ['as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1']);
+  // The same VIP again: it waits for the unanswered write (its tail) before it plans.
+  h.states.b = 'up';
+  let issued2 = 0;
+  const second = h.sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }], undefined, () => issued2++);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.notOk(settled, 'the replies are still held');
+  t.equal(h.api.writes().length, 1, 'the second run has not written yet');
+  t.equal(issued2, 1, 'but it is issued: its turn is fixed behind the tail, the next run need not wait');
+  release();
+  t.same((await first).failures.size, 0);
+  t.same((await second).failures.size, 0);
+  t.equal(issued2, 1);
+  t.same(h.api.writes(), ['as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1', 'as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=100 flush=0'], 'planned after the first reply');
+  // A full sync waits for every tail too.
+  release = h.api.holdCalls('as-weight');
+  h.states.b = 'down';
+  void h.sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }]);
+  h.api.clearCalls();
+  const all = h.sync.syncAll(h.cfg, h.inputs);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(h.api.calls, [], 'no read while a write is unanswered');
+  release();
+  await all;
+  t.equal(h.api.calls[0], 'conf-get');
+});
+
+void t.test('a full sync sends the single-batch changes of many VIPs together', async (t) => {
+  const h = harness();
+  await h.sync.syncAll(h.cfg, h.inputs);
+  h.api.clearCalls();
+  const release = h.api.holdCalls('as-weight');
+  h.states.b = 'down';
+  h.states.s6 = 'down';
+  const run = h.sync.syncAll(h.cfg, h.inputs);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(h.api.writes(), ['as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1', 'as-weight 2001:db8::53/128 udp 53 2001:db8::5 w=0 flush=1'], 'both in flight before any reply');
+  release();
+  t.match((await run).counts, { as_weight_updated: 2 });
+});
+
+void t.test('a VIP waiting for its tail does not hold back the others; a failed tail leaves it to a read', async (t) => {
+  const h = harness();
+  await h.sync.syncAll(h.cfg, h.inputs);
+  h.api.clearCalls();
+  const release = h.api.holdCalls('as-weight 192.0.2.1/32');
+  h.states.b = 'down';
+  h.api.failOn(/^as-weight 192\.0\.2\.1\//, -6);
+  const first = h.sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }]);
+  h.states.b = 'up';
+  h.states.s6 = 'down';
+  const second = h.sync.syncVips(h.cfg, h.inputs, [{ frontend: 'web' }, { frontend: 'dns6' }]);
+  await new Promise((resolve) => setImmediate(resolve));
+  t.same(h.api.writes(), ['as-weight 192.0.2.1/32 tcp 80 10.0.0.2 w=0 flush=1', 'as-weight 2001:db8::53/128 udp 53 2001:db8::5 w=0 flush=1'], 'dns6 went out while web waits for its unanswered write');
+  release();
+  t.match((await first).failures.get('web'), { retval: -6 });
+  const r = await second;
+  t.match(r.failures.get('web'), { code: 'FAILED_PRECONDITION' }, 'web is not planned from a belief its failed write made stale');
+  t.notOk(r.failures.has('dns6'));
+  h.api.clearCalls();
+  await h.sync.syncVip(h.cfg, h.inputs, 'web');
+  t.same(h.api.calls.slice(0, 3), ['vip-dump', 'as-dump', 'vips-verbose'], 'the next sync of web reads');
+});

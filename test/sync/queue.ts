@@ -91,3 +91,26 @@ void t.test('hasRunnable and clear', (t) => {
   t.notOk(q.hasRunnable(open), 'cleared');
   t.end();
 });
+
+void t.test('takeEventVips: every runnable request that only events asked for, oldest first; events kept', (t) => {
+  const q = new SyncQueue();
+  const e1 = backendEvent(['c'], 'x', 'up', 'down');
+  const e2 = backendEvent(['c'], 'y', 'up', 'down');
+  q.addVip('a', { origin: 'event', event: backendEvent(['a']) });
+  q.addVip('b', { origin: 'request' });
+  q.addVip('c', { origin: 'event', event: e1 });
+  q.addVip('c', { origin: 'event', event: e2 });
+  q.addVip('d', { origin: 'event' });
+  q.addVip('e', { origin: 'event' });
+  q.addVip('e', { origin: 'release' });
+  const jobs = q.takeEventVips(only('a', 'b', 'c', 'e'));
+  t.same(jobs.map(show), ['vip a [] w0 event', 'vip c [] w0 event'], 'd is held by the gate, b and e were also asked for otherwise');
+  t.equal(jobs[1]?.events.length, 2, 'every event of a merged request');
+  t.equal(jobs[1]?.event, e2, 'the latest one for error logs');
+  t.same([show(q.take(open)), show(q.take(open)), show(q.take(open)), show(q.take(open))], ['vip b [] w0 request', 'vip d [] w0 event', 'vip e [] w0 event+release', 'none']);
+  q.addVip('a', { origin: 'event', event: e1 });
+  q.addAll();
+  const all = q.take(open);
+  t.same(all?.scope === 'all' ? [...all.events.keys()] : [], ['a'], 'a full sync carries the events of the requests it covers');
+  t.end();
+});

@@ -390,7 +390,8 @@ void t.test('gate: closed gate parks VIP requests, refuses full and RPC syncs, a
   r.stop();
 });
 
-void t.test('end to end with LbSync and the lb model', async (t) => {
+/** The end-to-end stack of the tests below: the reconciler over LbSync over the lb model. */
+function modelStack(opts: { onTransitionWritten?: (s: number) => void; monotonicNow?: () => number } = {}) {
   const clock = new ManualClock(0);
   const api = new ModelLbApi(clock);
   const log = new RecordingLogger();
@@ -398,9 +399,14 @@ void t.test('end to end with LbSync and the lb model', async (t) => {
   const states: Record<string, BackendState> = { a: 'up', b: 'up' };
   const events = new FakeEvents();
   const engine = new LbSync({ api, clock, log });
-  const r = new Reconciler({ engine, events, config: () => cfg, inputs: makeInputs(() => cfg, states), clock, log });
+  const r = new Reconciler({ engine, events, config: () => cfg, inputs: makeInputs(() => cfg, states), clock, log, ...opts });
   r.start();
   r.setConnected(true);
+  return { api, states, events, r, engine };
+}
+
+void t.test('end to end with LbSync and the lb model', async (t) => {
+  const { api, states, events, r } = modelStack();
   await r.idle();
   t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 100 } });
   api.clearCalls();
@@ -413,5 +419,136 @@ void t.test('end to end with LbSync and the lb model', async (t) => {
   r.setConnected(true);
   await r.idle();
   t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 0 } }, 'reconnect rebuilds');
+  r.stop();
+});
+
+void t.test('a probe-driven transition writes inside its event delivery; other transitions on a microtask', async (t) => {
+  const { api, states, events, r } = modelStack();
+  await r.idle();
+  api.clearCalls();
+  states.b = 'down';
+  events.emit(backendEvent(['fb'], 'b', 'up', 'down'));
+  t.same(api.calls, ['as-weight 192.0.2.2/32 tcp 80 10.0.0.2 w=0 flush=1'], 'written before emit() returned, without any read');
+  await r.idle();
+  api.clearCalls();
+  states.a = 'disabled';
+  events.emit({ kind: 'backend', backend: 'a', frontends: ['fa'], transition: { from: 'up', to: 'disabled', at: 0, code: 'disabled', detail: '' } });
+  t.same(api.calls, [], 'an operator action waits for the microtask');
+  await r.idle();
+  t.same(api.calls, ['as-weight 192.0.2.1/32 tcp 80 10.0.0.1 w=0 flush=1']);
+  r.stop();
+});
+
+void t.test('each transition is timed once, from its monotonic stamp to its first AS write', async (t) => {
+  const seen: number[] = [];
+  let now = 1000;
+  const { states, events, r } = modelStack({ onTransitionWritten: (s) => seen.push(s), monotonicNow: () => now });
+  await r.idle();
+  t.same(seen, [], 'the connect sync carries no transition');
+  states.a = 'down';
+  states.b = 'down';
+  events.emit({ ...backendEvent(['fa', 'fb'], 'a', 'up', 'down'), monoAt: 997.5 });
+  await r.idle();
+  t.same(seen, [0.0025], 'one observation although two VIPs were written');
+  now = 2000;
+  states.b = 'up';
+  const unstamped = backendEvent(['fb'], 'b', 'down', 'up');
+  events.emit(unstamped);
+  await r.idle();
+  t.same(seen, [0.0025, 0], 'without a stamp: from its arrival at the reconciler');
+  events.emit({ ...backendEvent(['fb'], 'b', 'up', 'up'), monoAt: 1 });
+  await r.idle();
+  t.equal(seen.length, 2, 'a sync that writes nothing observes nothing');
+  r.stop();
+});
+
+void t.test('event runs free the single-flight slot once sent: the next VIP goes out before the first reply', async (t) => {
+  const { api, states, events, r } = modelStack();
+  await r.idle();
+  api.clearCalls();
+  const release = api.holdCalls('as-weight');
+  states.a = 'down';
+  events.emit(backendEvent(['fa'], 'a', 'up', 'down'));
+  await flush();
+  states.b = 'down';
+  events.emit(backendEvent(['fb'], 'b', 'up', 'down'));
+  t.same(api.writes(), ['as-weight 192.0.2.1/32 tcp 80 10.0.0.1 w=0 flush=1', 'as-weight 192.0.2.2/32 tcp 80 10.0.0.2 w=0 flush=1'], 'both written while the first reply is held');
+  let idle = false;
+  const waiting = r.idle().then(() => (idle = true));
+  await flush();
+  t.notOk(idle, 'not idle while replies are outstanding');
+  release();
+  await waiting;
+  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 0 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 0 } });
+  r.stop();
+});
+
+/** A FakeEngine that also syncs several VIPs per run, recording each run's frontends. */
+class BatchingEngine extends FakeEngine {
+  resets = 0;
+  readonly batches: string[][] = [];
+
+  async syncVips(cfg: Config, inputs: DesiredInputs, requests: ReadonlyArray<{ frontend: string }>, _written?: (f: string) => void, issued?: () => void): Promise<{ failures: Map<string, unknown> }> {
+    this.batches.push(requests.map((q) => q.frontend));
+    const failures = new Map<string, unknown>();
+    for (const q of requests) {
+      try {
+        await this.syncVip(cfg, inputs, q.frontend);
+      } catch (e) {
+        failures.set(q.frontend, e);
+      }
+    }
+    issued?.();
+    return { failures };
+  }
+
+  reset(): void {
+    this.resets++;
+  }
+}
+
+void t.test('event requests pending together run as one multi-VIP run; requests and releases run alone', async (t) => {
+  const clock = new ManualClock(0);
+  const engine = new BatchingEngine(clock);
+  const events = new FakeEvents();
+  const cfg = makeConfig({ ...spec, backends: { ...spec.backends, c: '10.0.0.3' }, frontends: { ...spec.frontends, fc: { address: '192.0.2.3', pools: [{ c: 100 }] } } });
+  const r = new Reconciler({ engine, events, config: () => cfg, inputs: makeInputs(() => cfg, {}), clock, log: new RecordingLogger() });
+  r.start();
+  r.setConnected(true);
+  t.equal(engine.resets, 1, 'connecting drops the engine’s belief');
+  await r.idle();
+  engine.hold = true;
+  events.emit(backendEvent(['fa'], 'a', 'up', 'down'));
+  await flush();
+  events.emit(backendEvent(['fb'], 'b', 'up', 'down'));
+  events.emit(backendEvent(['fc'], 'c', 'up', 'down'));
+  const req = r.requestVip('fa');
+  engine.hold = false;
+  engine.release();
+  await r.idle();
+  await req;
+  t.same(engine.batches, [['fa'], ['fb', 'fc']], 'the two events waiting behind the first run went out together');
+  t.same(engine.runs.map((x) => x.what).slice(-1), ['vip fa'], 'the RPC request ran on its own');
+  r.setConnected(false);
+  t.equal(engine.resets, 2, 'and so does a disconnect');
+  r.stop();
+});
+
+void t.test('a full sync lends the slot to event syncs while its read is on its way', async (t) => {
+  const { api, states, events, r } = modelStack();
+  await r.idle();
+  api.clearCalls();
+  const release = api.holdCalls('vip-dump');
+  const all = r.requestAll();
+  await flush();
+  t.same(api.calls, ['conf-get', 'vip-dump', 'as-dump', 'vips-verbose'], 'the read is on its way (held)');
+  states.b = 'paused';
+  events.emit(backendEvent(['fb'], 'b', 'up', 'paused'));
+  t.same(api.writes(), ['as-weight 192.0.2.2/32 tcp 80 10.0.0.2 w=0 flush=0'], 'the event wrote during the read');
+  release();
+  await all;
+  await r.idle();
+  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 100 }, '192.0.2.2/32 tcp 80': { '10.0.0.2': 0 } });
+  t.equal(api.writes().length, 1, 'the full sync planned from the belief, not from its older read: nothing written twice');
   r.stop();
 });

@@ -136,3 +136,31 @@ t.test('defensive parsing', async (t) => {
   for (const c of cases) t.equal(parseVipsVerbose(c.in).length, c.want, c.name);
   t.equal(parseVipsVerbose(' ip4-gre4 [9] 192.0.2.1/32 src_ip_sticky  \n')[0]?.srcIpSticky, true);
 });
+
+t.test('ases: false skips the AS lines and keeps everything else', async (t) => {
+  const text = [
+    ' ip4-gre4 [1] 192.0.2.1/32 src_ip_sticky',
+    '  new_size:1024',
+    '  protocol:6 port:80',
+    '  counters:',
+    '    packet from existing sessions: 5',
+    '    no server configured: 2',
+    '  #as:2',
+    '    10.0.0.2 weight:100 buckets:1024 flows:0 dpo:3 used',
+    '    10.0.0.3 weight:0 buckets:0 flows:0 dpo:4  removed',
+    '',
+    ' ip6-gre6 [2] 2001:db8::1/128 removed',
+    '  new_size:1024',
+    '  counters:',
+    '  #as:0',
+    '',
+  ].join('\n');
+  const full = parseVipsVerbose(text);
+  const lite = parseVipsVerbose(text, { ases: false });
+  t.equal(full[0]?.ases.length, 2);
+  t.same(
+    lite,
+    full.map((b) => ({ ...b, ases: [] })),
+  );
+  t.match(lite[0], { index: 1, prefix: '192.0.2.1/32', protocol: 6, port: 80, srcIpSticky: true, counters: { next: 5, noServer: 2 } });
+});

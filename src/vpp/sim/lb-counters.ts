@@ -24,6 +24,8 @@ export class LbCounters {
   #nextStatsIndex = 16;
   /** True once the first VIP was added: the lb counters exist in the stats segment from then on. */
   created = false;
+  /** Bumped by every change, so the stats segment is refreshed only when something moved. */
+  version = 0;
 
   constructor(threads: number) {
     this.threads = threads;
@@ -33,6 +35,7 @@ export class LbCounters {
   zeroVip(index: number): void {
     this.#vips[index] = Array.from({ length: this.threads }, () => ({ next: 0, first: 0, untracked: 0, noServer: 0 }));
     this.created = true;
+    this.version++;
   }
 
   /** Per-thread counters of a pool index (empty if never used). */
@@ -59,7 +62,9 @@ export class LbCounters {
 
   count(index: number, thread: number, kind: CounterKind, n: number): void {
     const c = this.#vips[index]?.[thread];
-    if (c !== undefined) c[kind] += n;
+    if (c === undefined) return;
+    c[kind] += n;
+    this.version++;
   }
 
   /** Installs the FIB entry of a VIP prefix (once per prefix); stats indices are never reused. */
@@ -68,6 +73,7 @@ export class LbCounters {
     const statsIndex = this.#nextStatsIndex++;
     this.#routes.set(prefix, statsIndex);
     this.#routeCounters.set(statsIndex, { packets: new Array<number>(this.threads).fill(0), bytes: new Array<number>(this.threads).fill(0) });
+    this.version++;
   }
 
   removeRoute(prefix: string): void {
@@ -84,6 +90,7 @@ export class LbCounters {
     if (rc === undefined) return;
     rc.packets[thread]! += packets;
     rc.bytes[thread]! += bytes;
+    this.version++;
   }
 
   /** `/net/route/to` per stats index, per thread. */

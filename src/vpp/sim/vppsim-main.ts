@@ -1,20 +1,30 @@
 // maglev-vppsim: runs the VPP simulator as a process (for end-to-end tests and demos) until
 // SIGTERM or SIGINT. Flags: --api-socket (required), --stats-socket, --msg-id-base, --threads,
-// --pid, --omit name,name, --crc name=crc (repeatable), --filler-messages, and the forwarding
-// mode: --forward, --forward-ports, --forward-as-ports (forwarder.ts).
+// --pid, --omit name,name, --crc name=crc (repeatable), --filler-messages, --as-write-log (one
+// line per AS write as it arrives, with a microsecond wall clock, for latency benchmarks), and the
+// forwarding mode: --forward, --forward-ports, --forward-as-ports (forwarder.ts).
 
+import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isMessageName, type MessageName } from '../messages.js';
 import { startVppSim } from './vppsim.js';
 
 const usage = `usage: maglev-vppsim --api-socket PATH [--stats-socket PATH] [--msg-id-base N] [--threads N]
-                     [--pid N] [--omit MSG,MSG] [--crc MSG=CRC]... [--filler-messages N]
+                     [--pid N] [--omit MSG,MSG] [--crc MSG=CRC]... [--filler-messages N] [--as-write-log PATH]
                      [--forward [--forward-ports P,P] [--forward-as-ports VIPPORT=ASPORT,...]]
+  --as-write-log       append one line per AS write as it arrives (unix ms, message, VIP, AS, weight)
   --forward            carry TCP traffic: listen on every loopback TCP VIP (127.0.0.0/8, ::1) on its
                        port, pick each connection's AS as VPP's lb does (flow hash, sticky table,
                        Maglev table) and relay it there; the lb and route counters count it
   --forward-ports      ports to listen on for all-port VIPs (default: none)
   --forward-as-ports   the port an AS serves a VIP port on, e.g. 80=8080 (default: the VIP's port)`;
+
+const asWrites: ReadonlySet<string> = new Set(['lb_as_set_weight', 'lb_add_del_as_v2', 'lb_add_del_as']);
+
+/** "<unix ms, 3 decimals> <msg> <pfx> <protocol> <port> <as_address> <weight>": one AS write. */
+export function asWriteLine(nowMs: number, msg: string, body: Readonly<Record<string, unknown>>): string {
+  return `${nowMs.toFixed(3)} ${msg} ${String(body.pfx)} ${String(body.protocol)} ${String(body.port)} ${String(body.as_address)} ${String(body.weight)}\n`;
+}
 
 function intFlag(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -88,6 +98,7 @@ function processIo(): VppSimIo {
 /** Runs the simulator until stopped; resolves to the exit code (2 on a usage error). */
 export async function main(argv: readonly string[], io: VppSimIo = processIo()): Promise<number> {
   let opts;
+  let asWriteLog: string | undefined;
   try {
     const { values } = parseArgs({
       args: [...argv],
@@ -100,6 +111,7 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
         omit: { type: 'string' },
         crc: { type: 'string', multiple: true },
         'filler-messages': { type: 'string' },
+        'as-write-log': { type: 'string' },
         forward: { type: 'boolean' },
         'forward-ports': { type: 'string' },
         'forward-as-ports': { type: 'string' },
@@ -129,6 +141,7 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
       fillerMessages: intFlag('filler-messages', values['filler-messages'], 0),
       forward,
     };
+    asWriteLog = values['as-write-log'] === '' ? undefined : values['as-write-log'];
   } catch (e) {
     io.err(`maglev-vppsim: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
     return 2;
@@ -141,10 +154,18 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
     io.err(`maglev-vppsim: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
+  const writeLog = asWriteLog === undefined ? undefined : createWriteStream(asWriteLog, { flags: 'a' });
+  if (writeLog !== undefined) {
+    // performance.timeOrigin + now(): a wall clock with sub-millisecond steps, comparable across processes.
+    sim.onRequest((r) => {
+      if (asWrites.has(r.name)) writeLog.write(asWriteLine(performance.timeOrigin + performance.now(), r.name, r.body));
+    });
+  }
   io.out(`maglev-vppsim: api listening on ${opts.apiSocket} (pid ${sim.pid})\n`);
   if (opts.statsSocket !== undefined) io.out(`maglev-vppsim: stats listening on ${opts.statsSocket}\n`);
   await stopped;
   await sim.close();
+  if (writeLog !== undefined) await new Promise<void>((resolve) => writeLog.end(resolve));
   io.out('maglev-vppsim: stopped\n');
   return 0;
 }

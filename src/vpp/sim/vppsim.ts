@@ -102,6 +102,8 @@ class VppSimulator implements VppSim {
   readonly #observers = new Set<(r: SimRequest) => void>();
   /** /net/route/to values already pushed (the publisher only adds). */
   #pushedRoutes = new Map<number, { packets: number[]; bytes: number[] }>();
+  /** The counters last pushed (their object and version): unchanged ones are not pushed again after every request. */
+  #pushed: { counters: LbModel['stats']; version: number } | undefined;
   readonly #forwarder: Forwarder | undefined;
   #statsQueued: NodeJS.Immediate | undefined;
 
@@ -228,6 +230,8 @@ class VppSimulator implements VppSim {
     if (s === undefined) return;
     const m = this.#rt.model;
     s.setScalar('/sys/boottime', this.#rt.bootTimeS);
+    if (this.#pushed?.counters === m.stats && this.#pushed.version === m.stats.version) return;
+    this.#pushed = { counters: m.stats, version: m.stats.version };
     // The lb counters appear with the first VIP, as in VPP.
     if (m.stats.created) {
       for (const index of m.stats.vipIndices()) {

@@ -6,6 +6,7 @@ import { ApiConnection } from '../../../src/vpp/api-connection.js';
 import { LbClient } from '../../../src/vpp/lb-client.js';
 import { connectStatsSegment } from '../../../src/vpp/stats-client.js';
 import { main, type VppSimIo } from '../../../src/vpp/sim/vppsim-main.js';
+import type { SimStatsPublisher } from '../../../src/vpp/sim/vppsim.js';
 import { startTestSim, tempDir } from '../../support/vpp-sim-harness.js';
 import { until } from '../../support/wait-for.js';
 import { lineClient, startLineBackends } from '../../support/line-peers.js';
@@ -104,6 +105,58 @@ t.test('maglev-vppsim main', async (t) => {
     t.equal(await main(c.args, io2), c.want, c.args.join(' '));
     t.match(io2.text(), c.text);
   }
+});
+
+t.test('maglev-vppsim --as-write-log: one line per AS write as it arrives', async (t) => {
+  const dir = tempDir(t);
+  const apiSocket = path.join(dir, 'api.sock');
+  const log = path.join(dir, 'writes.log');
+  const io = testIo();
+  const running = main(['--api-socket', apiSocket, '--filler-messages', '0', '--as-write-log', log], io);
+  await until(() => io.text().includes('listening'), 'the listening line');
+  const conn = await ApiConnection.connect({ path: apiSocket });
+  const lb = new LbClient(conn);
+  const before = performance.timeOrigin + performance.now();
+  await lb.addDelVip({ vip: web, encap: 'gre4', srcIpSticky: false, newFlowsTableLength: 1024, isDel: false });
+  await lb.addDelAs({ vip: web, address: '10.0.0.2', weight: 100, isDel: false, isFlush: false });
+  await lb.asSetWeight({ vip: web, address: '10.0.0.2', weight: 0, isFlush: true });
+  await lb.vipDump();
+  const after = performance.timeOrigin + performance.now();
+  await conn.close();
+  io.stop();
+  t.equal(await running, 0);
+  const lines = fs.readFileSync(log, 'utf8').trimEnd().split('\n');
+  t.same(
+    lines.map((l) => l.split(' ').slice(1)),
+    [
+      ['lb_add_del_as_v2', '192.0.2.1/32', '6', '80', '10.0.0.2', '100'],
+      ['lb_as_set_weight', '192.0.2.1/32', '6', '80', '10.0.0.2', '0'],
+    ],
+    'AS writes only',
+  );
+  for (const l of lines) {
+    const at = Number(l.split(' ')[0]);
+    t.ok(at >= before && at <= after, 'a wall clock in unix ms, comparable with this process');
+  }
+});
+
+t.test('the stats segment is refreshed only when a counter moved', async (t) => {
+  let pushes = 0;
+  const statsPublisher = (): Promise<SimStatsPublisher> =>
+    Promise.resolve({ setSimple: () => void pushes++, addCombined: () => void pushes++, setScalar: () => undefined, close: () => Promise.resolve() });
+  const dir = tempDir(t);
+  const { sim, apiSocket } = await startTestSim(t, { statsSocket: path.join(dir, 'stats.sock'), statsPublisher, backgroundGc: false });
+  const conn = await ApiConnection.connect({ path: apiSocket });
+  t.teardown(() => conn.close());
+  const lb = new LbClient(conn);
+  await lb.addDelVip({ vip: web, encap: 'gre4', srcIpSticky: false, newFlowsTableLength: 1024, isDel: false });
+  await lb.addDelAs({ vip: web, address: '10.0.0.2', weight: 100, isDel: false, isFlush: false });
+  const afterSetup = pushes;
+  t.ok(afterSetup > 0, 'a new VIP brings its counters and route');
+  for (let i = 0; i < 5; i++) await lb.asSetWeight({ vip: web, address: '10.0.0.2', weight: i, isFlush: false });
+  t.equal(pushes, afterSetup, 'weight changes move no counter: nothing pushed');
+  sim.simulateTraffic({ vip: web, newFlows: 3 });
+  t.ok(pushes > afterSetup, 'traffic does');
 });
 
 t.test('maglev-vppsim main --forward: relays to the AS port and says what it listens on', async (t) => {

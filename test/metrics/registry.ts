@@ -1,0 +1,85 @@
+// MetricsRegistry: the families that print themselves print exactly what prom-client prints for
+// the same data (the same registry contents through a plain prom-client Registry), a scrape
+// yields to the event loop between chunks, and other formats fall back to prom-client.
+
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { createMetrics, registerStateCollectors, type MetricsHooks } from '../../src/metrics/metrics.js';
+import { MetricsRegistry } from '../../src/metrics/registry.js';
+import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
+import { ManualClock } from '../support/manual-clock.js';
+
+function build(registry: Registry, perBackendDurations = true): MetricsHooks {
+  const hooks = createMetrics({ registry, vppEnabled: true, build: { version: '1', commit: 'c', date: 'd' }, defaultMetrics: false, perBackendDurations });
+  registerStateCollectors(registry, new FakeControlPlane(), { clock: new ManualClock(T0), vppEnabled: true });
+  return hooks;
+}
+
+/** The same observations, including label values that need escaping. */
+function feed(hooks: MetricsHooks): void {
+  const names = ['nginx0-ams', 'nginx0-fra', 'we"ird\\name\nx'];
+  names.forEach((b, i) => {
+    hooks.onProbe(b, 'http', 'L7OK', 'recorded', 0.4 + i);
+    hooks.onProbe(b, 'http', 'L7OK', 'recorded', 1); // on a bucket bound: that bucket
+    hooks.onProbe(b, 'http', 'L7STS', 'recorded', 30);
+    hooks.onProbe(b, 'http', 'L4TOUT', 'discarded', 1000);
+    hooks.onProbe(b, 'tcp', 'L4CON', 'recorded', 9000); // above every bound: +Inf only
+    hooks.onBackendTransition(b, 'unknown', 'up');
+    hooks.onBackendTransition(b, 'up', 'down');
+  });
+  hooks.onProbe('only-discarded', 'icmp', 'L4TOUT', 'discarded', 5);
+  hooks.onFrontendTransition('web4', 'unknown', 'up');
+  hooks.onVppApi('lb_conf_get', 'send', true);
+  hooks.onLbSync('vip', { as_weight_updated: 2 });
+  hooks.onTransitionWritten(0.0004);
+  hooks.onLbDrift(3);
+}
+
+void t.test('MetricsRegistry prints what prom-client prints', async (t) => {
+  for (const perBackend of [true, false]) {
+    const plain = new Registry();
+    const fast = new MetricsRegistry();
+    feed(build(plain, perBackend));
+    feed(build(fast, perBackend));
+    const want = await plain.metrics();
+    const got = await fast.metrics();
+    t.equal(got, want, `identical text (per-backend durations ${perBackend})`);
+    if (perBackend) t.match(got, /maglev_probe_duration_seconds_bucket\{le="0\.001",backend="nginx0-ams",type="http"\} 2\n/, '1 ms lands in the 0.001 bucket (le: less or equal)');
+    t.match(got, /maglev_probe_total\{backend="we\\"ird\\\\name\\nx",type="http",result="success",code="L7OK"\} 2/, 'escaped label values');
+    t.notMatch(got, /maglev_probe_duration_seconds_count\{[^}]*only-discarded/, 'no histogram series for a backend with only discarded probes');
+    t.match(got, /maglev_probe_total\{backend="only-discarded",type="icmp",result="discarded",code="L4TOUT"\} 1/);
+  }
+  const fast = new MetricsRegistry();
+  feed(build(fast, false));
+  const text = await fast.metrics();
+  t.match(text, /^maglev_probe_duration_seconds_count\{type="http"\} 9$/m, 'per type: the three backends in one series');
+  t.match(text, /^maglev_probe_duration_seconds_bucket\{le="\+Inf",type="tcp"\} 3$/m);
+  t.notMatch(text, /maglev_probe_duration_seconds_count\{backend=/);
+});
+
+void t.test('a scrape yields to the event loop between chunks', async (t) => {
+  const registry = new MetricsRegistry({ sliceMs: 0 });
+  const hooks = build(registry);
+  for (let i = 0; i < 2000; i++) hooks.onProbe(`b${i}`, 'http', 'L7OK', 'recorded', 2);
+  let turns = 0;
+  let spinning = true;
+  const spin = (): void => {
+    turns++;
+    if (spinning) setImmediate(spin);
+  };
+  setImmediate(spin);
+  const text = await registry.metrics();
+  spinning = false;
+  t.ok(turns > 10, `the event loop turned ${turns} times during the scrape`);
+  t.equal(text.match(/^maglev_probe_duration_seconds_count/gm)?.length, 2000);
+});
+
+void t.test('OpenMetrics goes through prom-client', async (t) => {
+  const registry = new MetricsRegistry();
+  feed(build(registry));
+  // Typed for the Prometheus format only; prom-client switches at run time.
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as typeof Registry.PROMETHEUS_CONTENT_TYPE);
+  const text = await registry.metrics();
+  t.match(text, /# EOF\n$/);
+  t.match(text, /^maglev_probe_total\{backend="nginx0-ams",type="http",result="success",code="L7OK"\} 2$/m, 'the counter under its OpenMetrics name');
+});
