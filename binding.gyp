@@ -1,6 +1,6 @@
-# The one native addon: setns per thread, ICMP sockets, SEQPACKET fd passing and memfd for the
-# VPP stats segment, and the native tcp/http prober. Plain C over N-API only, so one build loads
-# under Node 20 and Node 24.
+# The one native addon: setns per thread, ICMP sockets, SEQPACKET fd passing, memfd for the
+# VPP stats segment, the RLIMIT_NOFILE pair, and the native tcp/http prober. Plain C over N-API
+# only, so one build loads under Node 20 and Node 24.
 {
   "targets": [
     {
@@ -15,7 +15,8 @@
         "native/files.c",
         "native/probe-engine.c",
         "native/http-reader.c",
-        "native/http-reader-api.c"
+        "native/http-reader-api.c",
+        "native/rlimit.c"
       ],
       "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2", "-fvisibility=hidden"]

@@ -5,12 +5,13 @@
 //   - AF_UNIX SOCK_SEQPACKET + SCM_RIGHTS fd passing, both sides (VPP stats.sock and its simulator);
 //   - memfd_create/ftruncate/fstat for the simulated stats segment;
 //   - the native prober: plain tcp and http probes on the thread's own loop (probe-engine.c,
-//     reading responses with http-reader.c).
+//     reading responses with http-reader.c);
+//   - getrlimit/setrlimit(RLIMIT_NOFILE) for the descriptor budget.
 // Plain C over N-API (no node-addon-api), so one binary loads under every Node with N-API 8.
 // Failures throw an Error whose .code is the errno name ("EPERM") and whose message is the
 // strerror text with a lowercase first letter ("operation not permitted"), like libuv's.
 //
-// One file per concern: napi-util.c, netns.c, icmp.c, fd-watch.c, fd-passing.c, files.c,
+// One file per concern: napi-util.c, netns.c, icmp.c, fd-watch.c, fd-passing.c, files.c, rlimit.c,
 // probe-engine.c, http-reader.c (+ http-reader-api.c, its face for tests).
 
 #include "maglev_native.h"
@@ -52,6 +53,8 @@ NAPI_MODULE_INIT() {
       {"ftruncate", Ftruncate, NULL},
       {"fstatSize", FstatSize, NULL},
       {"closeFd", CloseFd, NULL},
+      {"getNofileLimit", GetNofileLimit, NULL},
+      {"setNofileLimit", SetNofileLimit, NULL},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
     napi_value f;

@@ -64,4 +64,8 @@ napi_value Ftruncate(napi_env env, napi_callback_info info);
 napi_value FstatSize(napi_env env, napi_callback_info info);
 napi_value CloseFd(napi_env env, napi_callback_info info);
 
+// rlimit.c
+napi_value GetNofileLimit(napi_env env, napi_callback_info info);
+napi_value SetNofileLimit(napi_env env, napi_callback_info info);
+
 #endif

@@ -47,6 +47,11 @@ enum {
   D_BODY_MISMATCH = 19,
 };
 
+// Discard reasons (src/shared/discard-reason.ts discardReasons, numbered from 1; 0 is none):
+// the prober's own shortages, which never count against a backend.
+enum { R_NONE = 0, R_EMFILE = 1, R_ENFILE = 2, R_ENOBUFS = 3, R_ENOMEM = 4, R_EADDRNOTAVAIL = 5, R_EADDRINUSE = 6 };
+#define FLAG_DISCARDED 1
+
 #define RING_HEADER_BYTES 64
 
 // One result record, 32 bytes, host byte order (both ends run in this process).
@@ -58,8 +63,8 @@ typedef struct {
   int32_t arg;        // HTTP status, errno or timeout ms, by detail kind
   uint8_t code;
   uint8_t detail;
-  uint8_t flags;      // 0 here: the native prober never discards and sends no text
-  uint8_t pad;
+  uint8_t flags;      // FLAG_DISCARDED or 0: the native prober sends no text
+  uint8_t reason;     // the discard reason (R_*), 0 when not discarded
   float lag_ms;       // NaN: not measured
 } record_t;
 _Static_assert(sizeof(record_t) == 32, "record layout");
@@ -293,7 +298,7 @@ static bool push_record(session_t *s, const record_t *r) {
   return true;
 }
 
-static void finish(session_t *s, probe_t *p, uint8_t code, uint8_t detail, int32_t arg) {
+static void finish_as(session_t *s, probe_t *p, uint8_t code, uint8_t detail, int32_t arg, uint8_t reason) {
   record_t r = {
       .probe_id = p->id,
       .target_id = p->t->id,
@@ -302,12 +307,37 @@ static void finish(session_t *s, probe_t *p, uint8_t code, uint8_t detail, int32
       .arg = arg,
       .code = code,
       .detail = detail,
+      .flags = reason != R_NONE ? FLAG_DISCARDED : 0,
+      .reason = reason,
       .lag_ms = NAN,
   };
   // Out of memory for the record itself: the probe is dropped; the dispatcher's hang sweep
   // replaces a shard whose probes go unanswered.
   push_record(s, &r);
   release(s, p);
+}
+
+static void finish(session_t *s, probe_t *p, uint8_t code, uint8_t detail, int32_t arg) {
+  finish_as(s, p, code, detail, arg, R_NONE);
+}
+
+// The shortage an errno names (localShortage in src/shared/discard-reason.ts): EADDRNOTAVAIL
+// from bind is the configured source address missing, a failure; from connect, no free port.
+static uint8_t shortage_of(int err, bool from_bind) {
+  switch (err) {
+    case EMFILE: return R_EMFILE;
+    case ENFILE: return R_ENFILE;
+    case ENOBUFS: return R_ENOBUFS;
+    case ENOMEM: return R_ENOMEM;
+    case EADDRINUSE: return R_EADDRINUSE;
+    case EADDRNOTAVAIL: return from_bind ? R_NONE : R_EADDRNOTAVAIL;
+    default: return R_NONE;
+  }
+}
+
+// A SOCKERR before anything was sent (socket, bind, epoll), discarded when it is a shortage.
+static void local_failure(session_t *s, probe_t *p, uint8_t detail, int err) {
+  finish_as(s, p, C_SOCKERR, detail, err, shortage_of(err, detail == D_BIND_ERRNO));
 }
 
 static bool is_local_error(int err) {
@@ -321,7 +351,7 @@ static bool is_local_error(int err) {
 }
 
 static void connect_failed(session_t *s, probe_t *p, int err) {
-  finish(s, p, is_local_error(err) ? C_SOCKERR : C_L4CON, D_CONNECT_ERRNO, err);
+  finish_as(s, p, is_local_error(err) ? C_SOCKERR : C_L4CON, D_CONNECT_ERRNO, err, shortage_of(err, false));
 }
 
 // ---- JS callbacks -------------------------------------------------------------------------
@@ -553,7 +583,7 @@ static void on_timer(uv_timer_t *h) {
 static void start_probe(session_t *s, target_t *t, uint32_t probe_id, double at, uint64_t now_ns) {
   probe_t *p = calloc(1, sizeof *p);
   if (p == NULL) {
-    record_t r = {.probe_id = probe_id, .target_id = t->id, .at = at, .code = C_SOCKERR, .detail = D_CONNECT_ERRNO, .arg = ENOMEM, .lag_ms = NAN};
+    record_t r = {.probe_id = probe_id, .target_id = t->id, .at = at, .code = C_SOCKERR, .detail = D_CONNECT_ERRNO, .arg = ENOMEM, .flags = FLAG_DISCARDED, .reason = R_ENOMEM, .lag_ms = NAN};
     push_record(s, &r);
     return;
   }
@@ -574,7 +604,7 @@ static void start_probe(session_t *s, target_t *t, uint32_t probe_id, double at,
 
   p->fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (p->fd < 0) {
-    finish(s, p, C_SOCKERR, D_CONNECT_ERRNO, errno);
+    local_failure(s, p, D_CONNECT_ERRNO, errno);
     return;
   }
   if (t->src_len > 0) {
@@ -583,7 +613,7 @@ static void start_probe(session_t *s, target_t *t, uint32_t probe_id, double at,
     int one = 1;
     setsockopt(p->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
     if (bind(p->fd, (struct sockaddr *)&t->src, t->src_len) < 0) {
-      finish(s, p, C_SOCKERR, D_BIND_ERRNO, errno);
+      local_failure(s, p, D_BIND_ERRNO, errno);
       return;
     }
   }
@@ -595,7 +625,7 @@ static void start_probe(session_t *s, target_t *t, uint32_t probe_id, double at,
   // already has), the answer arrives with EPOLLIN; no epoll_ctl between the two.
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = p};
   if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, p->fd, &ev) < 0 || !heap_push(s, p)) {
-    finish(s, p, C_SOCKERR, D_CONNECT_ERRNO, errno != 0 ? errno : ENOMEM);
+    local_failure(s, p, D_CONNECT_ERRNO, errno != 0 ? errno : ENOMEM);
     return;
   }
   arm(s, now_ns);

@@ -71,7 +71,7 @@ install -m 0644 packaging/vpp-maglev.default "$pkg/etc/default/vpp-maglev"
   echo "#"
   cat examples/maglev.yaml
 } >"$pkg/etc/vpp-maglev/maglev.yaml"
-install -m 0644 docs/install.md docs/security.md "$pkg/usr/share/doc/$name/"
+install -m 0644 docs/*.md "$pkg/usr/share/doc/$name/"
 install -m 0644 examples/maglev.yaml "$pkg/usr/share/doc/$name/maglev.yaml.example"
 cat >"$pkg/usr/share/doc/$name/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/

@@ -8,9 +8,10 @@
 
 import type { Config, HealthCheckType } from '../shared/config.js';
 import type { Clock } from '../shared/clock.js';
-import { DaemonError, errorMessage } from '../shared/errors.js';
+import { errorMessage, notFound } from '../shared/errors.js';
 import type { BackendState, FrontendState, ProbeCode, TransitionRecord } from '../shared/health.js';
 import type { Logger } from '../shared/log.js';
+import { formatProbeDetail } from '../shared/probe-detail.js';
 import type { ProbeOutcome } from '../shared/probe-outcome.js';
 import { activeBackends, compareNames } from '../core/active-backends.js';
 import { BackendLoop, type BackendLoopDeps, type ProbeRecording } from './backend-loop.js';
@@ -25,6 +26,13 @@ import { isProbingState } from '../core/backend-machine.js';
 import type { ProbeExecutor, ProbeSink } from './probe-executor.js';
 import { staggerMs, type RandomSource } from '../core/probe-interval.js';
 import { FrontendStates } from '../core/frontend-states.js';
+import { ProberDiscards } from './prober-discards.js';
+import type { DiscardReason } from '../shared/discard-reason.js';
+import { panicDetail, type PanicVerdict } from '../core/panic.js';
+import type { RampLevel } from '../core/slow-start.js';
+import { canonicalIp } from '../shared/ip-address.js';
+import { formatDurationMs } from '../shared/duration.js';
+import { SlowStartRamps } from './slow-start-ramps.js';
 
 /**
  * Probe results for metrics (transitions are events: subscribe), as primitives: called for
@@ -32,7 +40,7 @@ import { FrontendStates } from '../core/frontend-states.js';
  */
 export interface CheckerObserver {
   /** One recorded or discarded executor result (never a static backend's synthetic pass). */
-  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeRecording, durationMs: number): void;
+  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeRecording, durationMs: number, discardReason: DiscardReason | undefined): void;
   /**
    * A probe started `latenessMs` after it was due: the schedule's batching and delays plus the
    * hand-over to the worker (reported with its result, once the start time is known).
@@ -74,6 +82,8 @@ export class Checker implements CheckerEventSource, BackendStateView {
   readonly #freeSlots: number[] = [];
   readonly #frontendStates: FrontendStates;
   readonly #weights: ConfiguredWeights;
+  readonly #discards: ProberDiscards;
+  readonly #ramps: SlowStartRamps;
   #config: Config;
   #refs: ReadonlyMap<string, readonly string[]>;
   #lastProbeAt: number | undefined;
@@ -100,6 +110,8 @@ export class Checker implements CheckerEventSource, BackendStateView {
     });
     const sink: ProbeSink = { onProbeResult: (key, outcome) => this.#bySlot[key]?.onResult(outcome) };
     executor.setSink(sink);
+    this.#discards = new ProberDiscards(opts.clock, opts.logger);
+    this.#ramps = new SlowStartRamps(opts.clock, (b, r) => this.#emitRamp(b, r));
     this.#workerDeps = {
       clock: opts.clock,
       random: opts.random ?? Math.random,
@@ -131,6 +143,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
   stop(): void {
     this.#running = false;
     for (const w of this.#workers.values()) w.stopLoop();
+    this.#ramps.stop();
   }
 
   subscribe(fn: (ev: CheckerEvent) => void): () => void {
@@ -166,6 +179,11 @@ export class Checker implements CheckerEventSource, BackendStateView {
     return this.#lastProbeAt;
   }
 
+  /** Discarded probe results per reason within the last minute (the /healthz degraded prober). */
+  recentDiscards(): Partial<Record<DiscardReason, number>> {
+    return this.#discards.recent();
+  }
+
   frontendState(name: string): FrontendState | undefined {
     return this.#frontendStates.get(name);
   }
@@ -175,7 +193,33 @@ export class Checker implements CheckerEventSource, BackendStateView {
     const fe = this.#config.frontends.get(name);
     const state = this.#frontendStates.get(name);
     if (fe === undefined || state === undefined) return undefined;
-    return frontendView(fe, state, this.stateOf, this.weightOf, (b) => this.#workers.get(b)?.machine.latestTransition()?.at);
+    return frontendView(fe, state, this.stateOf, this.weightOf, (b) => this.#workers.get(b)?.machine.latestTransition()?.at, this.rampOf);
+  }
+
+  /** Backends in slow start and their level. Bound: pass it as a RampOf. */
+  readonly rampOf = (backend: string): RampLevel | undefined => this.#ramps.rampOf(backend);
+
+  /**
+   * Slow-start restart neutrality: `addresses` are the AS addresses VPP serves (weight > 0) when
+   * maglevd starts. Their backends that have not moved past their first transition start no ramp
+   * when they come up, and a ramp that already started ends (its VIPs are synced at once).
+   */
+  adoptServing(addresses: ReadonlySet<string>): void {
+    const fresh = [...this.#workers.values()].filter((w) => {
+      const n = w.machine.history().length;
+      const first = (w.machine.state === 'unknown' && n === 0) || (w.machine.state === 'up' && n === 1);
+      return first && w.backend.slowStart !== undefined && addresses.has(canonicalIp(w.backend.address));
+    });
+    for (const name of this.#ramps.adopt(fresh.map((w) => w.name))) {
+      this.#log.info('backend-slow-start-skipped', { backend: name, reason: 'already serving in VPP at startup' });
+      const steps = this.#workers.get(name)!.backend.slowStart!.steps;
+      this.#emitRamp(name, { level: steps, steps });
+    }
+  }
+
+  /** The startup warmup is over: backends coming up from now on ramp whatever VPP held at startup. */
+  endAdoption(): void {
+    this.#ramps.endAdoption();
   }
 
   /** Configured weight (override, else YAML; 0 for a non-member). Bound: pass it as a WeightOf. */
@@ -259,6 +303,8 @@ export class Checker implements CheckerEventSource, BackendStateView {
       this.#config = next;
       this.#refs = activeBackends(next);
       this.#weights.reset(next);
+      // The full sync that follows a reload programs the moved levels: no ramp events needed.
+      this.#ramps.reconfigure((b) => next.backends.get(b)?.slowStart);
 
       for (const k of plan.kept) if (this.#reloadKept(k, plan, next, now)) restarted++;
 
@@ -342,7 +388,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
 
   #worker(name: string): BackendLoop {
     const w = this.#workers.get(name);
-    if (w === undefined) throw new DaemonError('NOT_FOUND', `backend ${name} not found`);
+    if (w === undefined) throw notFound('backend', name);
     return w;
   }
 
@@ -354,6 +400,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
   #emitTransition(w: BackendLoop, t: TransitionRecord, frontends: readonly string[] = this.#refs.get(w.name) ?? []): void {
     const monoAt = performance.now();
     this.#log.info('backend-transition', { backend: w.name, from: t.from, to: t.to, code: t.code, detail: t.detail });
+    this.#startRamp(w, t);
     this.#bus.emit({ kind: 'backend', backend: w.name, frontends, transition: t, monoAt });
     this.#recomputeFrontends(frontends);
   }
@@ -365,17 +412,43 @@ export class Checker implements CheckerEventSource, BackendStateView {
       only === undefined
         ? this.#frontendStates.update(this.#config, this.stateOf, this.weightOf)
         : this.#frontendStates.updateOnly(this.#config, only, this.stateOf, this.weightOf);
-    for (const { frontend, from, to } of changes) {
-      this.#log.info('frontend-transition', { frontend, from, to });
-      this.#bus.emit({ kind: 'frontend', frontend, from, to, at: this.#clock.now() });
+    for (const { frontend, from, to, wasPanic, panic } of changes) {
+      const at = this.#clock.now();
+      if (from !== to) {
+        this.#log.info('frontend-transition', { frontend, from, to });
+        this.#bus.emit({ kind: 'frontend', frontend, from, to, at });
+      }
+      if (wasPanic !== panic.panic) this.#emitPanic(frontend, to, panic, at);
     }
+  }
+
+  #startRamp(w: BackendLoop, t: TransitionRecord): void {
+    const s = w.backend.slowStart;
+    const start = this.#ramps.onTransition(w.name, t, s);
+    if (start === 'started') this.#log.info('backend-slow-start', { backend: w.name, window: formatDurationMs(s!.windowMs), steps: s!.steps });
+    else if (start === 'adopted') this.#log.info('backend-slow-start-skipped', { backend: w.name, reason: 'already serving in VPP at startup' });
+  }
+
+  #emitRamp(backend: string, r: RampLevel): void {
+    this.#log.info('backend-slow-start-step', { backend, step: r.level, steps: r.steps });
+    this.#bus.emit({ kind: 'ramp', backend, frontends: this.#refs.get(backend) ?? [], level: r.level, steps: r.steps, at: this.#clock.now() });
+  }
+
+  #emitPanic(frontend: string, state: FrontendState, verdict: PanicVerdict, at: number): void {
+    const fe = this.#config.frontends.get(frontend)!;
+    const detail = panicDetail(fe, verdict);
+    if (verdict.panic) this.#log.warn('frontend-panic-enter', { frontend, detail });
+    else this.#log.info('frontend-panic-exit', { frontend, detail });
+    this.#bus.emit({ kind: 'panic', frontend, panic: verdict.panic, state, detail, at });
   }
 
   #observeProbe(w: BackendLoop, type: HealthCheckType, o: ProbeOutcome, recording: ProbeRecording): void {
     this.#lastProbeAt = o.at + o.durationMs;
+    // A discard is no observation of the backend (backend-loop.ts), but it is the prober's trouble.
+    if (recording === 'discarded') this.#discards.note(o.discardReason ?? 'stall', { backend: w.name, code: o.code, detail: formatProbeDetail(o.detail, o.arg, o.text) });
     if (this.#observer === undefined) return;
     try {
-      this.#observer.onProbe(w.name, type, o.code, recording, o.durationMs);
+      this.#observer.onProbe(w.name, type, o.code, recording, o.durationMs, o.discardReason);
     } catch (err) {
       this.#log.error('checker-observer-error', { err: errorMessage(err) });
     }

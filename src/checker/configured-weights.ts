@@ -3,7 +3,7 @@
 // instance; readers get `weightOf`, which has the WeightOf shape weights.ts expects.
 
 import type { Config } from '../shared/config.js';
-import { DaemonError } from '../shared/errors.js';
+import { DaemonError, notFound } from '../shared/errors.js';
 
 const key = (frontend: string, pool: string, backend: string): string => `${frontend}\0${pool}\0${backend}`;
 
@@ -39,11 +39,11 @@ export class ConfiguredWeights {
       throw new DaemonError('INVALID_ARGUMENT', `weight ${weight} is outside 0..100`);
     }
     const fe = this.#config.frontends.get(frontend);
-    if (fe === undefined) throw new DaemonError('NOT_FOUND', `frontend ${frontend} not found`);
+    if (fe === undefined) throw notFound('frontend', frontend);
     const p = fe.pools.find((x) => x.name === pool);
-    if (p === undefined) throw new DaemonError('NOT_FOUND', `pool ${pool} not found in frontend ${frontend}`);
+    if (p === undefined) throw notFound('pool', pool, ['frontend', frontend]);
     if (!p.members.some((m) => m.backend === backend)) {
-      throw new DaemonError('NOT_FOUND', `backend ${backend} not found in pool ${pool} of frontend ${frontend}`);
+      throw notFound('backend', backend, ['pool', pool]);
     }
     this.#overrides.set(key(frontend, pool, backend), weight);
   }

@@ -29,7 +29,38 @@ export interface FrontendTransitionEvent {
   readonly at: number;
 }
 
-export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent;
+/**
+ * A frontend entered (`panic: true`) or left panic (core/panic.ts). No dataplane work of its own:
+ * the backend transition or weight change that caused it has already asked for the VIP sync.
+ */
+export interface FrontendPanicEvent {
+  readonly kind: 'panic';
+  readonly frontend: string;
+  readonly panic: boolean;
+  /** The frontend state after the change (panic programs weights, so it is usually up). */
+  readonly state: FrontendState;
+  /** "1 of 4 up in pool primary, below the 50% panic threshold". */
+  readonly detail: string;
+  /** Unix ms. */
+  readonly at: number;
+}
+
+/**
+ * A slow-start step (core/slow-start.ts): the backend's effective weight moved to the next level
+ * without a state transition. The reconciler syncs the VIP of each frontend, as for a transition.
+ */
+export interface BackendRampEvent {
+  readonly kind: 'ramp';
+  readonly backend: string;
+  readonly frontends: readonly string[];
+  /** 1..steps; steps: the ramp is done (configured weight). */
+  readonly level: number;
+  readonly steps: number;
+  /** Unix ms. */
+  readonly at: number;
+}
+
+export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent | FrontendPanicEvent | BackendRampEvent;
 
 export interface CheckerEventSource {
   /** Lossless, synchronous delivery in emission order. Returns the unsubscribe function. */

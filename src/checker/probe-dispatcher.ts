@@ -7,8 +7,8 @@
 // of its schedule, and a fallback timer polls when nobody else did for a while, so results
 // wake this thread no more often than the schedule does. A shard whose task
 // dies (crash, or killed because a probe stayed unanswered far past its deadline) is replaced
-// and its in-flight probes re-issued, so no backend sticks; a probe whose shard dies twice fails
-// with SOCKERR.
+// and its in-flight probes re-issued, so no backend sticks; a probe whose shard dies twice is
+// discarded (`shard-lost`): the prober's trouble says nothing about the backend.
 //
 //   checker ──start()──▶ ProbeDispatcher ──ShardLink──▶ worker 0 (netns) ─▶ probers
 //                              │            └─ShardLink──▶ worker 1 (netns) ─▶ probers
@@ -17,6 +17,7 @@
 import type { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { errorMessage } from '../shared/errors.js';
+import type { DiscardReason } from '../shared/discard-reason.js';
 import { createSilentLogger, type Logger } from '../shared/log.js';
 import { siblingModuleUrl } from '../shared/module-url.js';
 import { ResultBatchReader, ResultRingReader, type ResultRecord } from '../shared/probe-batch.js';
@@ -334,10 +335,11 @@ export class ProbeDispatcher implements ProbeExecutor {
   }
 
   /** Fails the key's probe `probeId` if it is still the one in flight. */
-  #fail(key: number, probeId: number, text: string): void {
+  #fail(key: number, probeId: number, text: string, discardReason?: DiscardReason): void {
     if (this.#probeIds[key] !== probeId) return;
     this.#probeIds[key] = 0;
-    this.#deliver(key, executorFailure(text));
+    const failure = executorFailure(text);
+    this.#deliver(key, discardReason === undefined ? failure : { ...failure, discarded: true, discardReason });
   }
 
   /** A shard task ended without being asked to: start a new one and re-issue its probes. */
@@ -355,7 +357,7 @@ export class ProbeDispatcher implements ProbeExecutor {
       if (t?.slot !== slot || probeId === 0) continue;
       if ((this.#attempts[key] = (this.#attempts[key] ?? 0) + 1) > maxAttempts) {
         this.#flight(slot, -1);
-        this.#fail(key, probeId, `probe worker died: ${detail}`);
+        this.#fail(key, probeId, `probe worker died: ${detail}`, 'shard-lost');
         continue;
       }
       this.#issuedAt[key] = performance.now();

@@ -2,19 +2,20 @@
 // health check reference, and the warning for backends that no frontend uses (§2.8 rule 15).
 
 import type { Backend } from '../shared/config.js';
-import type { BackendDraft } from './draft.js';
+import type { BackendDraft, HealthCheckDraft } from './draft.js';
+import { checkSlowStartKeys, resolveSlowStart } from './slow-start-rules.js';
 import type { IssueCollector } from './issue.js';
 import { checkAddress, checkVppAddress, checkName, missing } from './value-rules.js';
 import { quoteSnippet } from './snippet.js';
 
 /**
- * Checks every backend against the names of the drafted health checks (so a health check with
- * its own errors does not also make its backends fail). The map holds the resolvable backends.
+ * Checks every backend against the drafted health checks (so a health check with its own errors
+ * does not also make its backends fail). The map holds the resolvable backends.
  */
 export function checkBackends(
   f: IssueCollector,
   drafts: readonly BackendDraft[],
-  healthCheckNames: ReadonlySet<string>,
+  healthChecks: ReadonlyMap<string, HealthCheckDraft>,
 ): Map<string, Backend> {
   const out = new Map<string, Backend>();
   for (const d of drafts) {
@@ -22,14 +23,17 @@ export function checkBackends(
     if (d.address === undefined) missing(f, d.at, 'address');
     const family = checkVppAddress(f, d.address, checkAddress(f, d.address));
     const hc = d.healthcheck;
-    if (hc !== undefined && !healthCheckNames.has(hc.value)) f.error(hc, `unknown health check ${quoteSnippet(hc.value)}`);
+    if (hc !== undefined && !healthChecks.has(hc.value)) f.error(hc, `unknown health check ${quoteSnippet(hc.value)}`);
+    checkSlowStartKeys(f, d);
     if (d.address === undefined || family === undefined) continue;
+    const slowStart = resolveSlowStart(d, hc === undefined ? undefined : healthChecks.get(hc.value));
     out.set(d.name, {
       name: d.name,
       address: d.address.value,
       family,
       healthcheck: hc?.value,
       enabled: d.enabled?.value ?? true,
+      ...(slowStart === undefined ? {} : { slowStart }),
     });
   }
   return out;

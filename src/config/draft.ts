@@ -50,6 +50,8 @@ export interface HealthCheckDraft {
   fall?: Opt<number>;
   probeIpv4Src?: Opt<string>;
   probeIpv6Src?: Opt<string>;
+  slowStart?: Opt<number>;
+  slowStartSteps?: Opt<number>;
   params: ParamsDraft;
 }
 
@@ -60,6 +62,8 @@ export interface BackendDraft {
   address?: Opt<string>;
   healthcheck?: Opt<string>;
   enabled?: Opt<boolean>;
+  slowStart?: Opt<number>;
+  slowStartSteps?: Opt<number>;
 }
 
 export interface MemberDraft {
@@ -85,6 +89,7 @@ export interface FrontendDraft {
   description?: Opt<string>;
   srcIpSticky?: Opt<boolean>;
   flushOnDown?: Opt<boolean>;
+  panicThreshold?: Opt<number>;
   pools?: Located<PoolDraft[]>;
 }
 

@@ -135,6 +135,7 @@ export function checkFrontends(
     } else if (d.port !== undefined && d.port.value !== 0) {
       f.error(d.port, 'must be unset or 0 when protocol is unset (an all-port frontend)');
     }
+    checkIntRange(f, d.panicThreshold, 0, 100);
     const pools = checkPools(s, d);
     const memberFamilies = pools.flatMap((p) => p.members.map((m) => backends.get(m.backend)?.family));
     for (const fam of memberFamilies) if (fam !== undefined && !families.has(fam)) families.set(fam, d.name);
@@ -151,6 +152,7 @@ export function checkFrontends(
       description: d.description?.value ?? '',
       srcIpSticky: d.srcIpSticky?.value ?? false,
       flushOnDown: d.flushOnDown?.value ?? true,
+      panicThreshold: d.panicThreshold?.value ?? 0,
       pools,
     });
   }

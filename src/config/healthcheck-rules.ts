@@ -3,11 +3,12 @@
 // the schema but does not apply to the check's type or settings is ignored with a warning.
 
 import type { HealthCheck, HealthCheckType, HttpCheckParams, TcpCheckParams } from '../shared/config.js';
-import { errorMessage } from '../shared/errors.js';
 import type { HealthCheckDraft, ParamsDraft } from './draft.js';
 import type { IssueCollector, Located } from './issue.js';
 import { checkAddress, checkIntRange, checkMinDuration, checkName, missing } from './value-rules.js';
 import { quoteSnippet } from './snippet.js';
+import { regexpSyntaxError } from '../shared/response-regexp.js';
+import { checkSlowStartKeys } from './slow-start-rules.js';
 
 const minIntervalMs = 50;
 const defaults = { intervalMs: 2000, timeoutMs: 1000, rise: 2, fall: 3 } as const;
@@ -63,13 +64,12 @@ function responseCodes(f: IssueCollector, v: Located<string> | undefined): [numb
   return [min, max];
 }
 
+/** RE2 syntax, as upstream (Go's regexp); the message names the fragment and its character offset. */
 function checkRegexp(f: IssueCollector, v: Located<string> | undefined): void {
   if (v === undefined) return;
-  try {
-    new RegExp(v.value);
-  } catch (e) {
-    f.error(v, `response-regexp does not compile: ${errorMessage(e)}`);
-  }
+  const e = regexpSyntaxError(v.value);
+  if (e === undefined) return;
+  f.error(v, `response-regexp does not compile (RE2 syntax): ${e.description} ${quoteSnippet(e.fragment)} at character ${e.offset + 1} of the pattern`);
 }
 
 /** Drops (with a warning) the params keys that do not apply; checks the rest. */
@@ -118,6 +118,7 @@ function checkHealthCheck(f: IssueCollector, d: HealthCheckDraft): HealthCheck |
   checkIntRange(f, d.fall, 1, 100);
   checkAddress(f, d.probeIpv4Src, 4);
   checkAddress(f, d.probeIpv6Src, 6);
+  checkSlowStartKeys(f, d);
   if (type === undefined) return undefined;
   const intervalMs = d.interval?.value ?? defaults.intervalMs;
   return {

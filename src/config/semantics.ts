@@ -73,7 +73,7 @@ export function checkConfigDraft(draft: ConfigDraft): SemanticResult {
   const healthchecker = checkHealthChecker(f, draft.healthchecker);
   const lb = checkLb(f, draft.lb);
   const healthchecks = checkHealthChecks(f, draft.healthchecks);
-  const backends = checkBackends(f, draft.backends, new Set(draft.healthchecks.map((h) => h.name)));
+  const backends = checkBackends(f, draft.backends, new Map(draft.healthchecks.map((h) => [h.name, h])));
   const fr = checkFrontends(f, draft.frontends, backends, new Set(draft.backends.map((b) => b.name)));
   warnUnreferencedBackends(f, draft.backends, fr.referenced);
   // §2.4: a GRE tunnel source for each backend family in use (even with VPP disabled by flag).

@@ -122,6 +122,8 @@ function readHealthCheck(r: YamlReader, name: string, node: Node | null, at: Con
     fall: (x, a) => (hc.fall = r.int(x, a)),
     'probe-ipv4-src': (x, a) => (hc.probeIpv4Src = r.ip(x, a)),
     'probe-ipv6-src': (x, a) => (hc.probeIpv6Src = r.ip(x, a)),
+    'slow-start': (x, a) => (hc.slowStart = r.duration(x, a)),
+    'slow-start-steps': (x, a) => (hc.slowStartSteps = r.int(x, a)),
     params: (x, _a, keyAt) => (hc.params = readParams(r, x, keyAt)),
   });
   return hc;
@@ -148,6 +150,8 @@ function readBackend(r: YamlReader, name: string, node: Node | null, at: ConfigL
     address: (x, a) => (b.address = r.ip(x, a)),
     healthcheck: (x, a) => (b.healthcheck = r.string(x, a)),
     enabled: (x, a) => (b.enabled = r.bool(x, a)),
+    'slow-start': (x, a) => (b.slowStart = r.duration(x, a)),
+    'slow-start-steps': (x, a) => (b.slowStartSteps = r.int(x, a)),
   });
   return b;
 }
@@ -161,6 +165,7 @@ function readFrontend(r: YamlReader, name: string, node: Node | null, at: Config
     description: (x, a) => (f.description = r.string(x, a)),
     'src-ip-sticky': (x, a) => (f.srcIpSticky = r.bool(x, a)),
     'flush-on-down': (x, a) => (f.flushOnDown = r.bool(x, a)),
+    'panic-threshold': (x, a) => (f.panicThreshold = r.int(x, a)),
     pools: (x, a) => {
       const items = r.list(x, a);
       if (items !== undefined) f.pools = { ...a, value: items.map((i) => readPool(r, i.node, i.at)) };

@@ -14,6 +14,7 @@ import type { FrontendView } from '../core/frontend-view.js';
 import type { DisruptionPreview } from '../core/disruption-preview.js';
 import type { BackendChangeKind } from '../core/proposed-change.js';
 import type { HealthCheck } from '../shared/config.js';
+import type { DiscardReason } from '../shared/discard-reason.js';
 import type { LogLevel, LogRecord } from '../shared/log.js';
 import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
 
@@ -133,6 +134,8 @@ export interface ProbeWatchdogView {
    * waiting for its next interval).
    */
   readonly probesDueSince: number | undefined;
+  /** Discarded probe results per reason in the last minute (EMFILE, shard-lost, stall …); {} when none. */
+  readonly recentDiscards: Partial<Record<DiscardReason, number>>;
 }
 
 export interface WatchSubscription {

@@ -63,6 +63,8 @@ export function frontendInfo(f: FrontendView): FrontendInfo {
     src_ip_sticky: f.srcIpSticky,
     flush_on_down: f.flushOnDown,
     state: f.state,
+    panic_threshold: f.panicThreshold,
+    panic: f.panic,
     pools: f.pools.map((p) => ({
       name: p.name,
       active: p.active,

@@ -78,6 +78,18 @@ export function liveEventMsg(ev: ControlPlaneEvent, opts: WatchOptions): Event |
             },
           }
         : undefined;
+    case 'panic':
+      // A frontend event with an unchanged state: the code says which way panic went.
+      return opts.frontend
+        ? {
+            frontend: {
+              frontend_name: ev.frontend,
+              transition: { from: ev.state, to: ev.state, at_unix_ns: msToNs(ev.at), code: ev.panic ? 'panic-enter' : 'panic-exit', detail: ev.detail },
+            },
+          }
+        : undefined;
+    case 'ramp':
+      return undefined; // a slow-start step is no transition; its log line is streamed
     case 'log':
       return opts.log && levelRank(ev.record.level) >= levelRank(opts.logLevel) ? { log: logEventMsg(ev.record) } : undefined;
     default: {

@@ -5,14 +5,14 @@
 import { vipKeyOf, vipKeyString } from '../core/desired-state.js';
 import { programmedDigest } from '../core/table-digest.js';
 import type { Frontend } from '../shared/config.js';
-import { DaemonError } from '../shared/errors.js';
+import { notFound } from '../shared/errors.js';
 import type { VppLbStateView, VppVipDigestView } from './control-plane.js';
 
 /** The digests of `state`'s VIPs (in its order), or of `only`'s VIP. NOT_FOUND for an unknown `only`. */
 export function vipDigests(state: VppLbStateView, frontends: Iterable<Frontend>, only: string | undefined, includeTable: boolean): VppVipDigestView[] {
   const byKey = new Map<string, string>();
   for (const fe of frontends) byKey.set(vipKeyString(vipKeyOf(fe)), fe.name);
-  if (only !== undefined && ![...byKey.values()].includes(only)) throw new DaemonError('NOT_FOUND', `frontend "${only}" not found`);
+  if (only !== undefined && ![...byKey.values()].includes(only)) throw notFound('frontend', only);
   const out: VppVipDigestView[] = [];
   for (const v of state.vips) {
     const frontend = byKey.get(vipKeyString(v));

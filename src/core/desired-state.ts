@@ -7,6 +7,7 @@ import type { Config, Frontend, LbConfig } from '../shared/config.js';
 import { canonicalIp, compareIp } from '../shared/ip-address.js';
 import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
 import { frontendWeights, type StateOf, type WeightOf } from './weights.js';
+import type { RampOf } from './slow-start.js';
 
 /** VPP's new-flow table length for every VIP. Never 0: VPP would try a 2³²-entry table. */
 export const flowTableLength = 1024;
@@ -15,6 +16,8 @@ export const flowTableLength = 1024;
 export interface DesiredInputs {
   readonly stateOf: StateOf;
   readonly weightOf: WeightOf;
+  /** Backends in slow start; absent: none. */
+  readonly rampOf?: RampOf;
 }
 
 export interface DesiredAs {
@@ -87,7 +90,7 @@ function encapOf(cfg: Config, fe: Frontend): Encap {
 /** One frontend's VIP: every backend of every pool, at its §4.2 effective weight and flush. */
 export function desiredVip(cfg: Config, fe: Frontend, inputs: DesiredInputs): DesiredVip {
   const ases = new Map<string, DesiredAs>();
-  for (const m of frontendWeights(fe, inputs.stateOf, inputs.weightOf).members) {
+  for (const m of frontendWeights(fe, inputs.stateOf, inputs.weightOf, inputs.rampOf).members) {
     const b = cfg.backends.get(m.backend);
     // A removed backend leaves the desired set: the full sync deletes its AS with flush.
     if (b === undefined || m.state === 'removed') continue;

@@ -5,7 +5,7 @@
 // so a new VIP moves every bucket it fills and a removed one every bucket it had. Pure.
 
 import type { Config } from '../shared/config.js';
-import { DaemonError } from '../shared/errors.js';
+import { notFound } from '../shared/errors.js';
 import { compareIp } from '../shared/ip-address.js';
 import type { VipKey } from '../shared/lb-vip.js';
 import { compareVipKeys, desiredVip, type DesiredVip } from './desired-state.js';
@@ -159,7 +159,7 @@ export function compareWorlds(before: TableWorld, after: TableWorld, frontends: 
 export function previewChange(world: TableWorld, change: ProposedChange, only?: string): DisruptionPreview {
   const p = projectChange(world, change);
   if (only !== undefined && !world.config.frontends.has(only) && !p.after.config.frontends.has(only)) {
-    throw new DaemonError('NOT_FOUND', `frontend "${only}" not found`);
+    throw notFound('frontend', only);
   }
   return { vips: compareWorlds(world, p.after, p.frontends, only), assumptions: p.assumptions };
 }

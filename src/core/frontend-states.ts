@@ -1,26 +1,45 @@
-// The last known state of every frontend (behaviour.md §4.3), so the checker can tell when a
-// recomputation is a transition. Pure bookkeeping over weights.ts: no events, no logs.
+// The last known state and panic verdict of every frontend (behaviour.md §4.3, panic.ts), so
+// the checker can tell when a recomputation is a transition or enters or leaves panic. Pure
+// bookkeeping over weights.ts: no events, no logs.
 
 import type { Config } from '../shared/config.js';
 import type { FrontendState } from '../shared/health.js';
+import type { PanicVerdict } from './panic.js';
 import { frontendState, frontendWeights, type StateOf, type WeightOf } from './weights.js';
 
+/** A frontend whose state changed, or that entered or left panic (or both). */
 export interface FrontendChange {
   readonly frontend: string;
   readonly from: FrontendState;
   readonly to: FrontendState;
+  readonly wasPanic: boolean;
+  /** The new verdict (its `panic` is the new panic flag). */
+  readonly panic: PanicVerdict;
+}
+
+interface Tracked {
+  readonly state: FrontendState;
+  readonly panic: boolean;
 }
 
 export class FrontendStates {
-  readonly #states = new Map<string, FrontendState>();
+  readonly #states = new Map<string, Tracked>();
 
   /** Takes the initial states silently: nobody has seen a previous state. */
   constructor(config: Config, stateOf: StateOf, weightOf: WeightOf) {
-    for (const fe of config.frontends.values()) this.#states.set(fe.name, frontendState(frontendWeights(fe, stateOf, weightOf).members));
+    for (const fe of config.frontends.values()) {
+      const w = frontendWeights(fe, stateOf, weightOf);
+      this.#states.set(fe.name, { state: frontendState(w.members), panic: w.panic.panic });
+    }
   }
 
   get(name: string): FrontendState | undefined {
-    return this.#states.get(name);
+    return this.#states.get(name)?.state;
+  }
+
+  /** Whether the frontend was in panic at its latest recomputation. */
+  inPanic(name: string): boolean {
+    return this.#states.get(name)?.panic ?? false;
   }
 
   /**
@@ -41,10 +60,13 @@ export class FrontendStates {
     for (const name of names) {
       const fe = config.frontends.get(name);
       if (fe === undefined) continue;
-      const from = this.#states.get(fe.name) ?? 'unknown';
-      const to = frontendState(frontendWeights(fe, stateOf, weightOf).members);
-      this.#states.set(fe.name, to);
-      if (from !== to) changes.push({ frontend: fe.name, from, to });
+      const before = this.#states.get(fe.name) ?? { state: 'unknown', panic: false };
+      const w = frontendWeights(fe, stateOf, weightOf);
+      const to = frontendState(w.members);
+      this.#states.set(fe.name, { state: to, panic: w.panic.panic });
+      if (before.state !== to || before.panic !== w.panic.panic) {
+        changes.push({ frontend: fe.name, from: before.state, to, wasPanic: before.panic, panic: w.panic });
+      }
     }
     return changes;
   }

@@ -5,6 +5,7 @@
 import type { Frontend, FrontendProtocol } from '../shared/config.js';
 import type { BackendState, FrontendState } from '../shared/health.js';
 import { frontendWeights, type StateOf, type WeightOf } from './weights.js';
+import type { RampOf } from './slow-start.js';
 
 export interface PoolMemberView {
   readonly backend: string;
@@ -36,6 +37,10 @@ export interface FrontendView {
   readonly srcIpSticky: boolean;
   readonly flushOnDown: boolean;
   readonly state: FrontendState;
+  /** Percent; 0 = off. */
+  readonly panicThreshold: number;
+  /** Every backend is programmed at its configured weight, health ignored (panic.ts). */
+  readonly panic: boolean;
   /** In priority order. */
   readonly pools: readonly PoolView[];
 }
@@ -51,8 +56,9 @@ export function frontendView(
   stateOf: StateOf,
   weightOf: WeightOf,
   lastTransitionAt: (backend: string) => number | undefined,
+  rampOf?: RampOf,
 ): FrontendView {
-  const { active, members } = frontendWeights(fe, stateOf, weightOf);
+  const { active, panic, members } = frontendWeights(fe, stateOf, weightOf, rampOf);
   return {
     name: fe.name,
     address: fe.address,
@@ -62,6 +68,8 @@ export function frontendView(
     srcIpSticky: fe.srcIpSticky,
     flushOnDown: fe.flushOnDown,
     state,
+    panicThreshold: fe.panicThreshold,
+    panic: panic.panic,
     pools: fe.pools.map((pool, i) => ({
       name: pool.name,
       active: i === active && state === 'up',

@@ -6,7 +6,7 @@
 // the flows go", and each such guess is listed as an assumption. Pure.
 
 import type { Config } from '../shared/config.js';
-import { DaemonError } from '../shared/errors.js';
+import { DaemonError, notFound } from '../shared/errors.js';
 import type { BackendState } from '../shared/health.js';
 import { activeBackends } from './active-backends.js';
 import { planReload } from './reload-plan.js';
@@ -34,10 +34,6 @@ export interface ProjectedChange {
   readonly assumptions: readonly string[];
 }
 
-function notFound(what: string, where = ''): DaemonError {
-  return new DaemonError('NOT_FOUND', `${what} not found${where}`);
-}
-
 /** The YAML weights of a config (a reload discards runtime overrides, §4.4). */
 function yamlWeightOf(config: Config): WeightOf {
   return (frontend, pool, backend) =>
@@ -57,10 +53,10 @@ function withState(world: TableWorld, backend: string, state: BackendState): Tab
 function projectWeight(world: TableWorld, c: Extract<ProposedChange, { kind: 'weight' }>): ProjectedChange {
   if (!Number.isInteger(c.weight) || c.weight < 0 || c.weight > 100) throw new DaemonError('INVALID_ARGUMENT', `weight ${c.weight} out of range 0..100`);
   const fe = world.config.frontends.get(c.frontend);
-  if (fe === undefined) throw notFound(`frontend "${c.frontend}"`);
+  if (fe === undefined) throw notFound('frontend', c.frontend);
   const pool = fe.pools.find((p) => p.name === c.pool);
-  if (pool === undefined) throw notFound(`pool "${c.pool}"`, ` in frontend "${c.frontend}"`);
-  if (!pool.members.some((m) => m.backend === c.backend)) throw notFound(`backend "${c.backend}"`, ` in pool "${c.pool}"`);
+  if (pool === undefined) throw notFound('pool', c.pool, ['frontend', c.frontend]);
+  if (!pool.members.some((m) => m.backend === c.backend)) throw notFound('backend', c.backend, ['pool', c.pool]);
   const weightOf: WeightOf = (f, p, b) => (f === c.frontend && p === c.pool && b === c.backend ? c.weight : world.weightOf(f, p, b));
   return { after: { ...world, weightOf }, frontends: [c.frontend], assumptions: [] };
 }
@@ -68,7 +64,7 @@ function projectWeight(world: TableWorld, c: Extract<ProposedChange, { kind: 'we
 /** §3.8 on the state alone; refuses what the real action refuses. */
 function projectAction(world: TableWorld, kind: BackendChangeKind, backend: string): ProjectedChange {
   const state = world.stateOf(backend);
-  if (state === undefined || state === 'removed') throw notFound(`backend "${backend}"`);
+  if (state === undefined || state === 'removed') throw notFound('backend', backend);
   const frontends = activeBackends(world.config).get(backend) ?? [];
   const same: ProjectedChange = { after: world, frontends, assumptions: [] };
   switch (kind) {

@@ -4,6 +4,8 @@
 
 import type { Frontend } from '../shared/config.js';
 import type { BackendState, FrontendState } from '../shared/health.js';
+import { panicVerdict, type PanicVerdict } from './panic.js';
+import { rampWeight, type RampOf } from './slow-start.js';
 
 export interface EffectiveWeight {
   readonly weight: number;
@@ -26,19 +28,24 @@ export function activePoolIndex(fe: Frontend, stateOf: StateOf, weightOf: Weight
   return 0;
 }
 
-/** The §4.2 truth table: what VPP should hold for one pool member. */
+/**
+ * The §4.2 truth table: what VPP should hold for one pool member. In panic (panic.ts) health is
+ * ignored: up and down members of every pool get their configured weight; unknown ones (not yet
+ * measured), paused and disabled ones (the operator took them out) stay at 0.
+ */
 export function effectiveWeight(
   state: BackendState,
   poolIndex: number,
   activePool: number,
   configuredWeight: number,
   flushOnDown: boolean,
+  panic = false,
 ): EffectiveWeight {
   switch (state) {
     case 'up':
-      return { weight: poolIndex === activePool ? configuredWeight : 0, flush: false };
+      return { weight: panic || poolIndex === activePool ? configuredWeight : 0, flush: false };
     case 'down':
-      return { weight: 0, flush: flushOnDown };
+      return panic ? { weight: configuredWeight, flush: false } : { weight: 0, flush: flushOnDown };
     case 'disabled':
       return { weight: 0, flush: true };
     case 'unknown':
@@ -64,9 +71,19 @@ export interface MemberWeight {
   readonly effective: EffectiveWeight;
 }
 
-/** Effective weights of every member of every pool, in pool then YAML order. */
-export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: WeightOf): { active: number; members: MemberWeight[] } {
+export interface FrontendWeights {
+  readonly active: number;
+  readonly panic: PanicVerdict;
+  readonly members: MemberWeight[];
+}
+
+/**
+ * Effective weights of every member of every pool, in pool then YAML order. `rampOf`: backends
+ * in slow start, whose weight is a step of their configured weight (slow-start.ts).
+ */
+export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: WeightOf, rampOf?: RampOf): FrontendWeights {
   const active = activePoolIndex(fe, stateOf, weightOf);
+  const panic = panicVerdict(fe, stateOf, weightOf);
   const members: MemberWeight[] = [];
   fe.pools.forEach((pool, poolIndex) => {
     for (const m of pool.members) {
@@ -78,11 +95,11 @@ export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: Weight
         backend: m.backend,
         state,
         configured,
-        effective: effectiveWeight(state, poolIndex, active, configured, fe.flushOnDown),
+        effective: effectiveWeight(state, poolIndex, active, rampWeight(configured, rampOf?.(m.backend)), fe.flushOnDown, panic.panic),
       });
     }
   });
-  return { active, members };
+  return { active, panic, members };
 }
 
 /** §4.3: up if any member has a non-zero effective weight; unknown if every member is unknown; else down. */

@@ -14,6 +14,7 @@ import { formatIssue, loadConfigFile } from '../config/loader.js';
 import { OffThreadConfigLoader } from '../config/off-thread-loader.js';
 import { startGrpcServer, type GrpcServer } from '../control/grpc-server.js';
 import { createDaemonLogger } from './daemon-logger.js';
+import { routeGrpcLogs } from '../api/grpc-log.js';
 import { MaglevdControlPlane } from './maglevd-control-plane.js';
 import { maglevdExitCodes, type MaglevdOptions } from './maglevd-options.js';
 import { countCheckerTransitions, createMetrics, registerStateCollectors } from '../metrics/metrics.js';
@@ -23,6 +24,7 @@ import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { NetnsProbeExecutor } from '../checker/netns-probe-executor.js';
 import { createProbeDispatcher } from '../checker/probe-dispatcher.js';
 import { createVppSide, type VppSide } from './vpp-side.js';
+import { startFdBudget } from './nofile-limit.js';
 
 /**
  * Probes leave in batches at most this often (each up to this late), on wall-clock multiples
@@ -55,6 +57,7 @@ export type StartResult = { readonly ok: true; readonly daemon: Daemon } | { rea
 /** Starts maglevd in this process; returns the exit code instead when startup fails. */
 export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Promise<StartResult> {
   const { logger, hub } = createDaemonLogger({ level: o.logLevel, destination: deps.logDestination });
+  routeGrpcLogs(logger);
   logger.info('starting', { version: buildInfo.version, commit: buildInfo.commit, date: buildInfo.date });
 
   const load = await loadConfigFile(o.config);
@@ -65,6 +68,8 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   for (const w of load.warnings) logger.warn('config-warning', { path: w.path, warning: formatIssue(w) });
   const config = load.config;
 
+  // Before anything opens descriptors: the probes' reserve decides the listeners' caps.
+  const fds = startFdBudget(config, o.grpcLimits.maxConnections, logger);
   const clock = deps.clock ?? createRealClock();
   const startedAt = clock.now();
   const probeLog = logger.child({ component: 'probes' });
@@ -118,9 +123,9 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   let grpc: GrpcServer | undefined;
   let metricsServer: MetricsServer | undefined;
   try {
-    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry, limits: o.grpcLimits });
+    grpc = await startGrpcServer({ addr: o.grpcAddr, control, clock, logger, reflection: o.reflection, registry, limits: { ...o.grpcLimits, maxConnections: fds.grpcMaxConnections } });
     if (o.metricsAddr !== undefined) {
-      metricsServer = await startMetricsServer({ addr: o.metricsAddr, registry, source: control, clock, logger });
+      metricsServer = await startMetricsServer({ addr: o.metricsAddr, registry, source: control, clock, logger, maxConnections: fds.metricsMaxConnections });
     }
   } catch (e) {
     logger.error('listen-error', { err: errorMessage(e) });

@@ -3,7 +3,7 @@
 // loader, and reaches VPP only through the reconciler (writes) and the current VPP session
 // (reads). Errors are DaemonErrors with stable codes; grpc-status.ts maps them.
 
-import { DaemonError } from '../shared/errors.js';
+import { DaemonError, notFound } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { HealthCheck } from '../shared/config.js';
 import type { Logger } from '../shared/log.js';
@@ -65,9 +65,6 @@ function configBusy(): DaemonError {
   return new DaemonError('RESOURCE_EXHAUSTED', 'a config check, reload or config preview is already running; try again when it has finished');
 }
 
-function notFound(kind: string, name: string): DaemonError {
-  return new DaemonError('NOT_FOUND', `${kind} "${name}" not found`);
-}
 
 function issuesText(load: ConfigLoad | ConfigVerdict): { parseError: string; semanticError: string } {
   if (load.ok) return { parseError: '', semanticError: '' };
@@ -347,6 +344,6 @@ export class MaglevdControlPlane implements ControlPlane {
       const due = base + longest + hc.timeoutMs;
       if (due <= now && (dueSince === undefined || due < dueSince)) dueSince = due;
     }
-    return { lastProbeAt: c.lastProbeAt, probesDueSince: dueSince };
+    return { lastProbeAt: c.lastProbeAt, probesDueSince: dueSince, recentDiscards: c.recentDiscards() };
   }
 }

@@ -11,6 +11,7 @@ import { Reconciler } from '../sync/reconciler.js';
 import { Warmup } from '../sync/warmup.js';
 import { CounterScraper, type CounterSnapshot } from '../vpp/counter-scraper.js';
 import { LbSync } from '../sync/lb-sync.js';
+import { readVips, servingAddresses } from '../sync/lb-state.js';
 import { connectStatsSegment, type StatsClient } from '../vpp/stats-client.js';
 import { VppLink } from '../vpp/vpp-link.js';
 
@@ -76,12 +77,18 @@ export function createVppSide(o: VppSideOptions): VppSide {
     startedAt: o.startedAt,
     config: () => o.checker.config,
     stateOf: o.checker.stateOf,
+    adopt: async () => {
+      const s = link.session;
+      if (s === undefined || ![...o.checker.config.backends.values()].some((b) => b.slowStart !== undefined)) return;
+      o.checker.adoptServing(servingAddresses(await readVips(s.lb)));
+    },
+    onDone: () => o.checker.endAdoption(),
   });
   const reconciler = new Reconciler({
     engine: lbSync,
     events: o.checker,
     config: () => o.checker.config,
-    inputs: { stateOf: o.checker.stateOf, weightOf: o.checker.weightOf },
+    inputs: { stateOf: o.checker.stateOf, weightOf: o.checker.weightOf, rampOf: o.checker.rampOf },
     clock: o.clock,
     log: log.child({ component: 'reconciler' }),
     gate: warmup,

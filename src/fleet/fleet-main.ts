@@ -40,7 +40,7 @@ export async function main(argv: readonly string[], io: FleetMainIo = { stdout: 
         'http-port': { type: 'string' },
         'https-port': { type: 'string' },
         'control-port': { type: 'string' },
-        help: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }).values;

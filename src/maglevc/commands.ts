@@ -47,17 +47,17 @@ export async function runCommand(ctx: CommandContext, name: Exclude<CommandName,
     case 'show-frontends': {
       if (args.has('frontend')) return print(formatFrontend(style, await client.getFrontend({ name: arg('frontend') })));
       const names = (await client.listFrontends()).frontend_names;
-      return print(formatFrontendList(await Promise.all(names.map((name) => client.getFrontend({ name })))));
+      return print(formatFrontendList(style, await Promise.all(names.map((name) => client.getFrontend({ name })))));
     }
     case 'show-backends': {
       if (args.has('backend')) return print(formatBackend(style, await client.getBackend({ name: arg('backend') }), ctx.now()));
       const names = (await client.listBackends()).backend_names;
-      return print(formatBackendList(await Promise.all(names.map((name) => client.getBackend({ name })))));
+      return print(formatBackendList(style, await Promise.all(names.map((name) => client.getBackend({ name })))));
     }
     case 'show-healthchecks': {
       if (args.has('healthcheck')) return print(formatHealthCheck(style, await client.getHealthCheck({ name: arg('healthcheck') })));
       const names = (await client.listHealthChecks()).names;
-      return print(formatHealthCheckList(await Promise.all(names.map((name) => client.getHealthCheck({ name })))));
+      return print(formatHealthCheckList(style, await Promise.all(names.map((name) => client.getHealthCheck({ name })))));
     }
     case 'show-vpp-info':
       return print(formatVppInfo(style, await client.getVppInfo(), ctx.now()));

@@ -3,11 +3,12 @@
 // colour rule: on in the shell, off in one-shot mode, NO_COLOR off unless --color=true.
 
 import { formatFlagUsage, parseFlags, type FlagSpec } from '../shared/go-flags.js';
+import { serverTarget } from './server-address.js';
 
 export const maglevcExitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 export const maglevcFlags = [
-  { name: 'server', kind: 'string', env: 'MAGLEV_SERVER', default: 'localhost:9090', usage: 'maglevd gRPC address (host:port)' },
+  { name: 'server', kind: 'string', env: 'MAGLEV_SERVER', default: 'localhost:9090', usage: 'maglevd gRPC address (host[:port], port 9090 when omitted)' },
   { name: 'color', kind: 'bool', usage: 'colour output (default: on in the shell, off for one-shot commands)' },
   { name: 'version', kind: 'bool', default: false, usage: 'print version, commit and build date, then exit' },
   { name: 'help', aliases: ['h'], kind: 'bool', default: false, usage: 'print this usage, then exit' },
@@ -30,7 +31,7 @@ export function parseMaglevcOptions(argv: readonly string[], env: Readonly<Recor
   if (!p.ok) return { ok: false, message: p.message };
   const v = p.values;
   if (v.server === '') return { ok: false, message: 'invalid value "" for --server: expected host:port' };
-  return { ok: true, options: { server: v.server, color: v.color, version: v.version, help: v.help, words: p.args } };
+  return { ok: true, options: { server: serverTarget(v.server), color: v.color, version: v.version, help: v.help, words: p.args } };
 }
 
 /** An explicit --color wins; else NO_COLOR (non-empty) turns it off; else on only in the shell. */

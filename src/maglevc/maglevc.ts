@@ -9,11 +9,12 @@ import { buildInfo } from '../generated/build-info.js';
 import { createCommandTree } from './command-tree.js';
 import { parseCommand } from './command-walk.js';
 import { runCommand } from './commands.js';
-import { Completer } from './completion.js';
+import { Completer, type NameSource } from './completion.js';
 import { errorText, MaglevClient } from '../api/maglev-client.js';
 import { maglevcExitCodes, maglevcUsage, parseMaglevcOptions, useColor } from './maglevc-flags.js';
 import { red } from './output-style.js';
 import { runShell } from './shell.js';
+import { helpLine } from './help-request.js';
 
 /** Where maglevc reads and writes; the process's streams by default. */
 export interface MaglevcIo {
@@ -25,6 +26,14 @@ export interface MaglevcIo {
   /** The clock for relative times; default Date.now. */
   readonly now?: () => number;
 }
+
+/** One-shot help lists keywords and slot labels only; it never asks the server for names. */
+const noNames: NameSource = {
+  listFrontends: () => Promise.reject(new Error('no server for help')),
+  listBackends: () => Promise.reject(new Error('no server for help')),
+  listHealthChecks: () => Promise.reject(new Error('no server for help')),
+  getFrontend: () => Promise.reject(new Error('no server for help')),
+};
 
 /** Unary calls give up after this long (a sync waits for its VPP run). */
 const unaryDeadlineMs = 30_000;
@@ -83,6 +92,12 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     }
   }
 
+  const help = helpLine(o.words);
+  if (help !== undefined) {
+    // Help needs no server: the completer only reads the tree here.
+    for (const l of new Completer(tree, noNames, now).help(help)) outLine(l);
+    return maglevcExitCodes.ok;
+  }
   const cmd = parseCommand(tree, o.words);
   if (!cmd.ok) {
     errLine(red(style, cmd.error));

@@ -58,6 +58,11 @@ export function table(rows: ReadonlyArray<readonly string[]>, right: ReadonlySet
   );
 }
 
+/** A table under a header row (labelled like the other keys). */
+export function headedTable(style: Style, header: readonly string[], rows: ReadonlyArray<readonly string[]>, right?: ReadonlySet<number>): string[] {
+  return table([header.map((h) => label(style, h)), ...rows], right);
+}
+
 /** '-' for an empty value. */
 export function orDash(v: string): string {
   return v === '' ? '-' : v;

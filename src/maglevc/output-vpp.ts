@@ -3,7 +3,7 @@
 // VIP addresses drop /32 and /128; other prefix lengths stay.
 
 import type { FrontendInfo, VPPInfo, VPPLBCounters, VPPLBState, VPPLBVIP } from '../api/maglev-messages.js';
-import { ageText, isoTime, kvBlock, kvLine, label, nsToMs, orDash, table, type Style } from './output-style.js';
+import { ageText, isoTime, kvBlock, kvLine, headedTable, label, nsToMs, orDash, type Style } from './output-style.js';
 
 /** 198.51.100.1/32 → 198.51.100.1; 2001:db8::1/128 → 2001:db8::1; 10.0.0.0/24 stays. */
 export function vipAddress(prefix: string): string {
@@ -87,5 +87,5 @@ export function formatVppLbCounters(style: Style, c: VPPLBCounters): string[] {
     v.fib_packets,
     v.fib_bytes,
   ]);
-  return table([counterHeader.map((h) => label(style, h)), ...rows], new Set([3, 4, 5, 6, 7, 8]));
+  return headedTable(style, counterHeader, rows, new Set([3, 4, 5, 6, 7, 8]));
 }

@@ -3,7 +3,7 @@
 // Pool member rows keep upstream's regex-friendly `<name> weight <cfg> effective <eff>` form.
 
 import type { BackendInfo, CheckConfigResponse, FrontendInfo, HealthCheckInfo, ReloadConfigResponse } from '../api/maglev-messages.js';
-import { ageText, durationText, isoTime, kvBlock, kvLine, label, nsToMs, orDash, probeDurationText, table, type Style } from './output-style.js';
+import { ageText, durationText, isoTime, headedTable, kvBlock, kvLine, label, nsToMs, orDash, probeDurationText, type Style } from './output-style.js';
 
 export function formatFrontend(style: Style, f: FrontendInfo): string[] {
   const lines = [
@@ -16,6 +16,8 @@ export function formatFrontend(style: Style, f: FrontendInfo): string[] {
       ['state', f.state],
       ['src-ip-sticky', String(f.src_ip_sticky)],
       ['flush-on-down', String(f.flush_on_down)],
+      // Only with a threshold set: without one the layout stays the upstream one.
+      ...(f.panic_threshold === 0 ? [] : [['panic', panicText(f)] as [string, string]]),
     ]),
   ];
   // Fixed width: member names padded to the longest in the frontend.
@@ -32,6 +34,11 @@ export function formatFrontend(style: Style, f: FrontendInfo): string[] {
     }
   }
   return lines;
+}
+
+function panicText(f: FrontendInfo): string {
+  const threshold = `threshold ${f.panic_threshold}%`;
+  return f.panic ? `yes (${threshold}): every backend at its configured weight, health ignored` : `no (${threshold})`;
 }
 
 function lastProbeText(b: BackendInfo, nowMs: number): string {
@@ -94,18 +101,18 @@ export function formatHealthCheck(style: Style, h: HealthCheckInfo): string[] {
 }
 
 /** `show frontends`: name address protocol port state. */
-export function formatFrontendList(fs: readonly FrontendInfo[]): string[] {
-  return table(fs.map((f) => [f.name, f.address, f.protocol, String(f.port), f.state]));
+export function formatFrontendList(style: Style, fs: readonly FrontendInfo[]): string[] {
+  return headedTable(style, ['name', 'address', 'protocol', 'port', 'state'], fs.map((f) => [f.name, f.address, f.protocol, String(f.port), f.state]));
 }
 
 /** `show backends`: name address state enabled healthcheck. */
-export function formatBackendList(bs: readonly BackendInfo[]): string[] {
-  return table(bs.map((b) => [b.name, b.address, b.state, String(b.enabled), orDash(b.healthcheck)]));
+export function formatBackendList(style: Style, bs: readonly BackendInfo[]): string[] {
+  return headedTable(style, ['name', 'address', 'state', 'enabled', 'healthcheck'], bs.map((b) => [b.name, b.address, b.state, String(b.enabled), orDash(b.healthcheck)]));
 }
 
 /** `show healthchecks`: name type port interval timeout rise fall. */
-export function formatHealthCheckList(hs: readonly HealthCheckInfo[]): string[] {
-  return table(hs.map((h) => [h.name, h.type, String(h.port), durationText(h.interval_ns), durationText(h.timeout_ns), String(h.rise), String(h.fall)]));
+export function formatHealthCheckList(style: Style, hs: readonly HealthCheckInfo[]): string[] {
+  return headedTable(style, ['name', 'type', 'port', 'interval', 'timeout', 'rise', 'fall'], hs.map((h) => [h.name, h.type, String(h.port), durationText(h.interval_ns), durationText(h.timeout_ns), String(h.rise), String(h.fall)]));
 }
 
 /** `set backend … <action>`. */

@@ -3,6 +3,7 @@
 // the candidates listed, the prompt redrawn without the `?`), history in ~/.maglevc_history
 // (1000 entries), Ctrl-C clears the line or stops a running command, Ctrl-D/quit/exit leave.
 
+import { helpLine } from './help-request.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface, type Interface, type Key } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -93,6 +94,8 @@ export function runShell(opts: ShellOptions): Promise<number> {
     }
     const tokens = tokenize(line);
     if (tokens.length === 0) return;
+    const help = helpLine(tokens);
+    if (help !== undefined) return showHelp(help);
     const parsed = parseCommand(opts.tree, tokens);
     if (!parsed.ok) return write(red(opts.context.style, parsed.error));
     const name = parsed.node.run;

@@ -17,6 +17,7 @@ import { registerStateGauges } from './state.js';
 import { createVppCounters, registerVppCollectors, type VppMetricsHooks } from './vpp.js';
 import type { Clock } from '../shared/clock.js';
 import type { HealthCheckType } from '../shared/config.js';
+import { discardReasons, type DiscardReason } from '../shared/discard-reason.js';
 import type { BackendState, FrontendState, ProbeCode } from '../shared/health.js';
 
 export type MetricsSource = Pick<
@@ -38,12 +39,14 @@ export interface MetricsOptions {
 /** What the daemon calls inline. Each call is cheap and synchronous. */
 export interface MetricsHooks extends VppMetricsHooks {
   /** One recorded or discarded probe of a health-checked backend (never a static backend's). */
-  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeOutcome, durationMs: number): void;
+  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeOutcome, durationMs: number, discardReason?: DiscardReason): void;
   /** A probe started this late after it was due. */
   onProbeScheduled(latenessMs: number): void;
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
+  /** A frontend entered (true) or left (false) panic. */
+  onFrontendPanic(frontend: string, panic: boolean): void;
 }
 
 /** The instruments: everything that needs no source, and the hooks that feed them. */
@@ -64,6 +67,14 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers,
   });
+  const discarded = new LabelledCounter({
+    name: 'maglev_probe_discarded_total',
+    help: 'Probe results discarded because the prober itself was in trouble, by reason (EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, EADDRINUSE, shard-lost, stall).',
+    labelNames: ['reason'],
+    registry: opts.registry,
+  });
+  // Every reason from the start, so rate() and alerts see a 0 before the first discard.
+  for (const reason of discardReasons) discarded.add([reason], 0);
   const backendTransitions = new LabelledCounter({
     name: 'maglev_backend_transitions_total',
     help: 'Backend state transitions, operator actions included.',
@@ -76,14 +87,24 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     labelNames: ['frontend', 'from', 'to'],
     registry: opts.registry,
   });
+  const panics = new LabelledCounter({
+    name: 'maglev_frontend_panic_transitions_total',
+    help: 'Frontends entering (event="enter") and leaving (event="exit") panic.',
+    labelNames: ['frontend', 'event'],
+    registry: opts.registry,
+  });
   const vpp: VppMetricsHooks = opts.vppEnabled
     ? createVppCounters(opts.registry)
     : { onVppApi: () => {}, onLbSync: () => {}, onTransitionWritten: () => {}, onLbDrift: () => {} };
   return {
-    onProbe: (backend, type, code, outcome, durationMs) => probes.observe(backend, type, code, outcome, durationMs),
+    onProbe: (backend, type, code, outcome, durationMs, reason) => {
+      probes.observe(backend, type, code, outcome, durationMs);
+      if (outcome === 'discarded') discarded.add([reason ?? 'stall']);
+    },
     onProbeScheduled: (latenessMs) => scheduleLateness.observe(latenessMs / 1000),
     onBackendTransition: (backend, from, to) => backendTransitions.add([backend, from, to]),
     onFrontendTransition: (frontend, from, to) => frontendTransitions.add([frontend, from, to]),
+    onFrontendPanic: (frontend, panic) => panics.add([frontend, panic ? 'enter' : 'exit']),
     onVppApi: (msg, direction, ok) => vpp.onVppApi(msg, direction, ok),
     onLbSync: (scope, counts) => vpp.onLbSync(scope, counts),
     onTransitionWritten: (seconds) => vpp.onTransitionWritten(seconds),
@@ -101,7 +122,8 @@ export function registerStateCollectors(registry: Registry, source: MetricsSourc
 export function countCheckerTransitions(events: CheckerEventSource, hooks: MetricsHooks): () => void {
   return events.subscribe((ev) => {
     if (ev.kind === 'backend') hooks.onBackendTransition(ev.backend, ev.transition.from, ev.transition.to);
-    else hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
+    else if (ev.kind === 'frontend') hooks.onFrontendTransition(ev.frontend, ev.from, ev.to);
+    else if (ev.kind === 'panic') hooks.onFrontendPanic(ev.frontend, ev.panic);
   });
 }
 

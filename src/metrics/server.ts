@@ -23,6 +23,8 @@ export interface MetricsServerOptions {
   readonly source: Pick<MetricsSource, 'vppStatus' | 'probeWatchdog'>;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Open connections at most (more are closed at once); default unlimited. */
+  readonly maxConnections?: number;
 }
 
 export interface MetricsServer {
@@ -50,6 +52,8 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
       else res.destroy();
     });
   });
+  // Every connection costs a descriptor the probes need (fd-budget.ts).
+  if (opts.maxConnections !== undefined) server.maxConnections = opts.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new Error(`metrics listen on ${opts.addr.host}:${opts.addr.port}: ${errorMessage(e)}`, { cause: e })));
     server.listen(opts.addr.port, opts.addr.host === '' ? undefined : opts.addr.host, resolve);

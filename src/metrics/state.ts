@@ -27,7 +27,7 @@ interface BackendColumns {
 /** The frontend families' columns: one row per pool member, and one per frontend. */
 interface FrontendColumns {
   readonly member: { readonly frontend: string[]; readonly pool: string[]; readonly backend: string[]; readonly weight: number[]; readonly effective: number[] };
-  readonly frontend: { readonly name: string[]; readonly state: string[] };
+  readonly frontend: { readonly name: string[]; readonly state: string[]; readonly panic: number[] };
 }
 
 /** Calls fn for each view readable now; an object removed between the list and the get (a reload) is skipped. */
@@ -58,10 +58,11 @@ async function backendColumns(source: StateSource, ctx: ScrapeContext | undefine
 }
 
 async function frontendColumns(source: StateSource, ctx: ScrapeContext | undefined): Promise<FrontendColumns> {
-  const c: FrontendColumns = { member: { frontend: [], pool: [], backend: [], weight: [], effective: [] }, frontend: { name: [], state: [] } };
+  const c: FrontendColumns = { member: { frontend: [], pool: [], backend: [], weight: [], effective: [] }, frontend: { name: [], state: [], panic: [] } };
   await eachView(source.listFrontends(), (n) => source.getFrontend(n), ctx, (f) => {
     c.frontend.name.push(f.name);
     c.frontend.state.push(f.state);
+    c.frontend.panic.push(f.panic ? 1 : 0);
     for (const p of f.pools) {
       for (const m of p.members) {
         c.member.frontend.push(f.name);
@@ -127,4 +128,5 @@ export function registerStateGauges(registry: Registry, source: StateSource): vo
   poolGauge('maglev_frontend_pool_backend_weight', 'Configured weight of a pool member (YAML or runtime override).', (m, i) => m.weight[i]!);
   poolGauge('maglev_frontend_pool_backend_effective_weight', 'Effective weight of a pool member, as programmed into VPP.', (m, i) => m.effective[i]!);
   gauge(frontends, 'maglev_frontend_state', 'Current state of each frontend (1 for the current state only).', ['frontend', 'state'], (f) => f.frontend.name.length, (f, i, emit) => emit([f.frontend.name[i]!, f.frontend.state[i]!], 1));
+  gauge(frontends, 'maglev_frontend_panic', '1 while the frontend is in panic (every backend at its configured weight, health ignored), else 0.', ['frontend'], (f) => f.frontend.name.length, (f, i, emit) => emit([f.frontend.name[i]!], f.frontend.panic[i]!));
 }

@@ -45,7 +45,12 @@ export function createVppCounters(registry: Registry): VppMetricsHooks {
   });
   const lbsync = new Counter({
     name: 'maglev_vpp_lbsync_total',
-    help: 'Changes made by VPP lb sync runs, by scope and kind.',
+    // The same counts as each run's vpp-lb-sync-done line (its fields are these kinds); what differs is when that line shows.
+    help:
+      'Changes made by VPP lb sync runs, by scope and kind: one per lb API call, the same counts as the vpp-lb-sync-done log fields. ' +
+      'as_flushed counts flush-only calls (weight unchanged), which every sync repeats while a flush-on-down backend stays down; ' +
+      'runs that only flush log vpp-lb-sync-done at debug, not info. Flushes that come with a weight change or a removal count as ' +
+      'as_weight_updated or as_removed. The startup conf step counts as scope all without a vpp-lb-sync-done line.',
     labelNames: ['scope', 'kind'] as const,
     registers,
   });

@@ -44,6 +44,14 @@ export interface HealthCheck {
   readonly tcp: TcpCheckParams | undefined;
 }
 
+/** Slow start, resolved from the backend's keys, else its health check's (core/slow-start.ts). */
+export interface SlowStart {
+  /** > 0. */
+  readonly windowMs: number;
+  /** Weight increases after the first weight, 1..20. */
+  readonly steps: number;
+}
+
 export interface Backend {
   readonly name: string;
   readonly address: string;
@@ -51,6 +59,8 @@ export interface Backend {
   /** undefined → static backend (always passing). */
   readonly healthcheck: string | undefined;
   readonly enabled: boolean;
+  /** Absent: no slow start (the default). */
+  readonly slowStart?: SlowStart;
 }
 
 export interface PoolMember {
@@ -74,6 +84,11 @@ export interface Frontend {
   readonly description: string;
   readonly srcIpSticky: boolean;
   readonly flushOnDown: boolean;
+  /**
+   * Percent 0..100; 0 = off. Below this share of up backends in the serving pool, every backend
+   * gets its configured weight, health ignored (core/panic.ts).
+   */
+  readonly panicThreshold: number;
   /** Priority order: index 0 is the primary. */
   readonly pools: readonly Pool[];
 }

@@ -41,6 +41,15 @@ export function isDaemonError(e: unknown, code?: ErrorCode): e is DaemonError {
   return e instanceof DaemonError && (code === undefined || e.code === code);
 }
 
+/**
+ * NOT_FOUND in the one wording every RPC uses: `pool "x" not found in frontend "web"`. Names are
+ * quoted so that an empty or odd name is still visible.
+ */
+export function notFound(kind: string, name: string, within?: readonly [kind: string, name: string]): DaemonError {
+  const where = within === undefined ? '' : ` in ${within[0]} "${within[1]}"`;
+  return new DaemonError('NOT_FOUND', `${kind} "${name}" not found${where}`);
+}
+
 /** The message of anything thrown, for logs and records. */
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -1,6 +1,8 @@
 // Shared health vocabulary: backend and frontend states, probe codes, probe results and
 // transition records. Workers produce ProbeResults; the main thread owns everything else.
 
+import type { DiscardReason } from './discard-reason.js';
+
 export type BackendState = 'unknown' | 'up' | 'down' | 'paused' | 'disabled' | 'removed';
 export type FrontendState = 'unknown' | 'up' | 'down';
 
@@ -30,10 +32,13 @@ export interface ProbeResult {
   readonly at: number;
   readonly durationMs: number;
   /**
-   * Set when a *TOUT result was taken while the prober's event loop was stalled for at least
-   * half the timeout: the checker must not record it (behaviour.md §3.6 stall guard).
+   * Set when the result says nothing about the backend: a *TOUT taken while the prober's event
+   * loop was stalled for at least half the timeout (behaviour.md §3.6 stall guard), a local
+   * shortage (EMFILE …) or a lost shard. The checker must not record it.
    */
   readonly discarded?: boolean;
+  /** Why, when discarded. */
+  readonly discardReason?: DiscardReason;
   /** The prober's worst event-loop lag during the probe, when measured (for probe-discarded logs). */
   readonly lagMs?: number;
 }

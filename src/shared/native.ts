@@ -1,8 +1,8 @@
 // Typed, lazy loader for the one native addon (native/maglev_native.c, built by node-gyp into
 // build/Release/maglev_native.node). It holds the syscalls Node lacks: setns per thread, ICMP
-// sockets, SEQPACKET fd passing and memfd; and the native tcp/http prober. Loaded on first use,
-// once per thread; the path is the same from src/ (tsx) and dist/ because both sit two levels
-// below the package root.
+// sockets, SEQPACKET fd passing, memfd and the descriptor limit; and the native tcp/http prober.
+// Loaded on first use, once per thread; the path is the same from src/ (tsx) and dist/ because
+// both sit two levels below the package root.
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,10 @@ export interface NativeAddon {
   ftruncate(fd: number, size: number): void;
   fstatSize(fd: number): number;
   closeFd(fd: number): void;
+  /** getrlimit(RLIMIT_NOFILE); RLIM_INFINITY is Infinity. */
+  getNofileLimit(): { soft: number; hard: number };
+  /** setrlimit(RLIMIT_NOFILE) with this soft limit, the hard one kept (raising past it: EPERM/EINVAL). */
+  setNofileLimit(soft: number): void;
 }
 
 const addonUrl = new URL('../../build/Release/maglev_native.node', import.meta.url);

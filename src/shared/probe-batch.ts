@@ -9,12 +9,14 @@
 //
 //   offset  0 u32 probeId      4 u32 targetId     8 f64 at (unix ms)
 //          16 f32 durationMs  20 i32 arg         24 u8 code  25 u8 detail  26 u8 flags
+//          27 u8 discard reason (1 + its index in discardReasons; 0: none)
 //          28 f32 lagMs (NaN: not measured)
 //
 // The ring: a 64-byte header (u32 records written at 0, u32 records read at 4, both counting
 // up and wrapping at 2^32), then a power-of-two number of record slots. One writer thread, one
 // reader thread; the counters are published with atomic stores.
 
+import { discardReasons, type DiscardReason } from './discard-reason.js';
 import { probeCodes, type ProbeCode } from './health.js';
 import type { DetailKind } from './probe-detail.js';
 import type { ProbeOutcome } from './probe-outcome.js';
@@ -26,6 +28,7 @@ const flagDiscarded = 1;
 const flagText = 2;
 
 const codeNumbers = new Map<ProbeCode, number>(probeCodes.map((c, i) => [c, i]));
+const reasonNumbers = new Map<DiscardReason, number>(discardReasons.map((r, i) => [r, i + 1]));
 
 /** One decoded record; readers refill the same object for every record. */
 export interface ResultRecord extends ProbeOutcome {
@@ -36,7 +39,7 @@ export interface ResultRecord extends ProbeOutcome {
 type MutableRecord = { -readonly [K in keyof ResultRecord]: ResultRecord[K] };
 
 function emptyRecord(): MutableRecord {
-  return { probeId: 0, targetId: 0, code: 'L4OK', detail: 0, arg: 0, text: undefined, at: 0, durationMs: 0, discarded: false, lagMs: NaN };
+  return { probeId: 0, targetId: 0, code: 'L4OK', detail: 0, arg: 0, text: undefined, at: 0, durationMs: 0, discarded: false, discardReason: undefined, lagMs: NaN };
 }
 
 /** Typed-array views over `count` records at `byteOffset` of a buffer. */
@@ -68,7 +71,7 @@ class RecordViews {
     this.#u8[b + 24] = codeNumbers.get(o.code) ?? 0;
     this.#u8[b + 25] = o.detail;
     this.#u8[b + 26] = (o.discarded ? flagDiscarded : 0) | (o.text !== undefined ? flagText : 0);
-    this.#u8[b + 27] = 0;
+    this.#u8[b + 27] = o.discardReason === undefined ? 0 : (reasonNumbers.get(o.discardReason) ?? 0);
     this.#f32[w + 7] = o.lagMs;
   }
 
@@ -85,6 +88,8 @@ class RecordViews {
     r.detail = (this.#u8[b + 25] ?? 0) as DetailKind;
     const flags = this.#u8[b + 26] ?? 0;
     r.discarded = (flags & flagDiscarded) !== 0;
+    const reason = this.#u8[b + 27] ?? 0;
+    r.discardReason = reason === 0 ? undefined : discardReasons[reason - 1];
     r.lagMs = this.#f32[w + 7] ?? NaN;
     r.text = undefined;
     return (flags & flagText) !== 0;

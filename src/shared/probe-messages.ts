@@ -52,7 +52,7 @@ export interface HttpProbeSpec extends ProbeSpecBase {
   readonly host: string;
   readonly codeMin: number;
   readonly codeMax: number;
-  /** RegExp source searched in the body; undefined → the body is not read. */
+  /** RE2 pattern (Go regexp syntax) searched in the body; undefined → the body is not read. */
   readonly responseRegexp: string | undefined;
 }
 

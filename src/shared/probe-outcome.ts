@@ -2,6 +2,7 @@
 // the main thread (src/shared/probe-batch.ts), and what the checker keeps per backend. The
 // ProbeResult record, with its detail text, is made from it only when something reads it.
 
+import type { DiscardReason } from './discard-reason.js';
 import { isPassCode, probeCodeLayer, type ProbeCode, type ProbeResult } from './health.js';
 import { detailKind, formatProbeDetail, type DetailKind } from './probe-detail.js';
 import type { ProbeSpec } from './probe-messages.js';
@@ -16,8 +17,10 @@ export interface ProbeOutcome {
   /** Unix ms when the probe started. */
   readonly at: number;
   readonly durationMs: number;
-  /** The stall guard discarded it (behaviour.md §3.6): the checker must not record it. */
+  /** Discarded (the stall guard, behaviour.md §3.6, or the prober's own shortage): the checker must not record it. */
   readonly discarded: boolean;
+  /** Why, when discarded. */
+  readonly discardReason?: DiscardReason;
   /** The prober's worst event-loop lag during the probe, when measured; NaN otherwise. */
   readonly lagMs: number;
 }
@@ -33,7 +36,8 @@ export function probeResultOf(o: ProbeOutcome): ProbeResult {
     durationMs: o.durationMs,
   };
   if (!o.discarded) return base;
-  return Number.isNaN(o.lagMs) ? { ...base, discarded: true } : { ...base, discarded: true, lagMs: o.lagMs };
+  const discarded = { ...base, discarded: true, discardReason: o.discardReason ?? 'stall' };
+  return Number.isNaN(o.lagMs) ? discarded : { ...discarded, lagMs: o.lagMs };
 }
 
 /**

@@ -93,3 +93,10 @@ export async function readState(api: LbApi, opts: ReadOptions = {}): Promise<LbS
   const vips = await readVips(api, opts);
   return { conf, vips };
 }
+
+/** Canonical AS addresses at a weight above 0 in any VIP: the backends VPP is serving (slow-start adoption). */
+export function servingAddresses(vips: ReadonlyMap<string, CurrentVip>): Set<string> {
+  const out = new Set<string>();
+  for (const v of vips.values()) for (const [address, as] of v.ases) if (as.weight > 0) out.add(address);
+  return out;
+}

@@ -12,7 +12,7 @@ import { desiredConf, desiredVip, desiredVips, flowTableLength, vipKeyString, ty
 import type { Clock } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
 import { formatDurationMs } from '../shared/duration.js';
-import { DaemonError, errorMessage } from '../shared/errors.js';
+import { DaemonError, errorMessage, notFound } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
 import type { LbApi } from '../vpp/lb-api.js';
 import { asPhase, fullSyncBatches, opKinds, pipelineBatches, planAll, planConf, planVip, syncKinds, zeroCounts, type FlushHints, type LbOp, type SyncCounts, type SyncKind } from './lb-plan.js';
@@ -172,7 +172,7 @@ export class LbSync {
    * to a full sync.
    */
   async syncVip(cfg: Config, inputs: DesiredInputs, frontend: string, flushHints: ReadonlySet<string> = new Set(), written?: () => void): Promise<SyncReport> {
-    if (!cfg.frontends.has(frontend)) throw new DaemonError('NOT_FOUND', `frontend ${frontend} not found`);
+    if (!cfg.frontends.has(frontend)) throw notFound('frontend', frontend);
     const { report, failures } = await this.syncVips(cfg, inputs, [{ frontend, flushHints }], written === undefined ? undefined : () => written());
     if (failures.has(frontend)) throw failures.get(frontend);
     return report;
@@ -202,7 +202,7 @@ export class LbSync {
     const wanted: Wanted[] = [];
     for (const r of requests) {
       const fe = cfg.frontends.get(r.frontend);
-      if (fe === undefined) failures.set(r.frontend, new DaemonError('NOT_FOUND', `frontend ${r.frontend} not found`));
+      if (fe === undefined) failures.set(r.frontend, notFound('frontend', r.frontend));
       else wanted.push({ frontend: r.frontend, flushHints: r.flushHints, desired: desiredVip(cfg, fe, inputs) });
     }
     const escalate = new Map<string, ReadonlySet<string>>();

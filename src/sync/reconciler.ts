@@ -12,7 +12,7 @@
 
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Config } from '../shared/config.js';
-import { DaemonError, errorMessage, isDaemonError } from '../shared/errors.js';
+import { DaemonError, errorMessage, isDaemonError, notFound } from '../shared/errors.js';
 import { probeCodeLayer } from '../shared/health.js';
 import type { Logger } from '../shared/log.js';
 import type { BackendTransitionEvent, CheckerEvent, CheckerEventSource } from '../checker/events.js';
@@ -212,7 +212,7 @@ export class Reconciler {
     if (refused !== undefined) return refused;
     if (!this.#gate.isOpen()) return Promise.reject(warmupInProgress());
     if (frontend === undefined) return this.#enqueueAll();
-    if (!this.#config().frontends.has(frontend)) return Promise.reject(new DaemonError('NOT_FOUND', `frontend ${frontend} not found`));
+    if (!this.#config().frontends.has(frontend)) return Promise.reject(notFound('frontend', frontend));
     return this.#enqueueVip(frontend, 'request');
   }
 
@@ -231,6 +231,7 @@ export class Reconciler {
 
   /** A backend transition: one VIP sync per frontend it affects, in name order. */
   #onEvent(ev: CheckerEvent): void {
+    if (ev.kind === 'ramp') return this.#onRampStep(ev.frontends);
     if (ev.kind !== 'backend') return;
     // Discarded while disconnected: the full sync on reconnect (or the warmup) covers it.
     if (!this.#connected || this.#stopped) return;
@@ -251,6 +252,13 @@ export class Reconciler {
     // the middle of a change when it emits them.
     if (!this.#running && transition.code in probeCodeLayer) this.#kick();
     else this.#queueKick();
+  }
+
+  /** A slow-start step: a VIP sync per frontend; while the gate holds one, its release covers it. */
+  #onRampStep(frontends: readonly string[]): void {
+    if (!this.#connected || this.#stopped) return;
+    for (const frontend of frontends) this.#queue.addVip(frontend, { origin: 'request' });
+    this.#queueKick();
   }
 
   #enqueueAll(): Promise<void> {

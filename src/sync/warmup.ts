@@ -31,6 +31,12 @@ export interface WarmupOptions {
   readonly stateOf: StateOf;
   /** Called once when the warmup is done (maglev_vpp_warmup_complete = 1). */
   readonly onDone?: () => void;
+  /**
+   * Runs at the first connect, before the timeline starts: reads what VPP already serves, so
+   * slow start does not restart the ramps of backends that were up before the restart. A
+   * failure is logged and the warmup goes on.
+   */
+  readonly adopt?: () => Promise<void>;
 }
 
 const impact = {
@@ -50,6 +56,8 @@ export class Warmup implements SyncGate {
   readonly #config: () => Config;
   readonly #stateOf: StateOf;
   readonly #onDone: (() => void) | undefined;
+  readonly #adopt: (() => Promise<void>) | undefined;
+  #adopting = false;
 
   #runner: GateRunner = noRunner;
   #phase: WarmupPhase = 'waiting';
@@ -67,6 +75,7 @@ export class Warmup implements SyncGate {
     this.#config = opts.config;
     this.#stateOf = opts.stateOf;
     this.#onDone = opts.onDone;
+    this.#adopt = opts.adopt;
   }
 
   get phase(): WarmupPhase {
@@ -117,7 +126,7 @@ export class Warmup implements SyncGate {
 
   onConnect(): void {
     this.#connected = true;
-    if (this.#phase === 'waiting') this.#begin();
+    if (this.#phase === 'waiting') this.#adoptThenBegin();
     else if (this.#phase === 'release') {
       this.#confStep(); // a VPP that restarted meanwhile has no lb_conf either
       this.#poll();
@@ -143,6 +152,22 @@ export class Warmup implements SyncGate {
 
   #elapsed(): string {
     return formatDurationMs(this.#elapsedMs());
+  }
+
+  /** The adopt step, then #begin; a disconnect meanwhile leaves the warmup waiting for the next connect. */
+  #adoptThenBegin(): void {
+    const adopt = this.#adopt;
+    if (adopt === undefined) return this.#begin();
+    if (this.#adopting) return;
+    this.#adopting = true;
+    adopt()
+      .catch((err: unknown) => {
+        this.#log.warn('vpp-lb-warmup-adopt-error', { err: errorMessage(err), impact: 'backends up before the restart ramp again (slow start)' });
+      })
+      .finally(() => {
+        this.#adopting = false;
+        if (this.#phase === 'waiting' && this.#connected) this.#begin();
+      });
   }
 
   /** The first connect: latch the delays and start the timeline. */

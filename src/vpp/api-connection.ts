@@ -236,7 +236,7 @@ export class ApiConnection {
     const context = this.#nextContext();
     const id = this.#idOf(msg);
     const pingId = multi ? this.#idOf('control_ping') : undefined;
-    this.#log.debug(multi ? 'vpp-api-send-multi' : 'vpp-api-send', { msg, context });
+    this.#log.debug(multi ? 'vpp-api-send-multi' : 'vpp-api-send', { vpp_msg: msg, context });
     if (this.closed) {
       this.#count(msg, 'send', 'failure');
       return Promise.reject(new DaemonError('VPP_DISCONNECTED', `${msg}: not connected (${this.#closeReason})`));
@@ -281,7 +281,7 @@ export class ApiConnection {
     this.#pending.delete(p.context);
     if (p.timer !== undefined) this.#clock.clearTimeout(p.timer);
     const multi = p.details !== undefined;
-    const attrs = err === undefined || err instanceof VppApiError ? { msg: p.msg, context: p.context, retval } : { msg: p.msg, context: p.context, err: err.message };
+    const attrs = err === undefined || err instanceof VppApiError ? { vpp_msg: p.msg, context: p.context, retval } : { vpp_msg: p.msg, context: p.context, err: err.message };
     this.#log.debug(multi ? 'vpp-api-recv-multi' : 'vpp-api-recv', multi ? { ...attrs, count: p.items.length } : attrs);
     this.#count(p.msg, 'recv', err === undefined && (retval ?? 0) === okStatus(p) ? 'success' : 'failure');
     if (err !== undefined) p.reject(err);

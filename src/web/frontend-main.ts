@@ -7,6 +7,7 @@ import { buildInfo } from '../generated/build-info.js';
 import { createRealClock } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import { createLogger } from '../shared/log.js';
+import { routeGrpcLogs } from '../api/grpc-log.js';
 import { adminCredentialsFromEnv } from './basic-auth.js';
 import { startDashboard } from './dashboard.js';
 import { frontendExitCodes, frontendUsage, parseFrontendOptions } from './frontend-options.js';
@@ -77,6 +78,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, io: MainOutpu
     return frontendExitCodes.ok;
   }
   const logger = createLogger({ level: o.logLevel });
+  routeGrpcLogs(logger);
   logger.info('starting', { version: buildInfo.version, commit: buildInfo.commit, date: buildInfo.date });
   const admin = adminCredentialsFromEnv(env);
   if (admin === undefined) logger.info('admin-disabled', { reason: 'MAGLEV_FRONTEND_USER or MAGLEV_FRONTEND_PASSWORD unset' });

@@ -124,7 +124,7 @@ t.test('pause/resume/disable/enable of a static backend', async (t) => {
 t.test('NOT_FOUND for unknown and unreferenced backends', async (t) => {
   const h = checkerHarness({ ...spec, backends: { ...spec.backends, lonely: '192.0.2.99' } });
   for (const action of ['pause', 'resume', 'enable', 'disable'] as const) {
-    t.throws(() => h.checker[action]('nope'), { name: 'DaemonError', code: 'NOT_FOUND' }, `${action} nope`);
+    t.throws(() => h.checker[action]('nope'), { name: 'DaemonError', code: 'NOT_FOUND', message: 'backend "nope" not found' }, `${action} nope`);
     t.throws(() => h.checker[action]('lonely'), { name: 'DaemonError', code: 'NOT_FOUND' }, `${action} unreferenced`);
   }
 });

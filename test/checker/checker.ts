@@ -178,6 +178,41 @@ t.test('static backends: up at once, rise=fall=1, re-recorded every 30 s, no exe
   h.checker.stop();
 });
 
+t.test('local shortages (EMFILE …) are discarded: no counter move, one rate-limited WARN per reason, /healthz degraded', async (t) => {
+  const emfile = { ok: false, code: 'SOCKERR', detail: 'connect: EMFILE', discarded: true, discardReason: 'EMFILE' } as const;
+  const h = checkerHarness(one);
+  // Up first (rise 2: unknown → up on the first pass), then a run of EMFILE discards.
+  h.exec.script('b1', pass, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, emfile, fail);
+  h.checker.start();
+  h.clock.advance(510);
+  t.equal(h.checker.stateOf('b1'), 'up');
+  const upHealth = h.checker.getBackend('b1')?.health;
+  t.same(h.checker.recentDiscards(), {}, 'nothing discarded yet');
+  // 12 discards, one every interval (2 s): the state and the counter never move.
+  for (let i = 0; i < 12; i++) h.clock.advance(2010);
+  t.equal(h.exec.runs('b1').length, 13, 'every discard is followed by the next probe on schedule');
+  t.equal(h.checker.stateOf('b1'), 'up', 'a healthy backend stays up while the prober is short of descriptors');
+  t.equal(h.checker.getBackend('b1')?.health, upHealth, 'the rise/fall counter did not move');
+  t.equal(h.checker.getBackend('b1')?.lastProbe?.code, 'L4OK', 'the last recorded probe is still the pass');
+  const warns = h.log.named('probe-discarded-local');
+  t.same(
+    warns.map((r) => [r.level, r.attrs.reason, r.attrs.discarded]),
+    [
+      ['warn', 'EMFILE', 1],
+      ['warn', 'EMFILE', 5],
+      ['warn', 'EMFILE', 5],
+    ],
+    'one line per 10 s, each with the count since the previous one',
+  );
+  t.match(warns[0]?.attrs, { backend: 'b1', code: 'SOCKERR', detail: 'connect: EMFILE' });
+  t.same(h.checker.recentDiscards(), { EMFILE: 12 }, 'the last minute holds all 12');
+  h.clock.advance(2010);
+  t.equal(h.checker.getBackend('b1')?.health, (upHealth ?? 0) - 1, 'a real failure still counts');
+  h.clock.advance(70_000);
+  t.same(h.checker.recentDiscards(), {}, 'a minute later the prober is no longer degraded');
+  h.checker.stop();
+});
+
 t.test('discarded results are not recorded and the next probe is scheduled normally', async (t) => {
   const h = checkerHarness(one);
   h.exec.script('b1', { ok: false, code: 'L4TOUT', detail: 'timeout after 1s during connect', discarded: true, lagMs: 600 }, pass);
@@ -338,6 +373,117 @@ t.test('frontend states, frontendInfo and the active pool', async (t) => {
   );
   t.equal(info.pools[1]?.members[0]?.lastTransitionAt, h.checker.getBackend('c')?.transitions[0]?.at);
   t.same(h.checker.listFrontends(), ['web']);
+  h.checker.stop();
+});
+
+t.test('panic: entering and leaving are events and log lines; weights follow', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: { rise: 1, fall: 1 } },
+    backends: {
+      a: { address: '192.0.2.1', healthcheck: 'hc' },
+      b: { address: '192.0.2.2', healthcheck: 'hc' },
+      c: { address: '192.0.2.3', healthcheck: 'hc' },
+    },
+    frontends: { web: { pools: [['primary', { a: 100, b: 100, c: 100 }]], panicThreshold: 50 } },
+  });
+  h.exec.script('b', pass, fail);
+  h.exec.script('c', pass, fail);
+  h.checker.start();
+  h.clock.advance(2000); // first probes (a@500, b@~1167, c@~1833): all up
+  t.same([h.checker.stateOf('a'), h.checker.stateOf('b'), h.checker.stateOf('c')], ['up', 'up', 'up']);
+  h.clock.advance(1300); // b@~3177 fails: 2 of 3 up, not below 50%
+  t.equal(h.checker.stateOf('b'), 'down');
+  t.equal(h.checker.frontendInfo('web')?.panic, false);
+  h.clock.advance(600); // c@~3843 fails: 1 of 3 up
+  t.equal(h.checker.stateOf('c'), 'down');
+  const info = h.checker.frontendInfo('web')!;
+  t.equal(info.panic, true);
+  t.equal(info.panicThreshold, 50);
+  t.same(
+    info.pools[0]?.members.map((m) => [m.backend, m.state, m.effectiveWeight, m.flush]),
+    [
+      ['a', 'up', 100, false],
+      ['b', 'down', 100, false],
+      ['c', 'down', 100, false],
+    ],
+    'in panic every measured backend has its configured weight',
+  );
+  t.match(h.events.at(-1), { kind: 'panic', frontend: 'web', panic: true, state: 'up', detail: '1 of 3 up in pool primary, below the 50% panic threshold' });
+  t.same(
+    h.log.named('frontend-panic-enter').map((r) => [r.level, r.attrs]),
+    [['warn', { frontend: 'web', detail: '1 of 3 up in pool primary, below the 50% panic threshold' }]],
+  );
+  t.same(h.frontendEvents(), ['web:unknown>up'], 'the state stayed up throughout');
+  h.clock.advance(10_000); // b's down-interval probe passes: 2 of 3
+  t.equal(h.checker.stateOf('b'), 'up');
+  t.equal(h.checker.frontendInfo('web')?.panic, false);
+  t.same(
+    h.observed.filter((o) => o.startsWith('panic')),
+    ['panic web true', 'panic web false'],
+  );
+  t.same(
+    h.log.named('frontend-panic-exit').map((r) => r.attrs),
+    [{ frontend: 'web', detail: '2 of 3 up in pool primary, at or above the 50% panic threshold' }],
+  );
+  h.checker.stop();
+});
+
+t.test('slow start: the effective weight ramps in steps, each a ramp event naming the frontends', async (t) => {
+  const h = checkerHarness({
+    healthchecks: { hc: { rise: 1, fall: 1 } },
+    backends: {
+      a: { address: '192.0.2.1', healthcheck: 'hc', slowStart: { windowMs: 8000, steps: 4 } },
+      b: { address: '192.0.2.2', healthcheck: 'hc' },
+    },
+    frontends: { web: [['p', { a: 100, b: 100 }]], api: [['p', { a: 50 }]] },
+  });
+  const weights = (): number[] => ['web', 'api'].flatMap((f) => h.checker.frontendInfo(f)!.pools[0]!.members.filter((m) => m.backend === 'a').map((m) => m.effectiveWeight));
+  h.checker.start();
+  h.clock.advance(600); // a@500 passes: up at 510
+  t.equal(h.checker.stateOf('a'), 'up');
+  t.same(weights(), [20, 10], 'level 0 of 4: a fifth of 100 and of 50');
+  t.same(h.checker.rampOf('a'), { level: 0, steps: 4 });
+  t.same(h.log.named('backend-slow-start').map((r) => r.attrs), [{ backend: 'a', window: '8s', steps: 4 }]);
+  h.clock.advance(2000);
+  t.same(weights(), [40, 20]);
+  t.match(h.events.at(-1), { kind: 'ramp', backend: 'a', frontends: ['api', 'web'], level: 1, steps: 4 });
+  h.clock.advance(6000);
+  t.same(weights(), [100, 50], 'done after the window');
+  t.same(
+    h.observed.filter((o) => o.startsWith('ramp')),
+    ['ramp a 1/4', 'ramp a 2/4', 'ramp a 3/4', 'ramp a 4/4'],
+  );
+  t.equal(h.checker.rampOf('b'), undefined, 'b has no slow start');
+  t.same(h.frontendEvents(), ['api:unknown>up', 'web:unknown>up'], 'steps are no frontend transitions');
+  h.checker.stop();
+});
+
+t.test('slow start restart neutrality: backends VPP already serves do not ramp', async (t) => {
+  const ss = { windowMs: 8000, steps: 4 };
+  const h = checkerHarness({
+    healthchecks: { hc: { rise: 1, fall: 1 } },
+    backends: {
+      early: { address: '192.0.2.1', healthcheck: 'hc', slowStart: ss },
+      late: { address: '192.0.2.2', healthcheck: 'hc', slowStart: ss },
+      fresh: { address: '192.0.2.3', healthcheck: 'hc', slowStart: ss },
+    },
+    frontends: { web: [['p', { early: 100, late: 100, fresh: 100 }]] },
+  });
+  h.checker.start();
+  h.clock.advance(600); // early@500 is up and ramping; late and fresh are still unknown
+  t.same(h.checker.rampOf('early'), { level: 0, steps: 4 });
+  h.checker.adoptServing(new Set(['192.0.2.1', '192.0.2.2'])); // fresh was not serving in VPP
+  t.equal(h.checker.rampOf('early'), undefined, "early's ramp ends");
+  t.match(h.events.at(-1), { kind: 'ramp', backend: 'early', level: 4, steps: 4, frontends: ['web'] });
+  h.clock.advance(2000);
+  t.same([h.checker.stateOf('late'), h.checker.stateOf('fresh')], ['up', 'up']);
+  t.equal(h.checker.rampOf('late'), undefined, 'late comes up at its configured weight');
+  t.same(h.checker.rampOf('fresh'), { level: 0, steps: 4 }, 'fresh ramps');
+  t.same(
+    h.log.named('backend-slow-start-skipped').map((r) => r.attrs.backend),
+    ['early', 'late'],
+  );
+  h.checker.endAdoption();
   h.checker.stop();
 });
 

@@ -27,16 +27,18 @@ t.test('YAML weights, overrides, and reset on reload', async (t) => {
 });
 
 t.test('set() validation', async (t) => {
-  const cases: Array<{ args: [string, string, string, number]; code: string }> = [
+  const cases: Array<{ args: [string, string, string, number]; code: string; message?: string }> = [
     { args: ['web', 'p', 'a', 101], code: 'INVALID_ARGUMENT' },
     { args: ['web', 'p', 'a', -1], code: 'INVALID_ARGUMENT' },
     { args: ['web', 'p', 'a', 1.5], code: 'INVALID_ARGUMENT' },
-    { args: ['nope', 'p', 'a', 1], code: 'NOT_FOUND' },
-    { args: ['web', 'nope', 'a', 1], code: 'NOT_FOUND' },
-    { args: ['web', 'f', 'a', 1], code: 'NOT_FOUND' },
+    { args: ['nope', 'p', 'a', 1], code: 'NOT_FOUND', message: 'frontend "nope" not found' },
+    { args: ['web', 'nope', 'a', 1], code: 'NOT_FOUND', message: 'pool "nope" not found in frontend "web"' },
+    { args: ['web', 'f', 'a', 1], code: 'NOT_FOUND', message: 'backend "a" not found in pool "f"' },
   ];
   const w = new ConfiguredWeights(cfg);
-  for (const c of cases) t.throws(() => w.set(...c.args), { name: 'DaemonError', code: c.code }, c.args.join(' '));
+  for (const c of cases) {
+    t.throws(() => w.set(...c.args), { name: 'DaemonError', code: c.code, ...(c.message === undefined ? {} : { message: c.message }) }, c.args.join(' '));
+  }
   t.equal(w.weightOf('web', 'p', 'a'), 100, 'nothing changed');
   for (const ok of [0, 100]) {
     w.set('web', 'p', 'a', ok);

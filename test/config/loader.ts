@@ -1010,7 +1010,7 @@ const semanticCases: ErrorCase[] = [
     errors: [{ path: 'maglev.healthchecks.h.params.response-regexp', line: 7, col: 26, message: /does not compile/ }],
   },
   {
-    name: 'response-regexp with RE2-only inline flags',
+    name: 'response-regexp with a backreference (RE2 refuses it)',
     text: yaml(`
       maglev:
         healthchecks:
@@ -1018,10 +1018,24 @@ const semanticCases: ErrorCase[] = [
             type: http
             port: 80
             params:
-              response-regexp: "(?i)ok"
+              response-regexp: "(a)\\\\1"
     `),
     stage: 'semantic',
-    errors: [{ path: 'maglev.healthchecks.h.params.response-regexp', line: 7, col: 26, message: /does not compile/ }],
+    errors: [{ path: 'maglev.healthchecks.h.params.response-regexp', line: 7, col: 26, message: /^response-regexp does not compile \(RE2 syntax\): invalid escape sequence "\\\\1" at character 4 of the pattern$/ }],
+  },
+  {
+    name: 'response-regexp with a lookahead (RE2 refuses it)',
+    text: yaml(`
+      maglev:
+        healthchecks:
+          h:
+            type: http
+            port: 80
+            params:
+              response-regexp: 'ok(?=x)'
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.healthchecks.h.params.response-regexp', line: 7, col: 26, message: /^response-regexp does not compile \(RE2 syntax\): invalid or unsupported Perl syntax "\(\?=" at character 3 of the pattern$/ }],
   },
   {
     name: 'health check name with a space',
@@ -1288,6 +1302,34 @@ const semanticCases: ErrorCase[] = [
     errors: [{ path: 'maglev.frontends.web.pools[0].backends.a.weight', line: 18, col: 26, message: /^must be between 0 and 100, got 101$/ }],
   },
   {
+    name: 'panic-threshold 101',
+    text: frontends(`
+      web:
+        address: 192.0.2.1
+        panic-threshold: 101
+        pools:
+          - name: p
+            backends:
+              a: {}
+    `),
+    stage: 'semantic',
+    errors: [{ path: 'maglev.frontends.web.panic-threshold', line: 15, col: 24, message: /^must be between 0 and 100, got 101$/ }],
+  },
+  {
+    name: 'panic-threshold as a percent string',
+    text: frontends(`
+      web:
+        address: 192.0.2.1
+        panic-threshold: 50%
+        pools:
+          - name: p
+            backends:
+              a: {}
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.frontends.web.panic-threshold', line: 15, col: 24, message: /expected an integer, got the string "50%"/ }],
+  },
+  {
     name: 'weight -1',
     text: frontends(`
       web:
@@ -1429,6 +1471,45 @@ const semanticCases: ErrorCase[] = [
 ];
 
 const multiCases: ErrorCase[] = [
+  {
+    name: 'slow-start out of range on a health check and a backend',
+    text: yaml(`
+      maglev:
+        healthchecks:
+          h:
+            type: icmp
+            slow-start: 500ms
+            slow-start-steps: 21
+        backends:
+          a:
+            address: 10.0.0.1
+            slow-start: 2h
+            slow-start-steps: 0
+    `),
+    stage: 'semantic',
+    errors: [
+      { path: 'maglev.healthchecks.h.slow-start', line: 5, col: 19, message: /^must be 0 \(off\) or from 1s to 1h, got 500ms$/ },
+      { path: 'maglev.healthchecks.h.slow-start-steps', line: 6, col: 25, message: /^must be between 1 and 20, got 21$/ },
+      { path: 'maglev.backends.a.slow-start', line: 10, col: 19, message: /^must be 0 \(off\) or from 1s to 1h, got 2h0m0s$/ },
+      { path: 'maglev.backends.a.slow-start-steps', line: 11, col: 25, message: /^must be between 1 and 20, got 0$/ },
+    ],
+  },
+  {
+    name: 'slow-start of the wrong type',
+    text: yaml(`
+      maglev:
+        backends:
+          a:
+            address: 10.0.0.1
+            slow-start: slowly
+            slow-start-steps: "4"
+    `),
+    stage: 'parse',
+    errors: [
+      { path: 'maglev.backends.a.slow-start', line: 5, col: 19, message: /invalid duration "slowly"/ },
+      { path: 'maglev.backends.a.slow-start-steps', line: 6, col: 25, message: /expected an integer, got the string "4"/ },
+    ],
+  },
   {
     name: 'structural errors in every section, all reported',
     text: yaml(`
@@ -1749,6 +1830,7 @@ t.test('examples/maglev.yaml resolves values and defaults', async (t) => {
     description: 'public web, IPv4',
     srcIpSticky: false,
     flushOnDown: true,
+    panicThreshold: 0,
     pools: [
       { name: 'primary', members: [{ backend: 'nginx0-ams', weight: 100 }, { backend: 'nginx0-fra', weight: 100 }] },
       { name: 'fallback', members: [{ backend: 'nginx1-zrh', weight: 50 }] },
@@ -1794,6 +1876,19 @@ t.test('examples/maglev-demo.yaml stays on loopback', async (t) => {
 t.test('valid edge cases', async (t) => {
   const cases: Array<{ name: string; text: string; check: (t: Test, c: Config) => void }> = [
     {
+      name: 'response-regexp in RE2 syntax that JavaScript lacks (inline flags, \\z)',
+      text: yaml(`
+        maglev:
+          healthchecks:
+            h:
+              type: http
+              port: 80
+              params:
+                response-regexp: '(?i)^status: ok\\z'
+      `),
+      check: (t, c) => t.equal(c.healthchecks.get('h')?.http?.responseRegexp, '(?i)^status: ok\\z'),
+    },
+    {
       name: 'maglev with nothing under it: all defaults',
       text: 'maglev:\n',
       check: (t, c) => {
@@ -1809,6 +1904,55 @@ t.test('valid edge cases', async (t) => {
         });
         t.equal(c.frontends.size + c.backends.size + c.healthchecks.size, 0);
       },
+    },
+    {
+      name: 'slow-start: a health check sets it for its backends; a backend overrides or turns it off',
+      text: yaml(`
+        maglev:
+          healthchecks:
+            slow: { type: icmp, slow-start: 1m, slow-start-steps: 6 }
+            quick: { type: icmp, slow-start: 10s }
+            plain: { type: icmp }
+          backends:
+            inherits: { address: 10.0.0.1, healthcheck: slow }
+            default-steps: { address: 10.0.0.2, healthcheck: quick }
+            own-window: { address: 10.0.0.3, healthcheck: slow, slow-start: 30s }
+            own-steps: { address: 10.0.0.4, healthcheck: slow, slow-start-steps: 2 }
+            off: { address: 10.0.0.5, healthcheck: slow, slow-start: 0 }
+            none: { address: 10.0.0.6, healthcheck: plain }
+            static: { address: 10.0.0.7, slow-start: 5s, slow-start-steps: 1 }
+      `),
+      check: (t, c) => {
+        const got = Object.fromEntries([...c.backends.values()].map((b) => [b.name, b.slowStart]));
+        t.same(got, {
+          inherits: { windowMs: 60_000, steps: 6 },
+          'default-steps': { windowMs: 10_000, steps: 4 },
+          'own-window': { windowMs: 30_000, steps: 6 },
+          'own-steps': { windowMs: 60_000, steps: 2 },
+          off: undefined,
+          none: undefined,
+          static: { windowMs: 5000, steps: 1 },
+        });
+        t.notOk('slowStart' in c.backends.get('none')!, 'no slow start: no key');
+      },
+    },
+    {
+      name: 'panic-threshold 0 (off) and 100',
+      text: frontends(`
+        off:
+          address: 192.0.2.1
+          protocol: tcp
+          port: 80
+          panic-threshold: 0
+          pools: [{ name: p, backends: { a: {} } }]
+        always:
+          address: 192.0.2.1
+          protocol: tcp
+          port: 81
+          panic-threshold: 100
+          pools: [{ name: p, backends: { a: {} } }]
+      `),
+      check: (t, c) => t.same([c.frontends.get('off')?.panicThreshold, c.frontends.get('always')?.panicThreshold], [0, 100]),
     },
     {
       name: 'empty sections',

@@ -16,6 +16,7 @@ import { FakeControlPlane, T0, withAsWeight } from '../support/fake-control-plan
 import { startHarness, watch } from '../support/grpc-harness.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { RecordingLogger } from '../support/recording-logger.js';
+import { until } from '../support/wait-for.js';
 
 const { status } = grpc;
 
@@ -284,16 +285,22 @@ void t.test('WatchEvents: snapshot then live events, deduplicated', async (t) =>
   h.fake.transition('nginx0-ams', 'down', 'L7STS', 'HTTP 503', T0 + 1000);
   h.fake.log('info', 'backend-transition', [['backend', 'nginx0-ams']], T0 + 1000);
   h.fake.log('debug', 'probe-done', [], T0 + 1000);
-  await w.take(9);
+  h.fake.emit({ kind: 'panic', frontend: 'web4', panic: true, state: 'up', detail: '1 of 4 up in pool primary, below the 50% panic threshold', at: T0 + 2000 });
+  await w.take(10);
   const live = w.events.slice(5);
   t.same(
     live.map((e) => e.event),
-    ['backend', 'frontend', 'frontend', 'log'],
+    ['backend', 'frontend', 'frontend', 'log', 'frontend'],
     'one backend event although two frontends reference it; no debug log at info',
   );
   t.match(live[0], { backend: { backend_name: 'nginx0-ams', transition: { from: 'up', to: 'down', code: 'L7STS', at_unix_ns: `${T0 + 1000}000000` } } });
   t.match(live[1], { frontend: { frontend_name: 'web4', transition: { from: 'up', to: 'down' } } });
   t.match(live[3], { log: { level: 'info', msg: 'backend-transition', attrs: [{ key: 'backend', value: 'nginx0-ams' }] } });
+  t.match(
+    live[4],
+    { frontend: { frontend_name: 'web4', transition: { from: 'up', to: 'up', code: 'panic-enter', detail: /below the 50% panic threshold/, at_unix_ns: `${T0 + 2000}000000` } } },
+    'entering panic is a frontend event with an unchanged state and its own code',
+  );
   w.stream.cancel();
   t.equal((await w.end).code, status.CANCELLED);
 });
@@ -398,7 +405,9 @@ void t.test('grpc_server_* metrics count RPCs by method and code', async (t) => 
   await w.take(5);
   w.stream.cancel();
   await w.end;
-  await new Promise((r) => setTimeout(r, 20));
+  // The server hears of the cancel after the client does: wait for it rather than for a time.
+  const cancelled = /grpc_server_handled_total\{grpc_type="server_stream",grpc_service="maglev.Maglev",grpc_method="WatchEvents",grpc_code="Canceled"\} 1/;
+  await until(async () => cancelled.test(await h.registry.metrics()), 'the server to count the cancelled stream', 10_000);
   const text = await h.registry.metrics();
   t.match(text, /grpc_server_started_total\{grpc_type="unary",grpc_service="maglev.Maglev",grpc_method="ListFrontends"\} 1/);
   t.match(text, /grpc_server_handled_total\{grpc_type="unary",grpc_service="maglev.Maglev",grpc_method="GetBackend",grpc_code="NotFound"\} 1/);

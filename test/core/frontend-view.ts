@@ -15,6 +15,7 @@ const fe: Frontend = {
   description: 'public web',
   srcIpSticky: true,
   flushOnDown: true,
+  panicThreshold: 50,
   pools: [
     { name: 'primary', members: [{ backend: 'a', weight: 100 }, { backend: 'b', weight: 50 }] },
     { name: 'fallback', members: [{ backend: 'c', weight: 20 }] },
@@ -27,14 +28,14 @@ const yaml = (_f: string, pool: string, backend: string): number =>
 t.test('config fields and the given state are copied as they are', async (t) => {
   const v = frontendView(fe, 'up', () => 'up', yaml, () => undefined);
   t.same(
-    [v.name, v.address, v.protocol, v.port, v.description, v.srcIpSticky, v.flushOnDown, v.state],
-    ['web', '198.51.100.1', 'tcp', 443, 'public web', true, true, 'up'],
+    [v.name, v.address, v.protocol, v.port, v.description, v.srcIpSticky, v.flushOnDown, v.state, v.panicThreshold, v.panic],
+    ['web', '198.51.100.1', 'tcp', 443, 'public web', true, true, 'up', 50, false],
   );
 });
 
 t.test('pools: members with weights, flush and state; the active pool only while the state is up', async (t) => {
   // Pools as "name active [backend state weight→effective flush]", from a state map and the frontend state.
-  const cases: Array<{ name: string; in: { states: Record<string, BackendState>; state: FrontendState; weights?: Record<string, number> }; want: string[] }> = [
+  const cases: Array<{ name: string; in: { states: Record<string, BackendState>; state: FrontendState; weights?: Record<string, number> }; want: string[]; panic?: true }> = [
     {
       name: 'primary serving',
       in: { states: { a: 'up', b: 'down', c: 'up' }, state: 'up' },
@@ -51,9 +52,15 @@ t.test('pools: members with weights, flush and state; the active pool only while
       want: ['primary [a up 0→0] [b paused 50→0]', 'fallback active [c up 20→20]'],
     },
     {
-      name: 'nothing up: no pool is active',
-      in: { states: { a: 'down', b: 'down', c: 'unknown' }, state: 'down' },
-      want: ['primary [a down 100→0 flush] [b down 50→0 flush]', 'fallback [c unknown 20→0]'],
+      name: 'nothing up, 50% panic threshold: down members get their configured weight',
+      in: { states: { a: 'down', b: 'down', c: 'unknown' }, state: 'up' },
+      want: ['primary active [a down 100→100] [b down 50→50]', 'fallback [c unknown 20→0]'],
+      panic: true,
+    },
+    {
+      name: 'nothing measured: no panic, no pool is active',
+      in: { states: { a: 'unknown', b: 'paused', c: 'unknown' }, state: 'down' },
+      want: ['primary [a unknown 100→0] [b paused 50→0]', 'fallback [c unknown 20→0]'],
     },
     {
       // The caller's state wins: the checker passes the state its last frontend event announced.
@@ -70,6 +77,7 @@ t.test('pools: members with weights, flush and state; the active pool only while
   for (const c of cases) {
     const weightOf = (f: string, pool: string, backend: string): number => c.in.weights?.[backend] ?? yaml(f, pool, backend);
     const v = frontendView(fe, c.in.state, (b) => c.in.states[b], weightOf, () => undefined);
+    t.equal(v.panic, c.panic ?? false, `${c.name}: panic`);
     const got = v.pools.map(
       (p) =>
         `${p.name}${p.active ? ' active' : ''} ${p.members.map((m) => `[${m.backend} ${m.state} ${m.weight}→${m.effectiveWeight}${m.flush ? ' flush' : ''}]`).join(' ')}`,

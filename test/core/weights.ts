@@ -3,7 +3,7 @@ import { activePoolIndex, effectiveWeight, frontendState, frontendWeights, type 
 import type { Frontend } from '../../src/shared/config.js';
 import type { BackendState, FrontendState } from '../../src/shared/health.js';
 
-function frontend(pools: Array<[string, Record<string, number>]>, flushOnDown = true): Frontend {
+function frontend(pools: Array<[string, Record<string, number>]>, flushOnDown = true, panicThreshold = 0): Frontend {
   return {
     name: 'fe',
     address: '198.51.100.1',
@@ -13,6 +13,7 @@ function frontend(pools: Array<[string, Record<string, number>]>, flushOnDown = 
     description: '',
     srcIpSticky: false,
     flushOnDown,
+    panicThreshold,
     pools: pools.map(([name, m]) => ({ name, members: Object.entries(m).map(([backend, weight]) => ({ backend, weight })) })),
   };
 }
@@ -60,6 +61,62 @@ t.test('effective weight and flush: the §4.2 truth table', async (t) => {
   }
   t.same(effectiveWeight('up', 2, 2, 0, true), { weight: 0, flush: false }, 'up in the active pool with configured weight 0');
   t.same(effectiveWeight('up', 1, 1, 100, true), { weight: 100, flush: false }, 'up in a non-primary active pool');
+});
+
+t.test('effective weight in panic: health ignored, operator choices kept', async (t) => {
+  // Configured weight 70; pool 0 is the active pool; pool 1 is a standby pool; panic on.
+  const cases: Array<{ state: BackendState; pool: 'active' | 'standby'; flushOnDown: boolean; weight: number; flush: boolean }> = [
+    { state: 'up', pool: 'active', flushOnDown: true, weight: 70, flush: false },
+    { state: 'up', pool: 'standby', flushOnDown: true, weight: 70, flush: false },
+    { state: 'down', pool: 'active', flushOnDown: true, weight: 70, flush: false },
+    { state: 'down', pool: 'active', flushOnDown: false, weight: 70, flush: false },
+    { state: 'down', pool: 'standby', flushOnDown: true, weight: 70, flush: false },
+    { state: 'unknown', pool: 'active', flushOnDown: true, weight: 0, flush: false },
+    { state: 'paused', pool: 'active', flushOnDown: true, weight: 0, flush: false },
+    { state: 'disabled', pool: 'active', flushOnDown: false, weight: 0, flush: true },
+    { state: 'removed', pool: 'active', flushOnDown: false, weight: 0, flush: true },
+  ];
+  for (const c of cases) {
+    const poolIndex = c.pool === 'active' ? 0 : 1;
+    t.same(effectiveWeight(c.state, poolIndex, 0, 70, c.flushOnDown, true), { weight: c.weight, flush: c.flush }, `panic: ${c.state} ${c.pool} flush-on-down=${c.flushOnDown}`);
+  }
+});
+
+t.test('frontendWeights programs every up and down member in panic', async (t) => {
+  const pools: Array<[string, Record<string, number>]> = [
+    ['p', { a: 100, b: 100, c: 100 }],
+    ['f', { d: 50, e: 50 }],
+  ];
+  const cases: Array<{ name: string; in: { threshold: number; states: Record<string, BackendState> }; want: { panic: boolean; weights: number[] } }> = [
+    { name: 'off: 1 of 3 up serves alone', in: { threshold: 0, states: { a: 'up', b: 'down', c: 'down', d: 'up', e: 'down' } }, want: { panic: false, weights: [100, 0, 0, 0, 0] } },
+    { name: '50%: 1 of 3 up is panic', in: { threshold: 50, states: { a: 'up', b: 'down', c: 'down', d: 'up', e: 'down' } }, want: { panic: true, weights: [100, 100, 100, 50, 50] } },
+    { name: '50%: 2 of 3 up is not', in: { threshold: 50, states: { a: 'up', b: 'up', c: 'down', d: 'up', e: 'down' } }, want: { panic: false, weights: [100, 100, 0, 0, 0] } },
+    { name: '50%: all down, unknown and paused stay out', in: { threshold: 50, states: { a: 'down', b: 'unknown', c: 'paused', d: 'down', e: 'disabled' } }, want: { panic: true, weights: [100, 0, 0, 50, 0] } },
+  ];
+  for (const c of cases) {
+    const fe = frontend(pools, true, c.in.threshold);
+    const got = frontendWeights(fe, states(c.in.states), yamlWeights(fe));
+    t.same({ panic: got.panic.panic, weights: got.members.map((m) => m.effective.weight) }, c.want, c.name);
+    t.equal(frontendState(got.members), got.members.some((m) => m.effective.weight > 0) ? 'up' : 'down', `${c.name}: state`);
+  }
+});
+
+t.test('frontendWeights: a ramping backend gets its slow-start step of the configured weight', async (t) => {
+  const fe = frontend([
+    ['p', { a: 100, b: 50 }],
+    ['f', { c: 80 }],
+  ]);
+  const ramps: Record<string, { level: number; steps: number }> = { a: { level: 1, steps: 4 }, c: { level: 0, steps: 4 } };
+  const got = frontendWeights(fe, states({ a: 'up', b: 'up', c: 'up' }), yamlWeights(fe), (b) => ramps[b]);
+  t.same(
+    got.members.map((m) => [m.backend, m.configured, m.effective.weight]),
+    [
+      ['a', 100, 40],
+      ['b', 50, 50],
+      ['c', 80, 0],
+    ],
+    'a at 2/5; c ramps in a standby pool, so it stays at 0',
+  );
 });
 
 t.test('active pool (§4.1)', async (t) => {

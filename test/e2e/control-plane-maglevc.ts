@@ -41,7 +41,8 @@ void t.test('maglevc one-shot commands against a running maglevd', async (t) => 
 
     t.match(bes.stdout, new RegExp(`^be1\\s+${checkedBackends.be1.replaceAll('.', '\\.')}\\s+up\\s+true\\s+web-check$`, 'm'));
     t.match(bes.stdout, new RegExp(`^static1\\s+${staticAddress.replaceAll('.', '\\.')}\\s+up\\s+true\\s+-$`, 'm'));
-    t.equal(bes.stdout.trim().split('\n').length, 4, 'one row per backend');
+    t.equal(bes.stdout.trim().split('\n').length, 5, 'a header row and one row per backend');
+    t.match(bes.stdout, /^name\s+address\s+state\s+enabled\s+healthcheck\n/);
 
     t.match(be.stdout, /^backend be1$/m);
     t.match(be.stdout, /^\s+address\s+127\.0\.10\.1$/m);

@@ -40,4 +40,7 @@ t.test('bad flags', async (t) => {
   const help = run(['--help']);
   t.equal(await help.done, 0);
   t.match(help.out(), /^usage: maglev-fleet/);
+  const short = run(['-h']);
+  t.equal(await short.done, 0);
+  t.match(short.out(), /^usage: maglev-fleet/);
 });

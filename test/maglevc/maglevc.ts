@@ -39,7 +39,7 @@ const at = (...words: string[]): string[] => ['--server', h.address, ...words];
 
 void t.test('show commands print the layouts and exit 0', async (t) => {
   const list = await run(at('show', 'frontends'));
-  t.same(list, { code: 0, out: 'web4  198.51.100.1  tcp  80  up\nweb6  2001:db8::1   any  0   up\n', err: '' });
+  t.same(list, { code: 0, out: 'name  address       protocol  port  state\nweb4  198.51.100.1  tcp       80    up\nweb6  2001:db8::1   any       0     up\n', err: '' });
   const detail = await run(at('sh', 'fr', 'web4'));
   t.equal(detail.code, 0);
   t.ok(detail.out.startsWith('frontend web4\n  description    public web, IPv4\n'));
@@ -153,6 +153,19 @@ void t.test('usage errors exit 2', async (t) => {
   t.equal(help.code, 0);
   t.match(help.out, /^Usage: maglevc \[--server host:port\]/);
   t.match(help.out, /MAGLEV_SERVER/);
+});
+
+void t.test('one-shot help: ?, help, a trailing ? (no server needed)', async (t) => {
+  const top = await run(['--server', '127.0.0.1:1', '?']);
+  t.equal(top.code, 0);
+  t.match(top.out, /^ {2}show +show state\n/);
+  t.match(top.out, /\n {2}config +config file check and reload\n$/);
+  t.notMatch(top.out, /quit/, 'no shell-only commands');
+  t.same(await run(['--server', '127.0.0.1:1', 'help']), top, 'help = ?');
+  const show = await run(['--server', '127.0.0.1:1', 'help', 'show', 'frontends']);
+  t.same(show, { code: 0, out: '  <frontend>  frontend name\n  <cr>        run the command\n', err: '' });
+  t.same(await run(['--server', '127.0.0.1:1', 'show', 'frontends', '?']), show);
+  t.match((await run(['--server', '127.0.0.1:1', 'sh?'])).out, /^ {2}show +show state\n$/);
 });
 
 void t.test('--server beats MAGLEV_SERVER, which beats the default', async (t) => {

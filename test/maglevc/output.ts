@@ -47,6 +47,24 @@ void t.test('show frontends <f>: the §7.4 layout', (t) => {
   t.end();
 });
 
+void t.test('show frontends <f>: the panic row appears with a threshold', (t) => {
+  const f = frontendInfo(fake.getFrontend('web4'));
+  const cases: Array<{ name: string; in: { threshold: number; panic: boolean }; want: string | undefined }> = [
+    { name: 'off: no row', in: { threshold: 0, panic: false }, want: undefined },
+    { name: 'on, not in panic', in: { threshold: 50, panic: false }, want: '  panic          no (threshold 50%)' },
+    { name: 'in panic', in: { threshold: 30, panic: true }, want: '  panic          yes (threshold 30%): every backend at its configured weight, health ignored' },
+  ];
+  for (const c of cases) {
+    const lines = formatFrontend(plain, { ...f, panic_threshold: c.in.threshold, panic: c.in.panic });
+    t.equal(
+      lines.find((l) => l.startsWith('  panic')),
+      c.want,
+      c.name,
+    );
+  }
+  t.end();
+});
+
 void t.test('pool member rows stay regex-friendly with fixed-width names', (t) => {
   const f = frontendInfo(fake.getFrontend('web4'));
   f.pools[0]!.backends[0]!.name = 'a';
@@ -115,19 +133,22 @@ void t.test('VIP addresses drop only host prefix lengths', (t) => {
 });
 
 void t.test('list rows are aligned', (t) => {
-  t.same(formatFrontendList(fake.listFrontends().map((n) => frontendInfo(fake.getFrontend(n)))), [
-    'web4  198.51.100.1  tcp  80  up',
-    'web6  2001:db8::1   any  0   up',
+  t.same(formatFrontendList(plain, fake.listFrontends().map((n) => frontendInfo(fake.getFrontend(n)))), [
+    'name  address       protocol  port  state',
+    'web4  198.51.100.1  tcp       80    up',
+    'web6  2001:db8::1   any       0     up',
   ]);
-  t.same(formatBackendList(fake.listBackends().map((n) => backendInfo(fake.getBackend(n)))), [
-    'nginx0-ams  192.0.2.10  up        true   http-healthz',
-    'nginx0-fra  192.0.2.11  down      true   http-healthz',
-    'nginx1-zrh  192.0.2.12  disabled  false  -',
+  t.same(formatBackendList(plain, fake.listBackends().map((n) => backendInfo(fake.getBackend(n)))), [
+    'name        address     state     enabled  healthcheck',
+    'nginx0-ams  192.0.2.10  up        true     http-healthz',
+    'nginx0-fra  192.0.2.11  down      true     http-healthz',
+    'nginx1-zrh  192.0.2.12  disabled  false    -',
   ]);
-  t.same(formatHealthCheckList(fake.listHealthChecks().map((n) => healthCheckInfo(fake.getHealthCheck(n)))), [
-    'http-healthz  http  80   2s  1s  2  3',
-    'icmp          icmp  0    1s  1s  2  3',
-    'tcp-tls       tcp   443  2s  1s  2  3',
+  t.same(formatHealthCheckList(plain, fake.listHealthChecks().map((n) => healthCheckInfo(fake.getHealthCheck(n)))), [
+    'name          type  port  interval  timeout  rise  fall',
+    'http-healthz  http  80    2s        1s       2     3',
+    'icmp          icmp  0     1s        1s       2     3',
+    'tcp-tls       tcp   443   2s        1s       2     3',
   ]);
   t.end();
 });

@@ -83,7 +83,7 @@ void t.test('banner, Tab completion of keywords and live names, prefix commands'
   s.type('\x15'); // Ctrl-U: clear the line
   mark = s.text().length;
   s.type('sh fr\r');
-  await s.waitFor('web6  2001:db8::1   any  0   up', mark);
+  await s.waitFor('web6  2001:db8::1   any       0     up', mark);
   s.type('quit\r');
   t.equal(await s.done, 0);
 });
@@ -183,7 +183,7 @@ void t.test('piped input: commands run in order, no prompts, trailing ? prints h
   t.equal(
     out,
     `${versionLine()}\n` +
-      'web4  198.51.100.1  tcp  80  up\nweb6  2001:db8::1   any  0   up\n' +
+      'name  address       protocol  port  state\nweb4  198.51.100.1  tcp       80    up\nweb6  2001:db8::1   any       0     up\n' +
       '  check   validate the config file on the server\n  reload  reload the config file on the server\n' +
       'backend "nope" not found\n',
   );

@@ -62,6 +62,7 @@ void t.test('a scrape has every state series with its labels', async (t) => {
     ['maglev_frontend_pool_backend_effective_weight{frontend="web4",pool="primary",backend="nginx0-fra"}', 0],
     ['maglev_frontend_pool_backend_effective_weight{frontend="web6",pool="main",backend="nginx0-ams"}', 10],
     ['maglev_frontend_state{frontend="web4",state="up"}', 1],
+    ['maglev_frontend_panic{frontend="web4"}', 0],
     ['maglev_vpp_connected', 1],
     ['maglev_vpp_uptime_seconds', 86400],
     ['maglev_vpp_connected_seconds', 3600],
@@ -85,6 +86,7 @@ void t.test('hooks count probes, transitions, VPP API messages and sync changes'
   hooks.onProbe('nginx0-ams', 'http', 'L7OK', 'recorded', 2);
   hooks.onProbe('nginx0-ams', 'http', 'L7STS', 'recorded', 30);
   hooks.onProbe('nginx0-ams', 'http', 'L4TOUT', 'discarded', 1000);
+  hooks.onProbe('nginx0-ams', 'http', 'SOCKERR', 'discarded', 0, 'EMFILE');
   hooks.onProbeScheduled(3);
   hooks.onProbeScheduled(40);
   hooks.onVppApi('lb_conf_get', 'send', true);
@@ -97,6 +99,10 @@ void t.test('hooks count probes, transitions, VPP API messages and sync changes'
     ['maglev_probe_total{backend="nginx0-ams",type="http",result="success",code="L7OK"}', 1],
     ['maglev_probe_total{backend="nginx0-ams",type="http",result="failure",code="L7STS"}', 1],
     ['maglev_probe_total{backend="nginx0-ams",type="http",result="discarded",code="L4TOUT"}', 1],
+    ['maglev_probe_total{backend="nginx0-ams",type="http",result="discarded",code="SOCKERR"}', 1],
+    ['maglev_probe_discarded_total{reason="stall"}', 1],
+    ['maglev_probe_discarded_total{reason="EMFILE"}', 1],
+    ['maglev_probe_discarded_total{reason="shard-lost"}', 0],
     ['maglev_probe_duration_seconds_bucket{le="0.001",backend="nginx0-ams",type="http"}', 0],
     ['maglev_probe_duration_seconds_bucket{le="0.0025",backend="nginx0-ams",type="http"}', 1],
     ['maglev_probe_duration_seconds_bucket{le="0.05",backend="nginx0-ams",type="http"}', 2],
@@ -132,12 +138,18 @@ void t.test('checker transitions are counted once each, whatever frontends they 
   listener?.({ kind: 'backend', backend: 'nginx0-ams', frontends: ['web4', 'web6'], transition: tr });
   listener?.({ kind: 'frontend', frontend: 'web4', from: 'up', to: 'down', at: T0 });
   listener?.({ kind: 'backend', backend: 'nginx0-ams', frontends: ['web4'], transition: { ...tr, from: 'down', to: 'up' } });
+  listener?.({ kind: 'panic', frontend: 'web4', panic: true, state: 'up', detail: '', at: T0 });
+  listener?.({ kind: 'panic', frontend: 'web4', panic: false, state: 'up', detail: '', at: T0 });
+  listener?.({ kind: 'panic', frontend: 'web4', panic: true, state: 'up', detail: '', at: T0 });
   stop();
   t.equal(listener, undefined, 'unsubscribed');
   const s = await scrape();
   t.equal(s.get('maglev_backend_transitions_total{backend="nginx0-ams",from="up",to="down"}'), 1);
   t.equal(s.get('maglev_backend_transitions_total{backend="nginx0-ams",from="down",to="up"}'), 1);
   t.equal(s.get('maglev_frontend_transitions_total{frontend="web4",from="up",to="down"}'), 1);
+  t.equal(s.get('maglev_frontend_panic_transitions_total{frontend="web4",event="enter"}'), 2);
+  t.equal(s.get('maglev_frontend_panic_transitions_total{frontend="web4",event="exit"}'), 1);
+  t.equal(s.get('maglev_frontend_transitions_total{frontend="web4",from="up",to="up"}'), undefined, 'panic is no state transition');
 });
 
 void t.test('VPP series follow the connection', async (t) => {
@@ -187,12 +199,12 @@ void t.test('healthz watchdog', (t) => {
   const connected = { state: 'connected', warmupComplete: true, info: { version: '', buildDate: '', buildDirectory: '', pid: 1, bootTime: undefined, connectTime: 0 } } as const;
   const now = 1_000_000;
   const cases = [
-    { name: 'recent probe', vpp: connected, w: { lastProbeAt: now - 1500, probesDueSince: now - 100 }, code: 200, age: 1.5 },
-    { name: 'nothing due', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: undefined }, code: 200, age: 60 },
-    { name: 'due 10s, last probe 60s ago', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: now - 10_000 }, code: 503, age: 60 },
-    { name: 'due 9.9s', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: now - 9_900 }, code: 200, age: 60 },
-    { name: 'no probe ever, due 11s', vpp: connected, w: { lastProbeAt: undefined, probesDueSince: now - 11_000 }, code: 503, age: null },
-    { name: 'no probe yet, none due', vpp: { state: 'disabled' }, w: { lastProbeAt: undefined, probesDueSince: undefined }, code: 200, age: null },
+    { name: 'recent probe', vpp: connected, w: { lastProbeAt: now - 1500, probesDueSince: now - 100, recentDiscards: {} }, code: 200, age: 1.5 },
+    { name: 'nothing due', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: undefined, recentDiscards: {} }, code: 200, age: 60 },
+    { name: 'due 10s, last probe 60s ago', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: now - 10_000, recentDiscards: {} }, code: 503, age: 60 },
+    { name: 'due 9.9s', vpp: connected, w: { lastProbeAt: now - 60_000, probesDueSince: now - 9_900, recentDiscards: {} }, code: 200, age: 60 },
+    { name: 'no probe ever, due 11s', vpp: connected, w: { lastProbeAt: undefined, probesDueSince: now - 11_000, recentDiscards: {} }, code: 503, age: null },
+    { name: 'no probe yet, none due', vpp: { state: 'disabled' }, w: { lastProbeAt: undefined, probesDueSince: undefined, recentDiscards: {} }, code: 200, age: null },
   ] as const;
   for (const c of cases) {
     const h = healthz(c.vpp, c.w, now);
@@ -200,12 +212,23 @@ void t.test('healthz watchdog', (t) => {
     t.equal(h.body.lastProbeAgeSeconds, c.age, `${c.name}: age`);
     t.equal(h.body.status, c.code === 200 ? 'ok' : 'stalled');
   }
-  t.same(healthz({ state: 'disconnected', warmupComplete: false }, { lastProbeAt: now, probesDueSince: undefined }, now).body, {
+  t.same(healthz({ state: 'disconnected', warmupComplete: false }, { lastProbeAt: now, probesDueSince: undefined, recentDiscards: {} }, now).body, {
     status: 'ok',
     vppConnected: false,
     warmupComplete: false,
     lastProbeAgeSeconds: 0,
+    discardedProbes: {},
   });
+  const degradedCases = [
+    { name: 'discards, probes running', w: { lastProbeAt: now - 100, probesDueSince: undefined, recentDiscards: { EMFILE: 40 } }, code: 200, status: 'degraded' },
+    { name: 'discards and stalled: stalled wins', w: { lastProbeAt: now - 60_000, probesDueSince: now - 20_000, recentDiscards: { 'shard-lost': 1 } }, code: 503, status: 'stalled' },
+  ] as const;
+  for (const c of degradedCases) {
+    const h = healthz(connected, c.w, now);
+    t.equal(h.httpStatus, c.code, c.name);
+    t.equal(h.body.status, c.status, `${c.name}: status`);
+    t.same(h.body.discardedProbes, c.w.recentDiscards, `${c.name}: discards by reason`);
+  }
   t.end();
 });
 
@@ -220,8 +243,12 @@ void t.test('the HTTP listener serves /metrics and /healthz', async (t) => {
   t.match(await m.text(), /maglev_backend_state\{backend="nginx0-ams",state="up"\} 1/);
   const ok = await fetch(`${base}/healthz`);
   t.equal(ok.status, 200);
-  t.same(await ok.json(), { status: 'ok', vppConnected: true, warmupComplete: true, lastProbeAgeSeconds: 1.5 });
-  fake.watchdog = { lastProbeAt: T0 - 30_000, probesDueSince: T0 - 20_000 };
+  t.same(await ok.json(), { status: 'ok', vppConnected: true, warmupComplete: true, lastProbeAgeSeconds: 1.5, discardedProbes: {} });
+  fake.watchdog = { lastProbeAt: T0 - 1000, probesDueSince: undefined, recentDiscards: { EMFILE: 3 } };
+  const degraded = await fetch(`${base}/healthz`);
+  t.equal(degraded.status, 200, 'a degraded prober is still 200');
+  t.match(await degraded.json(), { status: 'degraded', discardedProbes: { EMFILE: 3 } });
+  fake.watchdog = { lastProbeAt: T0 - 30_000, probesDueSince: T0 - 20_000, recentDiscards: {} };
   const stalled = await fetch(`${base}/healthz`);
   t.equal(stalled.status, 503);
   t.match(await stalled.json(), { status: 'stalled', lastProbeAgeSeconds: 30 });

@@ -2,14 +2,14 @@
 // with the spec defaults for everything left out. No YAML, so checker tests do not depend on
 // the config loader.
 
-import type { Backend, Config, Frontend, HealthCheck } from '../../src/shared/config.js';
+import type { Backend, Config, Frontend, HealthCheck, SlowStart } from '../../src/shared/config.js';
 
 export interface FixtureSpec {
   readonly healthchecks?: Record<string, Partial<HealthCheck>>;
   /** name → address (static) or details. */
-  readonly backends: Record<string, string | { address: string; healthcheck?: string; enabled?: boolean }>;
+  readonly backends: Record<string, string | { address: string; healthcheck?: string; enabled?: boolean; slowStart?: SlowStart }>;
   /** name → pools as [poolName, {backend: weight}] pairs, or with options. */
-  readonly frontends: Record<string, Array<[string, Record<string, number>]> | { pools: Array<[string, Record<string, number>]>; flushOnDown?: boolean }>;
+  readonly frontends: Record<string, Array<[string, Record<string, number>]> | { pools: Array<[string, Record<string, number>]>; flushOnDown?: boolean; panicThreshold?: number }>;
   readonly transitionHistory?: number;
   readonly netns?: string;
 }
@@ -45,6 +45,7 @@ export function makeConfig(spec: FixtureSpec): Config {
       family: d.address.includes(':') ? 6 : 4,
       healthcheck: d.healthcheck,
       enabled: d.enabled ?? true,
+      ...('slowStart' in d && d.slowStart !== undefined ? { slowStart: d.slowStart } : {}),
     });
   }
   const frontends = new Map<string, Frontend>();
@@ -60,6 +61,7 @@ export function makeConfig(spec: FixtureSpec): Config {
       description: '',
       srcIpSticky: false,
       flushOnDown: Array.isArray(f) ? true : (f.flushOnDown ?? true),
+      panicThreshold: Array.isArray(f) ? 0 : (f.panicThreshold ?? 0),
       pools: pools.map(([poolName, members]) => ({
         name: poolName,
         members: Object.entries(members).map(([backend, weight]) => ({ backend, weight })),

@@ -148,6 +148,7 @@ export interface LabFrontend {
   readonly port?: number;
   readonly srcIpSticky?: boolean;
   readonly flushOnDown?: boolean;
+  readonly panicThreshold?: number;
   /** In priority order: pool name → backend name → weight. */
   readonly pools: ReadonlyArray<readonly [string, Record<string, number>]>;
 }
@@ -159,6 +160,8 @@ export interface LabConfigSpec {
   readonly lb?: Record<string, string | number>;
   readonly backends: Record<string, string | LabBackend>;
   readonly frontends: Record<string, LabFrontend>;
+  /** Slow start of the http health check, e.g. { 'slow-start': '4s', 'slow-start-steps': 4 }. */
+  readonly slowStart?: Record<string, string | number>;
 }
 
 /** The config text (JSON is YAML): fast http checks (200ms/100ms, timeout 300ms, rise 2, fall 2). */
@@ -179,6 +182,7 @@ export function labConfig(spec: LabConfigSpec): string {
       ...(f.protocol === undefined ? {} : { protocol: f.protocol, port: f.port }),
       ...(f.srcIpSticky === undefined ? {} : { 'src-ip-sticky': f.srcIpSticky }),
       ...(f.flushOnDown === undefined ? {} : { 'flush-on-down': f.flushOnDown }),
+      ...(f.panicThreshold === undefined ? {} : { 'panic-threshold': f.panicThreshold }),
       pools: f.pools.map(([pool, members]) => ({
         name: pool,
         backends: Object.fromEntries(Object.entries(members).map(([b, weight]) => [b, { weight }])),
@@ -194,7 +198,17 @@ export function labConfig(spec: LabConfigSpec): string {
         ? {}
         : {
             healthchecks: {
-              http: { type: 'http', port: spec.checkPort, interval: '200ms', 'fast-interval': '100ms', 'down-interval': '200ms', timeout: '1s', rise: 2, fall: 3 },
+              http: {
+                type: 'http',
+                port: spec.checkPort,
+                interval: '200ms',
+                'fast-interval': '100ms',
+                'down-interval': '200ms',
+                timeout: '1s',
+                rise: 2,
+                fall: 3,
+                ...spec.slowStart,
+              },
             },
           }),
       backends,

@@ -29,7 +29,7 @@ import type { CheckerEvent } from '../../src/checker/events.js';
 import type { Subscription } from '../../src/control/event-subscribers.js';
 import { WatchEventHub, type WatchHubOptions } from '../../src/control/grpc-watch-hub.js';
 import type { Config, Frontend, HealthCheck } from '../../src/shared/config.js';
-import { DaemonError } from '../../src/shared/errors.js';
+import { DaemonError, notFound } from '../../src/shared/errors.js';
 import type { BackendState, FrontendState, OperatorCode, ProbeCode, ProbeResult, TransitionRecord } from '../../src/shared/health.js';
 import { levelRank, type LogLevel } from '../../src/shared/log.js';
 
@@ -96,6 +96,7 @@ function fixtureFrontends(): Map<string, Frontend> {
     description: 'public web, IPv4',
     srcIpSticky: false,
     flushOnDown: true,
+    panicThreshold: 0,
     pools: [
       { name: 'primary', members: [{ backend: 'nginx0-ams', weight: 100 }, { backend: 'nginx0-fra', weight: 100 }] },
       { name: 'fallback', members: [{ backend: 'nginx1-zrh', weight: 50 }] },
@@ -110,6 +111,7 @@ function fixtureFrontends(): Map<string, Frontend> {
     description: '',
     srcIpSticky: true,
     flushOnDown: false,
+    panicThreshold: 0,
     pools: [{ name: 'main', members: [{ backend: 'nginx0-ams', weight: 10 }] }],
   };
   return new Map([
@@ -184,10 +186,6 @@ export function withAsWeight(lb: VppLbStateView, address: string, weight: number
   if (first === undefined) return lb;
   const ases = first.applicationServers.map((a) => (a.address === address ? { ...a, weight } : a));
   return { ...lb, vips: [{ ...first, applicationServers: ases }, ...rest] };
-}
-
-function notFound(kind: string, name: string): DaemonError {
-  return new DaemonError('NOT_FOUND', `${kind} "${name}" not found`);
 }
 
 export class FakeControlPlane implements ControlPlane {
@@ -266,7 +264,7 @@ export class FakeControlPlane implements ControlPlane {
       },
     ],
   };
-  watchdog: ProbeWatchdogView = { lastProbeAt: T0 - 1500, probesDueSince: undefined };
+  watchdog: ProbeWatchdogView = { lastProbeAt: T0 - 1500, probesDueSince: undefined, recentDiscards: {} };
   configResult: ConfigReloadResult = { ok: true, parseError: '', semanticError: '', reloadError: '' };
   /** When set, syncVppLbState and vppLbState reject with it. */
   vppError: DaemonError | undefined;
@@ -376,9 +374,9 @@ export class FakeControlPlane implements ControlPlane {
     const fe = this.frontends.get(c.frontend);
     if (fe === undefined) return Promise.reject(notFound('frontend', c.frontend));
     const pool = fe.pools.find((p) => p.name === c.pool);
-    if (pool === undefined) return Promise.reject(new DaemonError('NOT_FOUND', `pool "${c.pool}" not found in frontend "${c.frontend}"`));
+    if (pool === undefined) return Promise.reject(notFound('pool', c.pool, ['frontend', c.frontend]));
     if (!pool.members.some((m) => m.backend === c.backend)) {
-      return Promise.reject(new DaemonError('NOT_FOUND', `backend "${c.backend}" not found in pool "${c.pool}"`));
+      return Promise.reject(notFound('backend', c.backend, ['pool', c.pool]));
     }
     this.overrides.set(`${c.frontend}/${c.pool}/${c.backend}`, c.weight);
     return Promise.resolve(this.getFrontend(c.frontend));

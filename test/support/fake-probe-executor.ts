@@ -2,6 +2,7 @@
 // answered by a per-backend script (or a default), after `delayMs` of clock time, or held
 // until the test resolves it. Records every run and cancel so tests can assert on them.
 
+import type { DiscardReason } from '../../src/shared/discard-reason.js';
 import type { TimerHandle } from '../../src/shared/clock.js';
 import type { ManualClock } from './manual-clock.js';
 import type { ProbeCode } from '../../src/shared/health.js';
@@ -15,6 +16,7 @@ export interface FakeAnswer {
   /** Clock time until the result arrives; default 10 ms. */
   readonly delayMs?: number;
   readonly discarded?: boolean;
+  readonly discardReason?: DiscardReason;
   readonly lagMs?: number;
 }
 /** 'hold': the probe stays pending until resolve() or cancel. */
@@ -78,6 +80,7 @@ export class FakeProbeExecutor implements ProbeExecutor {
           at: startedAt,
           durationMs: this.#clock.now() - startedAt,
           discarded: a.discarded ?? false,
+          ...(a.discardReason === undefined ? {} : { discardReason: a.discardReason }),
           lagMs: a.lagMs ?? NaN,
         });
       },

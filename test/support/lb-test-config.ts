@@ -12,6 +12,7 @@ export interface FrontendSpec {
   readonly port?: number;
   readonly srcIpSticky?: boolean;
   readonly flushOnDown?: boolean;
+  readonly panicThreshold?: number;
   /** Pools in priority order: backend name → weight. */
   readonly pools: ReadonlyArray<Record<string, number>>;
 }
@@ -50,6 +51,7 @@ export function makeConfig(spec: ConfigSpec): Config {
       description: '',
       srcIpSticky: f.srcIpSticky ?? false,
       flushOnDown: f.flushOnDown ?? true,
+      panicThreshold: f.panicThreshold ?? 0,
       pools: f.pools.map((p, i) => ({ name: `pool${i}`, members: Object.entries(p).map(([backend, weight]) => ({ backend, weight })) })),
     });
   }

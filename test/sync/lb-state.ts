@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { CliVip, LbApi, LbAs, LbVip } from '../../src/vpp/lb-api.js';
-import { readState, readVips } from '../../src/sync/lb-state.js';
+import { readState, readVips, servingAddresses } from '../../src/sync/lb-state.js';
 import { ModelLbApi } from '../support/model-lb-api.js';
 
 const counters = { next: 0, first: 0, untracked: 0, noServer: 0 };
@@ -57,6 +57,7 @@ void t.test('merge of dump, AS dump and CLI', async (t) => {
   t.equal(c.index, undefined);
   t.equal(c.flowTableLength, 512);
   t.equal(c.ases.size, 0);
+  t.same([...servingAddresses(vips)], ['10.0.0.2', '2001:db8::a'], 'serving: in-use ASes at a weight above 0');
 
   const withRemoved = await readVips(api, { includeRemoved: true });
   t.same(withRemoved.get('192.0.2.1/32 tcp 80')!.ases.get('10.0.0.3'), { weight: 50, flags: 0, numBuckets: 500 }, 'removed AS shown on request');

@@ -96,6 +96,7 @@ void t.test('down backend with flush-on-down: flush-only call on every sync, log
     t.equal(r.counts.as_flushed, 1);
     t.same(h.metrics, [['vip', 'as_flushed', 1]]);
     t.equal(h.log.named('vpp-lb-sync-done').at(-1)!.level, 'debug', 'a flush-only run is not a change');
+    t.equal(h.log.named('vpp-lb-sync-done').at(-1)!.attrs['as_flushed'], 1, 'the log line counts what the metric counts');
     t.equal(h.log.named('vpp-lb-as-flush').at(-1)!.level, 'debug');
   }
   // Paused drains gracefully: weight 0 without flush, then nothing more.

@@ -146,6 +146,30 @@ void t.test('connect runs a full sync; events drive VIP syncs; frontend events a
   r.stop();
 });
 
+void t.test('a slow-start step syncs the VIP of each frontend it names; a closed gate parks it until release', async (t) => {
+  const { r, events, whats } = harness();
+  await r.idle();
+  events.emit({ kind: 'ramp', backend: 'a', frontends: ['fa', 'fb'], level: 1, steps: 4, at: 0 });
+  await r.idle();
+  t.same(whats(), ['all', 'vip fa', 'vip fb']);
+  r.stop();
+  const gate = new ManualGate();
+  gate.released.add('fb');
+  const gated = harness({ gate });
+  gated.events.emit({ kind: 'ramp', backend: 'a', frontends: ['fa', 'fb'], level: 1, steps: 4, at: 0 });
+  await gated.r.idle();
+  t.same(gated.whats(), ['vip fb'], 'the held frontend waits');
+  gate.released.add('fa');
+  gated.events.emit({ kind: 'ramp', backend: 'b', frontends: [], level: 2, steps: 4, at: 0 }); // a kick
+  await gated.r.idle();
+  t.same(gated.whats(), ['vip fb', 'vip fa'], 'and runs once released');
+  gated.r.setConnected(false);
+  gated.events.emit({ kind: 'ramp', backend: 'a', frontends: ['fa'], level: 3, steps: 4, at: 0 });
+  await gated.r.idle();
+  t.same(gated.whats(), ['vip fb', 'vip fa'], 'dropped while disconnected');
+  gated.r.stop();
+});
+
 void t.test('one backend event syncs the VIP of each frontend it names; a closed gate decides per frontend', async (t) => {
   const { r, events, log, whats } = harness();
   await r.idle();

@@ -298,3 +298,45 @@ void t.test('release-error is logged and the failed release is retried with the 
   s.r.stop();
   s.warmup.stop();
 });
+
+void t.test('adopt: the timeline starts once VPP has been read; a failed read is logged and the warmup goes on', async (t) => {
+  const clock = new ManualClock(0);
+  const log = new RecordingLogger();
+  const cfg = makeConfig({ ...spec });
+  const reads: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  const warmup = new Warmup({
+    clock,
+    log,
+    startedAt: 0,
+    config: () => cfg,
+    stateOf: () => 'up',
+    adopt: () => new Promise<void>((resolve, reject) => reads.push({ resolve, reject })),
+  });
+  warmup.attach({ syncVip: () => Promise.resolve(), opened: () => {} });
+  warmup.onConnect();
+  warmup.onConnect(); // a second connect while reading does not read twice
+  t.equal(reads.length, 1);
+  t.equal(warmup.phase, 'waiting', 'no timeline before the read');
+  reads[0]!.resolve();
+  await new Promise((r) => setImmediate(r));
+  t.equal(warmup.phase, 'min-delay', 'the timeline starts after the read');
+
+  const failing = new Warmup({ clock, log, startedAt: 0, config: () => cfg, stateOf: () => 'up', adopt: () => Promise.reject(new Error('dump failed')) });
+  failing.attach({ syncVip: () => Promise.resolve(), opened: () => {} });
+  failing.onConnect();
+  await new Promise((r) => setImmediate(r));
+  t.equal(failing.phase, 'min-delay');
+  t.match(log.named('vpp-lb-warmup-adopt-error')[0]?.attrs, { err: 'dump failed' });
+
+  let calls = 0;
+  const gone = new Warmup({ clock, log, startedAt: 0, config: () => cfg, stateOf: () => 'up', adopt: () => (calls++, Promise.resolve()) });
+  gone.attach({ syncVip: () => Promise.resolve(), opened: () => {} });
+  gone.onConnect();
+  gone.onDisconnect(); // VPP went away during the read
+  await new Promise((r) => setImmediate(r));
+  t.equal(gone.phase, 'waiting', 'a disconnect during the read leaves the warmup waiting');
+  gone.onConnect();
+  await new Promise((r) => setImmediate(r));
+  t.same([gone.phase, calls], ['min-delay', 2], 'the next connect reads again and starts');
+  for (const w of [warmup, failing, gone]) w.stop();
+});

@@ -35,8 +35,8 @@ t.test('handshake against a non-default id base and a large message table', asyn
   t.ok(conn.messageId('lb_conf')! >= 3000, 'dynamic ids above the base');
   t.equal(conn.messageId('lb_as_v2_details')! - conn.messageId('lb_conf')!, 21, 'the simulator keeps lb.api ordinals');
   t.ok(conn.has('ip_route_lookup'), 'optional message present');
-  t.match(log.named('vpp-api-send')[0]?.attrs, { msg: 'sockclnt_create', context: 1 });
-  t.match(log.named('vpp-api-recv')[0]?.attrs, { msg: 'sockclnt_create', context: 1, retval: 0 });
+  t.match(log.named('vpp-api-send')[0]?.attrs, { vpp_msg: 'sockclnt_create', context: 1 });
+  t.match(log.named('vpp-api-recv')[0]?.attrs, { vpp_msg: 'sockclnt_create', context: 1, retval: 0 });
 
   const second = await ApiConnection.connect({ path: apiSocket });
   t.teardown(() => second.close());
@@ -131,8 +131,8 @@ t.test('pipelined requests, dumps and retvals', async (t) => {
     'filters ignored; dump and a concurrent ping do not mix',
   );
   t.equal(pong.vpe_pid, 777);
-  t.match(log.named('vpp-api-send-multi').at(-1)?.attrs, { msg: 'lb_vip_dump' });
-  t.match(log.named('vpp-api-recv-multi').at(-1)?.attrs, { msg: 'lb_vip_dump', count: 3, retval: 0 });
+  t.match(log.named('vpp-api-send-multi').at(-1)?.attrs, { vpp_msg: 'lb_vip_dump' });
+  t.match(log.named('vpp-api-recv-multi').at(-1)?.attrs, { vpp_msg: 'lb_vip_dump', count: 3, retval: 0 });
 
   const err = await rejection(
     conn.request('lb_add_del_vip_v2', {
@@ -152,7 +152,7 @@ t.test('pipelined requests, dumps and retvals', async (t) => {
   t.ok(err instanceof VppApiError);
   t.equal((err as VppApiError).message, 'lb_add_del_vip_v2: VALUE_EXIST (-81)');
   t.equal((err as VppApiError).retval, -81);
-  t.match(log.named('vpp-api-recv').at(-1)?.attrs, { msg: 'lb_add_del_vip_v2', retval: -81 });
+  t.match(log.named('vpp-api-recv').at(-1)?.attrs, { vpp_msg: 'lb_add_del_vip_v2', retval: -81 });
   t.equal(m.counts.get('lb_add_del_vip_v2 recv failure'), 1);
   t.equal(m.counts.get('lb_add_del_vip_v2 recv success'), 3);
   t.equal(m.counts.get('lb_add_del_vip_v2 send success'), 4);
@@ -187,7 +187,7 @@ t.test('timeouts with a stalled VPP', async (t) => {
   t.ok(isDaemonError(await secondErr, 'VPP_DISCONNECTED'), 'the rest fail: the stream is not trusted any more');
   t.ok(conn.closed);
   t.same(reasons, ['lb_conf_get reply timeout']);
-  t.match(log.named('vpp-api-recv').at(-2)?.attrs, { msg: 'lb_conf_get', err: 'lb_conf_get: no reply within 5s' });
+  t.match(log.named('vpp-api-recv').at(-2)?.attrs, { vpp_msg: 'lb_conf_get', err: 'lb_conf_get: no reply within 5s' });
   t.equal(m.counts.get('lb_conf_get recv failure'), 1);
   t.ok(isDaemonError(await rejection(conn.request('control_ping', {})), 'VPP_DISCONNECTED'), 'no calls after close');
   sim.resumeReplies();
@@ -255,7 +255,7 @@ t.test('close sends sockclnt_delete (response +1 is success)', async (t) => {
   const conn = await ApiConnection.connect({ path: apiSocket, logger: log, metrics: m.hook });
   await conn.close();
   t.ok(conn.closed);
-  t.match(log.named('vpp-api-recv').at(-1)?.attrs, { msg: 'sockclnt_delete', retval: 1 });
+  t.match(log.named('vpp-api-recv').at(-1)?.attrs, { vpp_msg: 'sockclnt_delete', retval: 1 });
   t.equal(m.counts.get('sockclnt_delete recv success'), 1);
   await until(() => sim.api.connections === 0, 'the server side to close');
   await conn.close();

@@ -169,7 +169,7 @@ t.test('every lb call is logged by the wrapper', async (t) => {
   await lb.asDump();
   await lb.vipsVerbose();
   t.same(
-    log.records.filter((e) => e.msg.startsWith('vpp-api-send')).map((e) => [e.msg, e.attrs.msg]),
+    log.records.filter((e) => e.msg.startsWith('vpp-api-send')).map((e) => [e.msg, e.attrs.vpp_msg]),
     [
       ['vpp-api-send', 'sockclnt_create'],
       ['vpp-api-send', 'lb_conf_get'],

@@ -144,7 +144,7 @@ t.test('dashboard in headless Chromium', async (t) => {
     await pageCondition(page, `document.querySelector(${beat})?.textContent === '❤️'`, 2000);
     h.fake.log('debug', 'probe-done', [['backend', 'nginx0-ams'], ['ok', 'true'], ['code', 'L7OK']], Date.now());
     await pageCondition(page, `document.querySelector(${beat})?.textContent === '·'`, 2000);
-    h.fake.log('debug', 'vpp-api-send', [['msg', 'lb_as_set_weight']], Date.now());
+    h.fake.log('debug', 'vpp-api-send', [['vpp_msg', 'lb_as_set_weight']], Date.now());
     await pageCondition(page, `document.querySelector('[data-testid="api-send"]')?.classList.contains('api-on') === true`, 2000);
     // The flash is 250 ms long.
     await pageCondition(page, `document.querySelector('[data-testid="api-send"]')?.classList.contains('api-on') === false`, 1000);

@@ -13,6 +13,8 @@ const fe = (name: string, backends: string[], extra: Partial<FrontendInfo> = {})
   src_ip_sticky: false,
   flush_on_down: false,
   state: 'up',
+  panic_threshold: 0,
+  panic: false,
   ...extra,
 });
 const be = (name: string, state = 'up'): BackendInfo => ({

@@ -75,8 +75,8 @@ t.test('probe and vpp-api events; vpp-api is throttled', async (t) => {
   const { fake, events } = await setup(t);
   fake.log('debug', 'probe-start', [['backend', 'nginx0-fra'], ['type', 'http']]);
   fake.log('debug', 'probe-done', [['backend', 'nginx0-fra'], ['ok', 'true'], ['code', 'L7OK']]);
-  for (let i = 0; i < 20; i++) fake.log('debug', 'vpp-api-send', [['msg', 'lb_vip_dump']]);
-  fake.log('debug', 'vpp-api-recv', [['msg', 'lb_vip_details']]);
+  for (let i = 0; i < 20; i++) fake.log('debug', 'vpp-api-send', [['vpp_msg', 'lb_vip_dump']]);
+  fake.log('debug', 'vpp-api-recv', [['vpp_msg', 'lb_vip_details']]);
   t.ok(await waitFor(() => count(events, 'vpp-api') >= 2 && count(events, 'probe') === 2, 2000));
   t.same(
     events.filter((e) => e.type === 'probe').map((e) => e.payload.phase),

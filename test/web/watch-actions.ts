@@ -36,7 +36,7 @@ t.test('WatchEvents messages become dashboard actions', async (t) => {
     { name: 'probe-done ok', in: log('probe-done', { backend: 'b1', ok: 'true', code: 'L7OK' }), want: ['probe:b1:done:true:L7OK'] },
     { name: 'probe-done failed', in: log('probe-done', { backend: 'b1', ok: 'false', code: 'L4CON' }), want: ['probe:b1:done:false:L4CON'] },
     { name: 'probe-discarded ends the probe', in: log('probe-discarded', { backend: 'b1', code: 'L4TOUT' }), want: ['probe:b1:done:false:L4TOUT'] },
-    { name: 'vpp-api-send', in: log('vpp-api-send', { msg: 'lb_vip_dump' }), want: ['vpp-api:send'] },
+    { name: 'vpp-api-send', in: log('vpp-api-send', { vpp_msg: 'lb_vip_dump' }), want: ['vpp-api:send'] },
     { name: 'vpp-api-recv-multi', in: log('vpp-api-recv-multi'), want: ['vpp-api:recv'] },
     { name: 'vpp-connect', in: log('vpp-connect', { version: '26.06' }), want: ['vpp:true:26.06', 'lb-changed', 'log:vpp-connect'] },
     { name: 'vpp-disconnect', in: log('vpp-disconnect', { reason: 'eof' }), want: ['vpp:false:eof', 'log:vpp-disconnect'] },

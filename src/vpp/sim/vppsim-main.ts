@@ -115,7 +115,7 @@ export async function main(argv: readonly string[], io: VppSimIo = processIo()):
         forward: { type: 'boolean' },
         'forward-ports': { type: 'string' },
         'forward-as-ports': { type: 'string' },
-        help: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,

@@ -28,6 +28,8 @@ export interface FrontendInfo {
   srcIpSticky: boolean;
   flushOnDown: boolean;
   state: string;
+  panicThreshold: number;
+  panic: boolean;
 }
 
 export interface TransitionRecord {

@@ -42,6 +42,11 @@ export function FrontendCard(props: FrontendCardProps): JSX.Element {
         <Flash value={props.fe.state} class={`badge state-${props.fe.state}`} testid={`frontend-state-${props.fe.name}`}>
           {props.fe.state}
         </Flash>
+        <Show when={props.fe.panic}>
+          <span class="tag panic" title={`fewer than ${props.fe.panicThreshold}% of the serving pool is up: every backend gets its configured weight, health ignored`} data-testid={`frontend-panic-${props.fe.name}`}>
+            panic
+          </span>
+        </Show>
         <span class="fe-desc">{props.fe.description}</span>
       </button>
       <Show when={props.open}>

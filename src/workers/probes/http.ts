@@ -10,12 +10,13 @@ import type tls from 'node:tls';
 import { detailKind, detailKindOfText } from '../../shared/probe-detail.js';
 import type { ProbeOutcome } from '../../shared/probe-outcome.js';
 import type { HttpProbeSpec } from '../../shared/probe-messages.js';
+import { compileResponseRegexp, type ResponseRegexp } from '../../shared/response-regexp.js';
 import { httpRequestBytes } from './http-request.js';
 import { HttpResponseReader, type ReadStep } from './http-response-reader.js';
 import { ProbeAttempt, type CancelProbe, type PreparedProbe } from './probe-attempt.js';
 import type { ProbeEnv } from './probe-env.js';
 import { closeAbruptly, openConnection, startTls } from './probe-socket.js';
-import { connectFailure, errnoFailure, tlsFailure, type Failure } from './socket-failure.js';
+import { connectFailure, errnoFailure, openFailure, tlsFailure, type Failure } from './socket-failure.js';
 
 type Phase = 'connect' | 'tls' | 'headers' | 'body';
 
@@ -34,7 +35,7 @@ interface HttpTarget {
   readonly spec: HttpProbeSpec;
   readonly env: ProbeEnv;
   readonly request: Buffer;
-  readonly regexp: RegExp | undefined;
+  readonly regexp: ResponseRegexp | undefined;
 }
 
 export function prepareHttpProbe(spec: HttpProbeSpec, env: ProbeEnv): PreparedProbe {
@@ -42,7 +43,7 @@ export function prepareHttpProbe(spec: HttpProbeSpec, env: ProbeEnv): PreparedPr
     spec,
     env,
     request: httpRequestBytes(spec.path, spec.host),
-    regexp: spec.responseRegexp === undefined ? undefined : new RegExp(spec.responseRegexp),
+    regexp: spec.responseRegexp === undefined ? undefined : compileResponseRegexp(spec.responseRegexp),
   };
   return { run: (done) => runHttpProbe(target, done) };
 }
@@ -67,12 +68,12 @@ function runHttpProbe(target: HttpTarget, done: (outcome: ProbeOutcome) => void)
     // machinery); over TLS the TLS socket delivers decrypted 'data' chunks.
     socket = openConnection(spec, spec.tls === undefined ? onBytes : undefined);
   } catch (e) {
-    fail(errnoFailure('SOCKERR', detailKind.connectError, 'connect', e));
+    fail(openFailure(e));
     return () => {};
   }
 
   function fail(f: Failure): void {
-    attempt.finish(f.code, f.detail, f.arg, f.text);
+    attempt.finish(f.code, f.detail, f.arg, f.text, f.shortage);
   }
 
   function close(): void {

@@ -10,7 +10,7 @@ import { unreachableReason } from './icmp-packet.js';
 import type { IcmpSocket } from './icmp-sockets.js';
 import { ProbeAttempt, type CancelProbe, type PreparedProbe } from './probe-attempt.js';
 import type { ProbeEnv } from './probe-env.js';
-import { errorName } from './socket-failure.js';
+import { errorName, shortageOf } from './socket-failure.js';
 
 const unreachableErrors = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ECONNREFUSED', 'EHOSTDOWN', 'ENETDOWN']);
 
@@ -30,7 +30,7 @@ function runIcmpProbe(spec: IcmpProbeSpec, env: ProbeEnv, done: (outcome: ProbeO
     socket = env.icmp.socketFor(spec.family, spec.sourceAddress);
   } catch (e) {
     const syscall = (e as { syscall?: unknown }).syscall;
-    attempt.finish('SOCKERR', detailKind.text, 0, `${syscall === 'bind' ? `bind ${spec.sourceAddress ?? ''}` : 'socket'}: ${errorName(e)}`);
+    attempt.finish('SOCKERR', detailKind.text, 0, `${syscall === 'bind' ? `bind ${spec.sourceAddress ?? ''}` : 'socket'}: ${errorName(e)}`, shortageOf(e, 'socket'));
     return () => {};
   }
   try {
@@ -40,7 +40,7 @@ function runIcmpProbe(spec: IcmpProbeSpec, env: ProbeEnv, done: (outcome: ProbeO
     });
   } catch (e) {
     const name = errorName(e);
-    attempt.finish(unreachableErrors.has(name) ? 'L4CON' : 'SOCKERR', detailKind.text, 0, `send: ${name}`);
+    attempt.finish(unreachableErrors.has(name) ? 'L4CON' : 'SOCKERR', detailKind.text, 0, `send: ${name}`, shortageOf(e, 'sendto'));
   }
   return () => {
     attempt.cancel();

@@ -3,12 +3,13 @@
 // it can run (no TLS, literal addresses of the spec's family); the JS probers take the rest
 // (https, tcp with ssl, icmp). Results go straight from C into the shard's result ring, which
 // the main thread reads when it polls; only when the ring is full does JS step in, to flush
-// again a little later. The response-regexp of an http check runs here, in JS, on the body the
-// C reader hands over.
+// again a little later. The response-regexp of an http check (RE2 syntax, re2js) runs here, in
+// JS, on the body the C reader hands over.
 
 import { isIP } from 'node:net';
 import { loadNative, type NativeAddon } from '../../shared/native.js';
 import type { ProbeSpec } from '../../shared/probe-messages.js';
+import { compileResponseRegexp, type ResponseRegexp } from '../../shared/response-regexp.js';
 import { httpRequestBytes } from './http-request.js';
 
 /** Whether the native prober can run probes of this spec exactly as the JS prober would. */
@@ -23,7 +24,7 @@ const retryMs = 5;
 
 export class NativeProber {
   readonly #native: NativeAddon;
-  readonly #regexps = new Map<number, RegExp>();
+  readonly #regexps = new Map<number, ResponseRegexp>();
   #retry: NodeJS.Timeout | undefined;
 
   /** Opens this thread's native prober (one at a time per thread) on a result ring; throws when the addon is missing. */
@@ -43,7 +44,17 @@ export class NativeProber {
     const http = spec.kind === 'http';
     const request = http ? httpRequestBytes(spec.path, spec.host) : undefined;
     const wantBody = http && spec.responseRegexp !== undefined;
-    if (wantBody) this.#regexps.set(targetId, new RegExp(spec.responseRegexp ?? ''));
+    if (wantBody) {
+      // RE2 syntax, matched in linear time (response-regexp.ts); a pattern RE2 refuses (the
+      // config check refuses it first) is left to the JS prober, which reports it.
+      let regexp: ResponseRegexp;
+      try {
+        regexp = compileResponseRegexp(spec.responseRegexp ?? '');
+      } catch {
+        return false;
+      }
+      this.#regexps.set(targetId, regexp);
+    }
     const taken = this.#native.probeRegister(
       targetId,
       http ? 1 : 0,

@@ -1,7 +1,9 @@
 // One probe in progress: the single hard deadline over the whole probe, the settle-once guard,
-// and the outcome (start time, duration, the stall-guard `discarded` flag). Every prober
-// drives one ProbeAttempt and only says which code and detail it ends with.
+// and the outcome (start time, duration, the `discarded` flag of the stall guard and of local
+// shortages). Every prober drives one ProbeAttempt and only says which code and detail it ends
+// with, and which shortage (EMFILE …) caused it, if any.
 
+import type { LocalShortage } from '../../shared/discard-reason.js';
 import { isTimeoutCode, type ProbeCode } from '../../shared/health.js';
 import type { DetailKind } from '../../shared/probe-detail.js';
 import type { ProbeOutcome } from '../../shared/probe-outcome.js';
@@ -35,15 +37,17 @@ export class ProbeAttempt {
     return this.#done === undefined;
   }
 
-  /** Delivers the outcome once; later calls are ignored. */
-  finish(code: ProbeCode, detail: DetailKind, arg = 0, text?: string): void {
+  /** Delivers the outcome once; later calls are ignored. With a shortage it is discarded. */
+  finish(code: ProbeCode, detail: DetailKind, arg = 0, text?: string, shortage?: LocalShortage): void {
     const done = this.#done;
     if (done === undefined) return;
     this.#done = undefined;
     clearTimeout(this.#timer);
     const durationMs = performance.now() - this.#t0;
-    const discarded = isTimeoutCode(code) && this.#lag.lagSince(this.#t0) * 2 >= this.timeoutMs;
-    done({ code, detail, arg, text, at: this.#at, durationMs, discarded, lagMs: NaN });
+    const base = { code, detail, arg, text, at: this.#at, durationMs, lagMs: NaN };
+    if (shortage !== undefined) done({ ...base, discarded: true, discardReason: shortage });
+    else if (isTimeoutCode(code) && this.#lag.lagSince(this.#t0) * 2 >= this.timeoutMs) done({ ...base, discarded: true, discardReason: 'stall' });
+    else done({ ...base, discarded: false });
   }
 
   /** Ends with a timeout: `detail` is a timeout kind, the argument the timeout. */

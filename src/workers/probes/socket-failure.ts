@@ -3,6 +3,7 @@
 // unreachables at connect are L4CON, TLS failures L6RSP, and anything later L7RSP. An errno
 // travels as its number (the detail kinds of src/shared/probe-detail.ts); anything else as text.
 
+import { localShortage, type LocalShortage } from '../../shared/discard-reason.js';
 import type { ProbeCode } from '../../shared/health.js';
 import { detailKind, errnoOf, type DetailKind } from '../../shared/probe-detail.js';
 
@@ -11,6 +12,8 @@ export interface Failure {
   readonly detail: DetailKind;
   readonly arg: number;
   readonly text: string | undefined;
+  /** Set when the error is the prober's own shortage: the outcome is then discarded. */
+  readonly shortage?: LocalShortage;
 }
 
 /** Errors of our own host, not of the path to the backend. */
@@ -30,14 +33,34 @@ export function errnoFailure(code: ProbeCode, kind: DetailKind, prefix: string, 
   return errno === undefined ? { code, detail: detailKind.text, arg: 0, text: `${prefix}: ${name}` } : { code, detail: kind, arg: errno, text: undefined };
 }
 
+function syscallOf(err: unknown): string | undefined {
+  const syscall = (err as { syscall?: unknown } | null)?.syscall;
+  return typeof syscall === 'string' ? syscall : undefined;
+}
+
+/** The prober's own shortage this error names (EMFILE …), if any; `syscall` when the error has none. */
+export function shortageOf(err: unknown, syscall?: string): LocalShortage | undefined {
+  return localShortage(errorName(err), syscallOf(err) ?? syscall);
+}
+
+/** A socket that could not even be opened (thrown by openConnection): SOCKERR, discarded when a shortage. */
+export function openFailure(err: unknown): Failure {
+  const f = errnoFailure('SOCKERR', detailKind.connectError, 'connect', err);
+  const shortage = shortageOf(err, 'connect');
+  return shortage === undefined ? f : { ...f, shortage };
+}
+
 /** A failure while binding the source address or connecting. */
 export function connectFailure(err: unknown, sourceAddress: string | undefined): Failure {
-  const syscall = (err as { syscall?: unknown } | null)?.syscall;
-  if (syscall === 'bind') {
-    const f = errnoFailure('SOCKERR', detailKind.bindError, `bind ${sourceAddress ?? ''}`, err);
-    return f.detail === detailKind.bindError ? { ...f, text: sourceAddress ?? '' } : f;
+  const shortage = shortageOf(err, 'connect');
+  let f: Failure;
+  if (syscallOf(err) === 'bind') {
+    f = errnoFailure('SOCKERR', detailKind.bindError, `bind ${sourceAddress ?? ''}`, err);
+    if (f.detail === detailKind.bindError) f = { ...f, text: sourceAddress ?? '' };
+  } else {
+    f = errnoFailure(localErrors.has(errorName(err)) ? 'SOCKERR' : 'L4CON', detailKind.connectError, 'connect', err);
   }
-  return errnoFailure(localErrors.has(errorName(err)) ? 'SOCKERR' : 'L4CON', detailKind.connectError, 'connect', err);
+  return shortage === undefined ? f : { ...f, shortage };
 }
 
 /** A failure during the TLS handshake (alert, verification, reset, close). */

@@ -9,7 +9,7 @@ import type { TcpProbeSpec } from '../../shared/probe-messages.js';
 import { ProbeAttempt, type CancelProbe, type PreparedProbe } from './probe-attempt.js';
 import type { ProbeEnv } from './probe-env.js';
 import { closeAbruptly, openConnection, startTls } from './probe-socket.js';
-import { connectFailure, errnoFailure, tlsFailure, type Failure } from './socket-failure.js';
+import { connectFailure, openFailure, tlsFailure, type Failure } from './socket-failure.js';
 
 /** How long a finished TLS probe waits for the peer to answer close_notify before destroying. */
 const closeGraceMs = 1000;
@@ -32,12 +32,12 @@ function runTcpProbe(spec: TcpProbeSpec, env: ProbeEnv, done: (outcome: ProbeOut
     else attempt.timeout('L6TOUT', detailKind.timeoutTls);
     destroy();
   });
-  const fail = (f: Failure): void => attempt.finish(f.code, f.detail, f.arg, f.text);
+  const fail = (f: Failure): void => attempt.finish(f.code, f.detail, f.arg, f.text, f.shortage);
   let socket: net.Socket;
   try {
     socket = openConnection(spec);
   } catch (e) {
-    fail(errnoFailure('SOCKERR', detailKind.connectError, 'connect', e));
+    fail(openFailure(e));
     return () => {};
   }
   const destroy = (): void => {

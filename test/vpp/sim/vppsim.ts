@@ -90,6 +90,7 @@ t.test('maglev-vppsim main', async (t) => {
     { args: ['--api-socket', apiSocket, '--crc', 'lb_conf=xyz'], want: 2, text: /--crc/ },
     { args: ['--bogus'], want: 2, text: /usage/ },
     { args: ['--help'], want: 0, text: /--forward-as-ports +the port an AS serves a VIP port on/ },
+    { args: ['-h'], want: 0, text: /^usage: maglev-vppsim/ },
     { args: ['--api-socket', apiSocket, '--forward-ports', '80'], want: 2, text: /--forward-ports needs --forward/ },
     { args: ['--api-socket', apiSocket, '--forward-as-ports', '80=8080'], want: 2, text: /--forward-as-ports needs --forward/ },
     { args: ['--api-socket', apiSocket, '--forward', '--forward-ports', '80,http'], want: 2, text: /--forward-ports: "http" is not a port/ },

@@ -19,6 +19,8 @@ const fe = (name: string, weight = 100): FrontendInfo => ({
   description: '',
   srcIpSticky: false,
   flushOnDown: false,
+  panicThreshold: 0,
+  panic: false,
   state: 'up',
   pools: [{ name: 'p0', active: true, backends: [{ name: 'a', weight, effectiveWeight: weight, state: 'up', lastTransitionUnixNs: '1' }] }],
 });

@@ -15,8 +15,10 @@ t.test('connect failures', (t) => {
     { in: err('EHOSTUNREACH', 'connect'), src: undefined, want: { code: 'L4CON', detail: 'connect: EHOSTUNREACH' } },
     { in: err('ENETUNREACH', 'connect'), src: undefined, want: { code: 'L4CON', detail: 'connect: ENETUNREACH' } },
     { in: err('ECONNRESET', 'read'), src: undefined, want: { code: 'L4CON', detail: 'connect: ECONNRESET' } },
-    { in: err('EMFILE', 'connect'), src: undefined, want: { code: 'SOCKERR', detail: 'connect: EMFILE' } },
-    { in: err('EADDRNOTAVAIL', 'connect'), src: undefined, want: { code: 'SOCKERR', detail: 'connect: EADDRNOTAVAIL' } },
+    { in: err('EMFILE', 'connect'), src: undefined, want: { code: 'SOCKERR', detail: 'connect: EMFILE', shortage: 'EMFILE' } },
+    { in: err('EADDRNOTAVAIL', 'connect'), src: undefined, want: { code: 'SOCKERR', detail: 'connect: EADDRNOTAVAIL', shortage: 'EADDRNOTAVAIL' } },
+    { in: err('EADDRINUSE', 'bind'), src: '10.0.0.9', want: { code: 'SOCKERR', detail: 'bind 10.0.0.9: EADDRINUSE', shortage: 'EADDRINUSE' } },
+    { in: err('ENOBUFS'), src: undefined, want: { code: 'SOCKERR', detail: 'connect: ENOBUFS', shortage: 'ENOBUFS' } },
     { in: err('EADDRNOTAVAIL', 'bind'), src: '10.0.0.9', want: { code: 'SOCKERR', detail: 'bind 10.0.0.9: EADDRNOTAVAIL' } },
     { in: new Error('weird'), src: undefined, want: { code: 'L4CON', detail: 'connect: weird' } },
   ];

@@ -1,9 +1,11 @@
 // The tcp prober against the loopback fleet: connect (L4OK, closed with an RST), connect with
 // TLS (L6OK, close_notify), and each failure: refused, connect and handshake timeouts, TLS
-// verification, reset, unbindable source address. Every plain case runs on both paths: the
-// native prober and the JS prober.
+// verification, reset, unbindable source address; and out of descriptors, which is discarded.
+// Every plain case runs on both paths: the native prober and the JS prober.
 
+import { closeSync, openSync, readdirSync } from 'node:fs';
 import t from 'tap';
+import { loadNative } from '../../../src/shared/native.js';
 import type { FleetBehaviour } from '../../../src/fleet/fleet-behaviour.js';
 import type { TcpProbeSpec } from '../../../src/shared/probe-messages.js';
 import { startBlackhole } from '../../support/blackhole-listener.js';
@@ -79,6 +81,36 @@ for (const path of probePaths) {
     const r = await probeOnce(tcpSpec('127.0.0.1', hole.port, { timeoutMs: 150 }), env, path);
     t.equal(r.code, 'L4TOUT');
     t.equal(r.detail, 'timeout after 150ms during connect');
+  });
+
+  t.test(`out of descriptors: EMFILE is the prober’s shortage, so the result is discarded (${path})`, async (t) => {
+    const address = path === 'js' ? '127.4.1.4' : '127.4.1.5';
+    await fleet.add([address]);
+    // The path's own descriptors (the native prober's epoll) are opened before the limit drops.
+    t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env, path)).code, 'L4OK', 'with descriptors, the probe passes');
+    const native = loadNative();
+    const { soft } = native.getNofileLimit();
+    // RLIMIT_NOFILE bounds fd numbers: just above the highest open one, then fill the gaps.
+    const highest = Math.max(...readdirSync('/proc/self/fd').map(Number));
+    const fillers: number[] = [];
+    let r;
+    try {
+      native.setNofileLimit(highest + 8);
+      for (;;) {
+        try {
+          fillers.push(openSync('/dev/null', 'r'));
+        } catch {
+          break;
+        }
+      }
+      r = await probeOnce(tcpSpec(address, fleet.httpPort), env, path);
+    } finally {
+      for (const fd of fillers) closeSync(fd);
+      native.setNofileLimit(soft);
+    }
+    t.match(r, { ok: false, code: 'SOCKERR', detail: 'connect: EMFILE', discarded: true, discardReason: 'EMFILE' });
+    t.equal(native.getNofileLimit().soft, soft, 'the soft limit is restored');
+    t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env, path)).code, 'L4OK', 'with descriptors back, the probe passes');
   });
 }
 
