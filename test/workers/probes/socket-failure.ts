@@ -2,10 +2,13 @@
 
 import t from 'tap';
 import { formatProbeDetail } from '../../../src/shared/probe-detail.js';
-import { connectFailure, errorName, tlsFailure, type Failure } from '../../../src/workers/probes/socket-failure.js';
+import { connectFailure, errorName, openFailure, tlsFailure, type Failure } from '../../../src/workers/probes/socket-failure.js';
 
-/** The failure as its code and detail text. */
-const text = (f: Failure): { code: string; detail: string } => ({ code: f.code, detail: formatProbeDetail(f.detail, f.arg, f.text) });
+/** The failure as its code, detail text and shortage (when it has one). */
+const text = (f: Failure): { code: string; detail: string; shortage?: string } => {
+  const out = { code: f.code, detail: formatProbeDetail(f.detail, f.arg, f.text) };
+  return f.shortage === undefined ? out : { ...out, shortage: f.shortage };
+};
 
 const err = (code: string | undefined, syscall?: string, message = 'boom'): Error => Object.assign(new Error(message), { code, syscall });
 
@@ -23,6 +26,16 @@ t.test('connect failures', (t) => {
     { in: new Error('weird'), src: undefined, want: { code: 'L4CON', detail: 'connect: weird' } },
   ];
   for (const c of cases) t.same(text(connectFailure(c.in, c.src)), c.want, c.want.detail);
+  t.end();
+});
+
+t.test('a socket that could not be opened', (t) => {
+  const cases = [
+    { in: err('EMFILE'), want: { code: 'SOCKERR', detail: 'connect: EMFILE', shortage: 'EMFILE' } },
+    { in: err('EADDRNOTAVAIL'), want: { code: 'SOCKERR', detail: 'connect: EADDRNOTAVAIL', shortage: 'EADDRNOTAVAIL' } },
+    { in: err('EACCES'), want: { code: 'SOCKERR', detail: 'connect: EACCES' } },
+  ];
+  for (const c of cases) t.same(text(openFailure(c.in)), c.want, c.want.detail);
   t.end();
 });
 
