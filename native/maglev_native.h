@@ -36,6 +36,21 @@ fd_watch_state *fd_watch_state_new(napi_env env);
 napi_value WatchReadable(napi_env env, napi_callback_info info);
 napi_value Unwatch(napi_env env, napi_callback_info info);
 
+// probe-engine.c: per-env state, passed as the callback data of its functions.
+typedef struct probe_state probe_state;
+probe_state *probe_state_new(napi_env env);
+napi_value ProbeOpen(napi_env env, napi_callback_info info);
+napi_value ProbeClose(napi_env env, napi_callback_info info);
+napi_value ProbeRegister(napi_env env, napi_callback_info info);
+napi_value ProbeUnregister(napi_env env, napi_callback_info info);
+napi_value ProbeStart(napi_env env, napi_callback_info info);
+napi_value ProbeCancel(napi_env env, napi_callback_info info);
+napi_value ProbeFlush(napi_env env, napi_callback_info info);
+napi_value ProbeStats(napi_env env, napi_callback_info info);
+
+// http-reader-api.c
+napi_value ReadHttpResponse(napi_env env, napi_callback_info info);
+
 // fd-passing.c
 napi_value RecvFd(napi_env env, napi_callback_info info);
 napi_value ConnectSeqpacket(napi_env env, napi_callback_info info);

@@ -1,17 +1,21 @@
 // The health checker: the main thread owns every backend's schedule and
-// state. One BackendLoop per active backend (probed once however many frontends use it),
-// operator actions, reload, runtime weight overrides and frontend states. Transitions leave
-// through the CheckerEventSource seam (one event per transition, naming the frontends it
-// affects) and the log; probe results also reach the optional observer (metrics). Probes run in
-// a ProbeExecutor.
+// state. One BackendLoop per active backend (probed once however many frontends use it), each
+// with a slot: its place in the one ProbeSchedule and its probes' key in the ProbeExecutor, whose
+// results come back here by slot. Operator actions, reload, runtime weight overrides and
+// frontend states. Transitions leave through the CheckerEventSource seam (one event per
+// transition, naming the frontends it affects, whose states alone are recomputed) and the log;
+// probe results also reach the optional observer (metrics) as primitives.
 
 import type { Config, HealthCheckType } from '../shared/config.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage, notFound } from '../shared/errors.js';
-import type { BackendState, FrontendState, ProbeResult, TransitionRecord } from '../shared/health.js';
+import type { BackendState, FrontendState, ProbeCode, TransitionRecord } from '../shared/health.js';
 import type { Logger } from '../shared/log.js';
+import { formatProbeDetail } from '../shared/probe-detail.js';
+import type { ProbeOutcome } from '../shared/probe-outcome.js';
 import { activeBackends, compareNames } from '../core/active-backends.js';
-import { BackendLoop, type BackendLoopDeps, type ProbeOutcome } from './backend-loop.js';
+import { BackendLoop, type BackendLoopDeps, type ProbeRecording } from './backend-loop.js';
+import { ProbeSchedule } from './probe-schedule.js';
 import { CheckerEventBus } from './event-bus.js';
 import type { BackendStateView, CheckerEvent, CheckerEventSource } from './events.js';
 import { checkOf, planReload, type KeptBackend, type ReloadPlan } from '../core/reload-plan.js';
@@ -19,7 +23,7 @@ import { backendView, type BackendView } from './backend-view.js';
 import { frontendView, type FrontendView } from '../core/frontend-view.js';
 import { ConfiguredWeights } from './configured-weights.js';
 import { isProbingState } from '../core/backend-machine.js';
-import type { ProbeExecutor } from './probe-executor.js';
+import type { ProbeExecutor, ProbeSink } from './probe-executor.js';
 import { staggerMs, type RandomSource } from '../core/probe-interval.js';
 import { FrontendStates } from '../core/frontend-states.js';
 import { ProberDiscards } from './prober-discards.js';
@@ -31,12 +35,17 @@ import { formatDurationMs } from '../shared/duration.js';
 import { SlowStartRamps } from './slow-start-ramps.js';
 
 /**
- * Probe results for metrics (transitions are events: subscribe). Exceptions are logged, never
- * propagated.
+ * Probe results for metrics (transitions are events: subscribe), as primitives: called for
+ * every probe, it must not need a result object. Exceptions are logged, never propagated.
  */
 export interface CheckerObserver {
   /** One recorded or discarded executor result (never a static backend's synthetic pass). */
-  onProbe(backend: string, type: HealthCheckType, result: ProbeResult, outcome: ProbeOutcome): void;
+  onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeRecording, durationMs: number, discardReason: DiscardReason | undefined): void;
+  /**
+   * A probe started `latenessMs` after it was due: the schedule's batching and delays plus the
+   * hand-over to the worker (reported with its result, once the start time is known).
+   */
+  onProbeScheduled?(latenessMs: number): void;
 }
 
 export interface CheckerOptions {
@@ -47,6 +56,12 @@ export interface CheckerOptions {
   /** Uniform in [0, 1); default Math.random. */
   readonly random?: RandomSource;
   readonly observer?: CheckerObserver;
+  /**
+   * Probes come due in batches at most this often (ms), each up to this late; 0 (default):
+   * each at its exact time. The daemon batches, so thousands of probes a second cost a few
+   * timer firings and messages.
+   */
+  readonly scheduleQuantumMs?: number;
 }
 
 export interface ReloadCounts {
@@ -62,6 +77,9 @@ export class Checker implements CheckerEventSource, BackendStateView {
   readonly #bus: CheckerEventBus;
   readonly #workerDeps: BackendLoopDeps;
   readonly #workers = new Map<string, BackendLoop>();
+  /** The loops by slot (schedule slot and probe key); freed slots are reused. */
+  readonly #bySlot: Array<BackendLoop | undefined> = [];
+  readonly #freeSlots: number[] = [];
   readonly #frontendStates: FrontendStates;
   readonly #weights: ConfiguredWeights;
   readonly #discards: ProberDiscards;
@@ -69,6 +87,8 @@ export class Checker implements CheckerEventSource, BackendStateView {
   #config: Config;
   #refs: ReadonlyMap<string, readonly string[]>;
   #lastProbeAt: number | undefined;
+  /** Probes in flight, all loops together. */
+  #inFlight = 0;
   #running = false;
   #deferFrontends = false;
 
@@ -80,21 +100,29 @@ export class Checker implements CheckerEventSource, BackendStateView {
     this.#config = opts.config;
     this.#refs = activeBackends(opts.config);
     this.#weights = new ConfiguredWeights(opts.config);
+    const executor = opts.executor;
+    const schedule = new ProbeSchedule({
+      clock: opts.clock,
+      onDue: (slot, lateMs) => this.#bySlot[slot]?.due(lateMs),
+      quantumMs: opts.scheduleQuantumMs ?? 0,
+      onTick: () => executor.poll?.(),
+      busy: () => this.#inFlight > 0,
+    });
+    const sink: ProbeSink = { onProbeResult: (key, outcome) => this.#bySlot[key]?.onResult(outcome) };
+    executor.setSink(sink);
     this.#discards = new ProberDiscards(opts.clock, opts.logger);
     this.#ramps = new SlowStartRamps(opts.clock, (b, r) => this.#emitRamp(b, r));
     this.#workerDeps = {
       clock: opts.clock,
       random: opts.random ?? Math.random,
       executor: opts.executor,
+      schedule,
       logger: opts.logger,
       running: () => this.#running,
       onTransition: (w, t) => this.#emitTransition(w, t),
-      onProbe: (w, check, result, outcome) => {
-        this.#lastProbeAt = result.at + result.durationMs;
-        // A discard is no observation of the backend (backend-loop.ts), but it is the prober's trouble.
-        if (outcome === 'discarded') this.#discards.note(result.discardReason ?? 'stall', { backend: w.name, code: result.code, detail: result.detail });
-        this.#notify(() => this.#observer?.onProbe(w.name, check.type, result, outcome));
-      },
+      onStarted: (lateMs) => this.#observeLateness(lateMs),
+      onFlight: (delta) => (this.#inFlight += delta),
+      onProbe: (w, check, outcome, recording) => this.#observeProbe(w, check.type, outcome, recording),
     };
     for (const name of this.#refs.keys()) this.#workers.set(name, this.#newWorker(name, opts.config));
     this.#frontendStates = new FrontendStates(opts.config, this.stateOf, this.weightOf);
@@ -268,6 +296,9 @@ export class Checker implements CheckerEventSource, BackendStateView {
         const t = w.machine.remove(now);
         if (t !== undefined) this.#emitTransition(w, t, oldRefs.get(name) ?? []);
         this.#workers.delete(name);
+        this.#bySlot[w.slot] = undefined;
+        this.#freeSlots.push(w.slot);
+        this.#workerDeps.executor.release?.(w.slot);
       }
       this.#config = next;
       this.#refs = activeBackends(next);
@@ -342,7 +373,10 @@ export class Checker implements CheckerEventSource, BackendStateView {
   // ---- internals --------------------------------------------------------------------------------
 
   #newWorker(name: string, config: Config): BackendLoop {
-    return new BackendLoop(this.#workerDeps, config.backends.get(name)!, checkOf(config, name), config.healthchecker.transitionHistory);
+    const slot = this.#freeSlots.pop() ?? this.#bySlot.length;
+    const w = new BackendLoop(this.#workerDeps, slot, config.backends.get(name)!, checkOf(config, name), config.healthchecker.transitionHistory);
+    this.#bySlot[slot] = w;
+    return w;
   }
 
   /** Keeps the worker map in name order, so listBackends() needs no sort. */
@@ -408,9 +442,22 @@ export class Checker implements CheckerEventSource, BackendStateView {
     this.#bus.emit({ kind: 'panic', frontend, panic: verdict.panic, state, detail, at });
   }
 
-  #notify(fn: () => void): void {
+  #observeProbe(w: BackendLoop, type: HealthCheckType, o: ProbeOutcome, recording: ProbeRecording): void {
+    this.#lastProbeAt = o.at + o.durationMs;
+    // A discard is no observation of the backend (backend-loop.ts), but it is the prober's trouble.
+    if (recording === 'discarded') this.#discards.note(o.discardReason ?? 'stall', { backend: w.name, code: o.code, detail: formatProbeDetail(o.detail, o.arg, o.text) });
+    if (this.#observer === undefined) return;
     try {
-      fn();
+      this.#observer.onProbe(w.name, type, o.code, recording, o.durationMs, o.discardReason);
+    } catch (err) {
+      this.#log.error('checker-observer-error', { err: errorMessage(err) });
+    }
+  }
+
+  #observeLateness(lateMs: number): void {
+    if (this.#observer?.onProbeScheduled === undefined) return;
+    try {
+      this.#observer.onProbeScheduled(lateMs);
     } catch (err) {
       this.#log.error('checker-observer-error', { err: errorMessage(err) });
     }

@@ -1,10 +1,15 @@
 // The main thread's end of one probe shard: the Piscina task that occupies one worker thread,
-// its MessageChannel, and an outbox that coalesces everything sent within one macrotask into a
-// few messages (probe requests and cancels become flat id lists). One link per shard
-// incarnation; a crashed or killed shard is replaced by a new link (see probe-dispatcher.ts).
+// its MessageChannel, the shard's request ring (probe requests as id pairs, published once per
+// macrotask, read by the shard on its own tick; a wake message only when the shard sleeps), an
+// outbox that sends everything else within one macrotask as at most one message of each kind,
+// and the shard's result ring, where it writes results for the dispatcher to poll.
+// One link per shard incarnation; a crashed or killed shard is replaced by a new link (see
+// probe-dispatcher.ts).
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
+import { createResultRing } from '../shared/probe-batch.js';
+import { createRequestRing, RequestRingWriter } from '../shared/request-ring.js';
 import {
   probeProtocolVersion,
   type MainToShardMessage,
@@ -23,23 +28,23 @@ export interface ShardLinkEvents {
   onExit(error: unknown): void;
 }
 
-type Outgoing =
-  | { type: 'register'; targets: Array<{ id: number; spec: ProbeSpec }> }
-  | { type: 'unregister'; ids: number[] }
-  | { type: 'probe'; pairs: number[] }
-  | { type: 'cancel'; probeIds: number[] }
-  | { type: 'shutdown' };
-
 export class ShardLink {
+  /** The shard's result ring: its results, read by the dispatcher's poll. */
+  readonly ring = createResultRing();
+  readonly #requests = createRequestRing();
+  readonly #requestWriter = new RequestRingWriter(this.#requests);
   readonly #port: MessagePort;
   readonly #abort = new AbortController();
   readonly #task: Promise<ShardExit | undefined>;
-  readonly #outbox: Outgoing[] = [];
+  readonly #unregisters: number[] = [];
+  readonly #registers: Array<{ id: number; spec: ProbeSpec }> = [];
+  readonly #probes: number[] = [];
+  readonly #cancels: number[] = [];
   #flushQueued = false;
   #shuttingDown = false;
 
   /** Starts the shard task after `delayMs` (0: now); messages sent meanwhile wait in the channel. */
-  constructor(pool: Piscina, shard: number, netns: string, events: ShardLinkEvents, delayMs = 0) {
+  constructor(pool: Piscina, shard: number, netns: string, tickMs: number, events: ShardLinkEvents, delayMs = 0) {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     port1.on('message', (msg: ShardToMainMessage) => {
@@ -56,7 +61,7 @@ export class ShardLink {
         }
       }
     });
-    const task: ShardTask = { v: probeProtocolVersion, shard, port: port2, netns };
+    const task: ShardTask = { v: probeProtocolVersion, shard, port: port2, netns, ring: this.ring, requests: this.#requests, tickMs };
     const start = (): Promise<ShardExit> =>
       pool.run(task, { transferList: [port2], signal: this.#abort.signal }) as Promise<ShardExit>;
     const delayed = delayMs <= 0 ? start() : new Promise<void>((resolve) => setTimeout(resolve, delayMs)).then(() => {
@@ -77,27 +82,23 @@ export class ShardLink {
   }
 
   register(id: number, spec: ProbeSpec): void {
-    const last = this.#last('register');
-    if (last !== undefined) last.targets.push({ id, spec });
-    else this.#queue({ type: 'register', targets: [{ id, spec }] });
+    this.#registers.push({ id, spec });
+    this.#queue();
   }
 
   unregister(id: number): void {
-    const last = this.#last('unregister');
-    if (last !== undefined) last.ids.push(id);
-    else this.#queue({ type: 'unregister', ids: [id] });
+    this.#unregisters.push(id);
+    this.#queue();
   }
 
   probe(probeId: number, targetId: number): void {
-    const last = this.#last('probe');
-    if (last !== undefined) last.pairs.push(probeId, targetId);
-    else this.#queue({ type: 'probe', pairs: [probeId, targetId] });
+    if (!this.#requestWriter.push(probeId, targetId)) this.#probes.push(probeId, targetId);
+    this.#queue();
   }
 
-  cancel(probeId: number): void {
-    const last = this.#last('cancel');
-    if (last !== undefined) last.probeIds.push(probeId);
-    else this.#queue({ type: 'cancel', probeIds: [probeId] });
+  cancel(probeId: number, targetId: number): void {
+    this.#cancels.push(probeId, targetId);
+    this.#queue();
   }
 
   /** Terminates the worker thread running this shard (a hung shard); onExit reports it. */
@@ -108,8 +109,8 @@ export class ShardLink {
   /** Asks the shard to stop; resolves when it has, or after `timeoutMs` (then it is killed). */
   async shutdown(timeoutMs: number): Promise<void> {
     this.#shuttingDown = true;
-    this.#queue({ type: 'shutdown' });
     this.#flush();
+    this.#port.postMessage({ type: 'shutdown' } satisfies MainToShardMessage);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
@@ -122,21 +123,27 @@ export class ShardLink {
     this.#port.close();
   }
 
-  /** The last queued message when it has this type, so consecutive sends coalesce. */
-  #last<T extends Outgoing['type']>(type: T): Extract<Outgoing, { type: T }> | undefined {
-    const last = this.#outbox[this.#outbox.length - 1];
-    return last?.type === type ? (last as Extract<Outgoing, { type: T }>) : undefined;
-  }
-
-  #queue(msg: Outgoing): void {
-    this.#outbox.push(msg);
+  #queue(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     setImmediate(() => this.#flush());
   }
 
+  /**
+   * Sends what was queued, at most one message of each kind, in an order that keeps every
+   * dependency: a target is forgotten before it is registered again, registered before it is
+   * probed, and probed before a cancel can find the probe.
+   */
   #flush(): void {
     this.#flushQueued = false;
-    for (const msg of this.#outbox.splice(0)) this.#port.postMessage(msg satisfies MainToShardMessage);
+    if (this.#unregisters.length > 0) this.#port.postMessage({ type: 'unregister', ids: this.#unregisters.splice(0) } satisfies MainToShardMessage);
+    if (this.#registers.length > 0) this.#port.postMessage({ type: 'register', targets: this.#registers.splice(0) } satisfies MainToShardMessage);
+    if (this.#requestWriter.publish()) this.#port.postMessage({ type: 'wake' } satisfies MainToShardMessage);
+    if (this.#probes.length > 0) {
+      const pairs = Uint32Array.from(this.#probes);
+      this.#probes.length = 0;
+      this.#port.postMessage({ type: 'probe', pairs } satisfies MainToShardMessage, [pairs.buffer]);
+    }
+    if (this.#cancels.length > 0) this.#port.postMessage({ type: 'cancel', pairs: this.#cancels.splice(0) } satisfies MainToShardMessage);
   }
 }

@@ -72,13 +72,16 @@ export class BackendMachine {
     return this.#history.latest();
   }
 
-  /** Records a probe result: ignored unless the state is unknown, up or down. */
+  /**
+   * Records a probe result: ignored unless the state is unknown, up or down. The detail is read
+   * only when the state changes (the checker's result computes its text on demand).
+   */
   record(result: Pick<ProbeResult, 'ok' | 'code' | 'detail'>, at: number): TransitionRecord | undefined {
     const state = this.#state;
     if (!isProbingState(state)) return undefined;
     const next = recordProbe({ state, counter: this.#counter }, result.ok, this.#rf);
     this.#counter = next.counter;
-    return this.#moveTo(next.state, at, result.code, result.detail);
+    return next.state === state ? undefined : this.#moveTo(next.state, at, result.code, result.detail);
   }
 
   /** unknown/up/down → paused; paused: no-op; disabled: FAILED_PRECONDITION. */

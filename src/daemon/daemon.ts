@@ -9,7 +9,7 @@ import { buildInfo } from '../generated/build-info.js';
 import { createRealClock, type Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/log.js';
-import { Checker, type CheckerObserver } from '../checker/checker.js';
+import { Checker } from '../checker/checker.js';
 import { formatIssue, loadConfigFile } from '../config/loader.js';
 import { OffThreadConfigLoader } from '../config/off-thread-loader.js';
 import { startGrpcServer, type GrpcServer } from '../control/grpc-server.js';
@@ -26,11 +26,18 @@ import { createProbeDispatcher } from '../checker/probe-dispatcher.js';
 import { createVppSide, type VppSide } from './vpp-side.js';
 import { startFdBudget } from './nofile-limit.js';
 
+/**
+ * Probes leave in batches at most this often (each up to this late), on wall-clock multiples
+ * of it that the probe workers follow, so thousands a second cost each thread one timer firing
+ * per quantum and no cross-thread wakeup.
+ */
+const probeScheduleQuantumMs = 20;
+
 export interface DaemonDeps {
   /** Where JSON log lines go (default stdout). */
   readonly logDestination?: DestinationStream;
   readonly clock?: Clock;
-  /** Probe worker threads (default 2). */
+  /** Probe worker threads (default 1, the dispatcher's). */
   readonly probeThreads?: number;
 }
 
@@ -67,16 +74,28 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   const startedAt = clock.now();
   const probeLog = logger.child({ component: 'probes' });
   const dispatcher = await NetnsProbeExecutor.create(
-    (netns) => createProbeDispatcher({ netns, logger: probeLog, ...(deps.probeThreads === undefined ? {} : { threads: deps.probeThreads }) }),
+    (netns) =>
+      createProbeDispatcher({
+        netns,
+        logger: probeLog,
+        tickMs: probeScheduleQuantumMs,
+        ...(deps.probeThreads === undefined ? {} : { threads: deps.probeThreads }),
+      }),
     config.healthchecker.netns,
   );
 
   const registry = new MetricsRegistry();
   const vppEnabled = o.vppApiAddr !== undefined;
   const metrics = createMetrics({ registry, vppEnabled, build: buildInfo, perBackendDurations: o.probeDurationPerBackend });
-  // The metrics take a probe as primitives (no result object kept per probe).
-  const observer = { onProbe: (...[b, type, r, outcome]: Parameters<CheckerObserver['onProbe']>) => metrics.onProbe(b, type, r.code, outcome, r.durationMs, r.discardReason) };
-  const checker = new Checker({ config, clock, logger: logger.child({ component: 'checker' }), executor: dispatcher, observer });
+  // The metrics take each probe as primitives, as the checker reports it (no result object per probe).
+  const checker = new Checker({
+    config,
+    clock,
+    logger: logger.child({ component: 'checker' }),
+    executor: dispatcher,
+    observer: metrics,
+    scheduleQuantumMs: probeScheduleQuantumMs,
+  });
   // Subscribers see each event in this order: WatchEvents streams, metrics, then the reconciler (at start).
   checker.subscribe((ev) => hub.publish(ev));
   const unsubscribeMetrics = countCheckerTransitions(checker, metrics);

@@ -8,7 +8,7 @@
 // daemon's MetricsRegistry (registry.ts) they print themselves, paced, and stay cheap at fleet
 // scale (docs/metrics-cost.md).
 
-import { Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { CheckerEventSource } from '../checker/events.js';
 import type { ControlPlane } from '../control/control-plane.js';
 import { LabelledCounter } from './labelled-counter.js';
@@ -40,6 +40,8 @@ export interface MetricsOptions {
 export interface MetricsHooks extends VppMetricsHooks {
   /** One recorded or discarded probe of a health-checked backend (never a static backend's). */
   onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeOutcome, durationMs: number, discardReason?: DiscardReason): void;
+  /** A probe started this late after it was due. */
+  onProbeScheduled(latenessMs: number): void;
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
@@ -58,6 +60,13 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
     registers,
   }).set({ ...opts.build }, 1);
   const probes = registerProbeMetrics(opts.registry, { perBackendDurations: opts.perBackendDurations ?? true });
+  // One unlabelled series: a probe costs it one bucket search.
+  const scheduleLateness = new Histogram({
+    name: 'maglev_probe_schedule_lateness_seconds',
+    help: 'How late probes started after they were due (schedule batching and delays, hand-over to the probe worker).',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
   const discarded = new LabelledCounter({
     name: 'maglev_probe_discarded_total',
     help: 'Probe results discarded because the prober itself was in trouble, by reason (EMFILE, ENFILE, ENOBUFS, ENOMEM, EADDRNOTAVAIL, EADDRINUSE, shard-lost, stall).',
@@ -92,6 +101,7 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
       probes.observe(backend, type, code, outcome, durationMs);
       if (outcome === 'discarded') discarded.add([reason ?? 'stall']);
     },
+    onProbeScheduled: (latenessMs) => scheduleLateness.observe(latenessMs / 1000),
     onBackendTransition: (backend, from, to) => backendTransitions.add([backend, from, to]),
     onFrontendTransition: (frontend, from, to) => frontendTransitions.add([frontend, from, to]),
     onFrontendPanic: (frontend, panic) => panics.add([frontend, panic ? 'enter' : 'exit']),

@@ -52,6 +52,19 @@ export interface TransitionRecord {
   readonly detail: string;
 }
 
+/** Every probe code, in the order of its number on the wire (native/probe-engine.c uses the same numbers). */
+export const probeCodes: readonly ProbeCode[] = ['L4OK', 'L4TOUT', 'L4CON', 'SOCKERR', 'L6OK', 'L6TOUT', 'L6RSP', 'L7OK', 'L7TOUT', 'L7RSP', 'L7STS'];
+
+/** The codes of a passed probe. */
+export function isPassCode(code: ProbeCode): boolean {
+  return code === 'L4OK' || code === 'L6OK' || code === 'L7OK';
+}
+
+/** The codes of a probe that ran out of time (the only ones the stall guard may discard). */
+export function isTimeoutCode(code: ProbeCode): boolean {
+  return code === 'L4TOUT' || code === 'L6TOUT' || code === 'L7TOUT';
+}
+
 /** The layer that goes with each probe code. */
 export const probeCodeLayer: Readonly<Record<ProbeCode, ProbeLayer>> = {
   L4OK: 'L4',

@@ -1,7 +1,8 @@
 // Typed, lazy loader for the one native addon (native/maglev_native.c, built by node-gyp into
 // build/Release/maglev_native.node). It holds the syscalls Node lacks: setns per thread, ICMP
-// sockets, SEQPACKET fd passing, memfd and the descriptor limit. Loaded on first use, once per thread; the path is
-// the same from src/ (tsx) and dist/ because both sit two levels below the package root.
+// sockets, SEQPACKET fd passing, memfd and the descriptor limit; and the native tcp/http prober.
+// Loaded on first use, once per thread; the path is the same from src/ (tsx) and dist/ because
+// both sit two levels below the package root.
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,42 @@ export interface NativeAddon {
   listenSeqpacket(path: string): number;
   /** Accepts one pending client, sends it fdToSend (empty message + SCM_RIGHTS), closes it: 1; none pending: 0. */
   acceptSendFd(listenFd: number, fdToSend: number): number;
+  /**
+   * Opens this thread's native prober (native/probe-engine.c) on this thread's event loop. It
+   * writes result records into `ring` (a view of a result ring, src/shared/probe-batch.ts);
+   * onReady() when some did not fit (call probeFlush() later), onBody(targetId, body) for a
+   * target that wants its body, answering whether it matched.
+   */
+  probeOpen(onReady: () => void, onBody: (targetId: number, body: Buffer) => boolean, ring: Uint8Array): void;
+  /** Aborts the probes in flight (no records) and closes the native prober. */
+  probeClose(): void;
+  /** Takes a plain tcp (kind 0) or http (1) target; false when it cannot (bad address, id ≥ 2^24). */
+  probeRegister(
+    targetId: number,
+    kind: 0 | 1,
+    family: 4 | 6,
+    address: string,
+    port: number,
+    source: string | null,
+    timeoutMs: number,
+    request: Uint8Array | null,
+    codeMin: number,
+    codeMax: number,
+    wantBody: boolean,
+  ): boolean;
+  probeUnregister(targetId: number): void;
+  /** Starts the (probeId, targetId) pairs of known targets; moves the others to the front and returns their count. */
+  probeStart(pairs: Uint32Array, count: number): number;
+  probeCancel(probeId: number, targetId: number): boolean;
+  /** Moves waiting result records into the ring; returns how many still wait (the ring is full). */
+  probeFlush(): number;
+  /** [probes in flight, probes started since open, records waiting]. */
+  probeStats(): [number, number, number];
+  /**
+   * Test face of the C response reader: feeds the chunks like the prober does; returns [kind
+   * (0 more, 1 head, 2 body, 3 invalid), error detail kind, head status, body].
+   */
+  readHttpResponse(chunks: readonly Uint8Array[], wantBody: boolean, eof: boolean): [number, number, number, Buffer?];
   memfdCreate(name: string): number;
   ftruncate(fd: number, size: number): void;
   fstatSize(fd: number): number;

@@ -1,13 +1,16 @@
 // The typed protocol between the probe dispatcher (main thread) and the probe shards (Piscina
 // worker threads). Each target's probe definition (ProbeSpec) is registered with its shard once;
-// probe requests then carry only ids, so thousands of probes per second never clone configs.
-// Results travel back in batches, as plain records (never Error objects).
+// probe requests then carry only id pairs, through a shared request ring the shard reads on its
+// own tick (or, when that is full, in a transferred Uint32Array), so thousands of probes per
+// second never clone configs, build objects or wake the shard. Results travel back as binary
+// records (src/shared/probe-batch.ts), plain numbers and texts, never Error objects: through
+// the shard's shared result ring (no message), or in batches when they carry a text.
 
 import type { MessagePort } from 'node:worker_threads';
-import type { ProbeResult } from './health.js';
+import type { ResultBatch } from './probe-batch.js';
 
 /** Bumped whenever a message shape changes; the shard refuses a task of another version. */
-export const probeProtocolVersion = 1;
+export const probeProtocolVersion = 3;
 
 /** TLS settings of one target, already resolved from the health check's params. */
 export interface TlsSpec {
@@ -64,6 +67,12 @@ export interface ShardTask {
   readonly port: MessagePort;
   /** healthchecker.netns; '' → stay in the current namespace. */
   readonly netns: string;
+  /** The shard's result ring (src/shared/probe-batch.ts): where results go. */
+  readonly ring: SharedArrayBuffer;
+  /** The shard's request ring (src/shared/request-ring.ts): where probe requests come from. */
+  readonly requests: SharedArrayBuffer;
+  /** The shard reads its request ring on wall-clock multiples of this (ms), a little after the main thread's schedule ticks. */
+  readonly tickMs: number;
 }
 
 /** How a shard task ends when it is told to shut down. */
@@ -84,20 +93,26 @@ export interface UnregisterMessage {
 
 export interface ProbeMessage {
   readonly type: 'probe';
-  /** Flattened pairs: probeId, targetId, probeId, targetId, ... */
-  readonly pairs: readonly number[];
+  /** Flattened pairs: probeId, targetId, probeId, targetId, ... (transferred) */
+  readonly pairs: Uint32Array;
 }
 
 export interface CancelMessage {
   readonly type: 'cancel';
-  readonly probeIds: readonly number[];
+  /** Flattened pairs: probeId, targetId, ... */
+  readonly pairs: readonly number[];
 }
 
 export interface ShutdownMessage {
   readonly type: 'shutdown';
 }
 
-export type MainToShardMessage = RegisterMessage | UnregisterMessage | ProbeMessage | CancelMessage | ShutdownMessage;
+/** Requests wait in the request ring and the shard said it stopped reading it. */
+export interface WakeMessage {
+  readonly type: 'wake';
+}
+
+export type MainToShardMessage = RegisterMessage | UnregisterMessage | ProbeMessage | CancelMessage | ShutdownMessage | WakeMessage;
 
 /** Sent once, after the shard has (or has not) entered the namespace. */
 export interface ReadyMessage {
@@ -108,14 +123,9 @@ export interface ReadyMessage {
   readonly netnsError: string | undefined;
 }
 
-export interface ProbeOutcomeRecord {
-  readonly probeId: number;
-  readonly result: ProbeResult;
-}
-
-export interface ResultsMessage {
+/** A batch of results (its records buffer transferred). */
+export interface ResultsMessage extends ResultBatch {
   readonly type: 'results';
-  readonly results: readonly ProbeOutcomeRecord[];
 }
 
 export type ShardToMainMessage = ReadyMessage | ResultsMessage;

@@ -13,7 +13,9 @@ import { createProbeEnv } from './probes/probe-env.js';
 export async function runProbeShard(task: ShardTask): Promise<ShardExit> {
   if (task.v !== probeProtocolVersion) throw new Error(`probe protocol ${task.v} is not ${probeProtocolVersion}`);
   const entered = task.netns === '' ? undefined : enterNetns(task.netns);
-  const lag = new LagMonitor().start();
+  // Started with the first target of the JS probers: only their stall guard reads it, and its
+  // 100 Hz tick would cost a shard of native probes more than their probes do.
+  const lag = new LagMonitor();
   const env = createProbeEnv({ lag });
   // Close the ICMP sockets when the thread exits (process.exit, an uncaught exception). Belt and
   // braces: the addon's env teardown also closes watchers still live (and their fds), which is
@@ -22,7 +24,16 @@ export async function runProbeShard(task: ShardTask): Promise<ShardExit> {
   process.on('exit', closeIcmp);
   try {
     const netnsError = entered?.ok === false ? entered.detail : undefined;
-    return await new ProbeShard({ shard: task.shard, port: task.port, env, netnsError }).run();
+    return await new ProbeShard({
+      shard: task.shard,
+      port: task.port,
+      ring: task.ring,
+      requests: task.requests,
+      tickMs: task.tickMs,
+      env,
+      netnsError,
+      startLag: () => lag.start(),
+    }).run();
   } finally {
     process.off('exit', closeIcmp);
     lag.stop();

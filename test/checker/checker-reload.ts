@@ -140,6 +140,7 @@ t.test('removed backend: loop stopped, removed transition to the old frontends, 
   const counts = h.checker.reload(makeConfig({ ...base, frontends: { web: [['p', { a: 100, b: 100 }]] } }));
   t.same(counts, { started: 0, stopped: 1, restarted: 0 });
   t.equal(inflight[0]?.status, 'cancelled');
+  t.same(h.exec.released, [inflight[0]?.key], "the executor may forget c's target");
   const ev = h.events.slice(before).filter((e) => e.kind === 'backend');
   t.same(
     ev.map((e) => (e.kind === 'backend' ? `${e.backend}:${e.transition.to}:${e.transition.code}@${e.frontends.join(',')}` : '')),

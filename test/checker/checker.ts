@@ -1,11 +1,13 @@
 import t from 'tap';
 import { Checker } from '../../src/checker/checker.js';
-import type { ProbeExecutor } from '../../src/checker/probe-executor.js';
+import type { ProbeExecutor, ProbeSink } from '../../src/checker/probe-executor.js';
 import { ManualClock } from '../support/manual-clock.js';
-import type { ProbeResult } from '../../src/shared/health.js';
+import type { ProbeCode } from '../../src/shared/health.js';
+import { detailKind } from '../../src/shared/probe-detail.js';
+import type { ProbeOutcome } from '../../src/shared/probe-outcome.js';
 import { makeConfig, type FixtureSpec } from '../support/checker-fixtures.js';
 import { checkerHarness } from '../support/checker-harness.js';
-import { fail, pass } from '../support/fake-probe-executor.js';
+import { FakeProbeExecutor, fail, pass } from '../support/fake-probe-executor.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 
 // interval 2000, fast 500, down 10000, rise 2, fall 3; probes answer after 10 ms.
@@ -47,6 +49,42 @@ t.test('start staggers loops by position in the sorted active list', async (t) =
   t.same(h.exec.probes[0]?.target, { backend: 'a', address: '192.0.2.1', check: h.checker.config.healthchecks.get('hc') });
   h.checker.stop();
   t.equal(h.clock.pending, 0, 'stop leaves no timer behind');
+});
+
+t.test('a schedule quantum batches probe starts on its multiples and reports their lateness', async (t) => {
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const exec = new FakeProbeExecutor(clock);
+  const lateness: number[] = [];
+  const checker = new Checker({
+    config: makeConfig({
+      healthchecks: { hc: {} },
+      backends: Object.fromEntries(['a', 'b', 'c', 'd'].map((n, i) => [n, { address: `192.0.2.${i + 1}`, healthcheck: 'hc' }])),
+      frontends: { web: [['p', { a: 1, b: 1, c: 1, d: 1 }]] },
+    }),
+    clock,
+    logger: new RecordingLogger(),
+    executor: exec,
+    random: () => 0.5,
+    scheduleQuantumMs: 400,
+    observer: { onProbe: () => {}, onProbeScheduled: (ms) => lateness.push(ms) },
+  });
+  checker.start();
+  clock.advance(2100);
+  // Due at 500, 1000, 1500, 2000 (stagger + fast-interval); started on the clock's multiples
+  // of 400 (t0 is one).
+  t.same(
+    exec.probes.map((p) => [p.target.backend, p.startedAt - t0]),
+    [
+      ['a', 800],
+      ['b', 1200],
+      ['c', 1600],
+      ['d', 2000],
+    ],
+  );
+  t.same(lateness, [300, 200, 100, 0], 'each with its lateness, once its result came');
+  checker.stop();
+  t.equal(clock.pending, 0, 'stop leaves no timer behind');
 });
 
 t.test('interval choice end to end: rise/fall walk with the next interval in each state', async (t) => {
@@ -218,40 +256,54 @@ t.test('probe-start/probe-done are built only when debug is enabled', async (t) 
   off.checker.stop();
 });
 
+/** An outcome with a text detail. */
+const outcome = (code: ProbeCode, text: string, at: number, durationMs: number): ProbeOutcome => ({
+  code,
+  detail: detailKind.text,
+  arg: 0,
+  text,
+  at,
+  durationMs,
+  discarded: false,
+  lagMs: NaN,
+});
+
 t.test('results for a stopped loop change nothing, even from a misbehaving executor', async (t) => {
   const clock = new ManualClock();
-  const callbacks: Array<(r: ProbeResult) => void> = [];
+  const started: number[] = [];
   const cancels: number[] = [];
+  let sink: ProbeSink | undefined;
   const rogue: ProbeExecutor = {
-    run: (_target, onResult) => {
-      callbacks.push(onResult);
-      return () => cancels.push(callbacks.length);
-    },
+    setSink: (s) => (sink = s),
+    start: (key) => started.push(key),
+    cancel: (key) => cancels.push(key),
     close: () => Promise.resolve(),
   };
   const checker = new Checker({ config: makeConfig(one), clock, logger: new RecordingLogger(), executor: rogue, random: () => 0.5 });
   checker.start();
   clock.advance(500);
-  t.equal(callbacks.length, 1);
+  t.equal(started.length, 1);
   checker.pause('b1');
-  t.same(cancels, [1], 'the in-flight probe was cancelled');
-  callbacks[0]!({ ok: true, layer: 'L4', code: 'L4OK', detail: 'late', at: clock.now(), durationMs: 1 });
+  t.same(cancels, started, 'the in-flight probe was cancelled');
+  sink?.onProbeResult(started[0] ?? 0, outcome('L4OK', 'late', clock.now(), 1));
   t.equal(checker.stateOf('b1'), 'paused', 'a late result is ignored');
   t.equal(checker.getBackend('b1')?.lastProbe, undefined);
   clock.advance(60_000);
-  t.equal(callbacks.length, 1, 'no probe while paused');
+  t.equal(started.length, 1, 'no probe while paused');
   checker.stop();
 });
 
 t.test('a synchronous executor answer is handled', async (t) => {
   const clock = new ManualClock();
   let runs = 0;
+  let sink: ProbeSink | undefined;
   const sync: ProbeExecutor = {
-    run: (_target, onResult) => {
+    setSink: (s) => (sink = s),
+    start: (key) => {
       runs++;
-      onResult({ ok: true, layer: 'L4', code: 'L4OK', detail: 'sync', at: clock.now(), durationMs: 0 });
-      return () => {};
+      sink?.onProbeResult(key, outcome('L4OK', 'sync', clock.now(), 0));
     },
+    cancel: () => {},
     close: () => Promise.resolve(),
   };
   const checker = new Checker({ config: makeConfig(one), clock, logger: new RecordingLogger(), executor: sync, random: () => 0.5 });

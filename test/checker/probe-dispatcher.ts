@@ -9,7 +9,9 @@ import { startFleet } from '../../src/fleet/fleet.js';
 import { createProbeDispatcher, type ProbeDispatcher } from '../../src/checker/probe-dispatcher.js';
 import type { ProbeTarget } from '../../src/checker/probe-executor.js';
 import type { ProbeResult } from '../../src/shared/health.js';
+import { probeResultOf } from '../../src/shared/probe-outcome.js';
 import { healthCheck } from '../support/health-check.js';
+import { ProbeClient } from '../support/probe-client.js';
 import { waitFor } from '../support/wait-for.js';
 
 const addresses = fleetAddresses(300, '127.8.0.1');
@@ -20,8 +22,19 @@ t.teardown(async () => {
   await fleet.close();
 });
 
+const clients = new WeakMap<ProbeDispatcher, ProbeClient>();
+
+function client(d: ProbeDispatcher): ProbeClient {
+  let c = clients.get(d);
+  if (c === undefined) {
+    c = new ProbeClient(d);
+    clients.set(d, c);
+  }
+  return c;
+}
+
 function probe(d: ProbeDispatcher, target: ProbeTarget): Promise<ProbeResult> {
-  return new Promise((resolve) => d.run(target, resolve));
+  return client(d).probe(target);
 }
 
 t.test('shards report ready', async (t) => {
@@ -95,12 +108,31 @@ t.test('a changed check is registered again', async (t) => {
   t.equal(fleet.stats(a)?.lastRequest?.path, '/two');
 });
 
+t.test('a released key forgets its target, and the key serves another backend', async (t) => {
+  const d = await createProbeDispatcher({ threads: 1 });
+  t.teardown(() => d.close());
+  await d.whenReady();
+  const [a, b] = ['127.8.2.4', '127.8.2.5'];
+  await fleet.add([a, b]);
+  const results: ProbeResult[] = [];
+  d.setSink({ onProbeResult: (_key, o) => results.push(probeResultOf(o)) });
+  d.start(7, { backend: 'gone', address: a, check: healthCheck('http', fleet.httpPort, {}, { path: '/gone' }) });
+  t.ok(await waitFor(() => results.length === 1));
+  t.equal(d.status()[0]?.targets, 1);
+  d.release(7);
+  t.equal(d.status()[0]?.targets, 0, 'forgotten');
+  d.start(7, { backend: 'next', address: b, check: healthCheck('http', fleet.httpPort, {}, { path: '/next' }) });
+  t.ok(await waitFor(() => results.length === 2));
+  t.equal(results[1]?.code, 'L7OK');
+  t.equal(fleet.stats(b)?.lastRequest?.path, '/next', 'the new target, registered again under the key');
+});
+
 t.test('cancel: the callback never runs', async (t) => {
   const a = '127.8.2.3';
   await fleet.add([a], { kind: 'silent' });
   const check = healthCheck('http', fleet.httpPort, { timeoutMs: 200 });
   let called = 0;
-  const cancels = Array.from({ length: 10 }, (_, i) => dispatcher.run({ backend: `cancel-${i}`, address: a, check }, () => called++));
+  const cancels = Array.from({ length: 10 }, (_, i) => client(dispatcher).run({ backend: `cancel-${i}`, address: a, check }, () => called++));
   await waitFor(() => fleet.count(a) === 10);
   for (const c of cancels) c();
   for (const c of cancels) c(); // twice is harmless

@@ -73,6 +73,30 @@ t.test('worked example drives transitions only where the state changes', async (
   t.equal(machine().latestTransition(), undefined, 'none before the first transition');
 });
 
+t.test('the detail of a result is read only when the state changes', async (t) => {
+  const m = machine();
+  let reads = 0;
+  const result = (ok: boolean) => ({
+    ok,
+    code: ok ? ('L4OK' as const) : ('L4CON' as const),
+    get detail(): string {
+      reads++;
+      return ok ? 'connected' : 'refused';
+    },
+  });
+  const cases = [
+    { name: 'unknown > up', ok: true, reads: 1 },
+    { name: 'up stays up', ok: true, reads: 1 },
+    { name: 'up, degraded', ok: false, reads: 1 },
+    { name: 'up, degraded further', ok: false, reads: 1 },
+    { name: 'up > down', ok: false, reads: 2 },
+  ];
+  for (const c of cases) {
+    m.record(result(c.ok), 1);
+    t.equal(reads, c.reads, c.name);
+  }
+});
+
 t.test('results are ignored while paused, disabled or removed', async (t) => {
   for (const state of ['paused', 'disabled', 'removed'] as const) {
     const m = machineIn(state);

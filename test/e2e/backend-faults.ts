@@ -8,11 +8,8 @@
 //   3. A shard that really hangs (a catastrophic response-regexp) while it holds a native ICMP
 //      watcher is killed by the dispatcher's sweep and replaced; the process lives on (this
 //      used to SIGSEGV) and the killed shard's ICMP socket is closed.
-//   4. Known bug, marked TODO: the http prober's deadline during connect (black hole) leaves its
-//      socket open until the kernel gives up on the SYN (≈ 2 min): closeAbruptly() calls
-//      resetAndDestroy(), which on a still-connecting socket waits for a 'connect' that never
-//      comes. The tcp prober destroy()s and does not leak. Fix belongs in probe-socket.ts.
-//      (So the 4 black-hole http probes of 1 sit in every later baseline, in SYN_SENT.)
+//   4. A deadline during connect (black hole) releases the socket at once, not when the kernel
+//      gives up on the SYN (≈ 2 min).
 // The dispatcher's workers trust only the system CAs, so every certificate fault is L6RSP here;
 // which check failed (expired, name) is asserted in test/workers/probes/faults.ts.
 
@@ -25,6 +22,7 @@ import type { HealthCheck } from '../../src/shared/config.js';
 import type { ProbeCode, ProbeResult } from '../../src/shared/health.js';
 import { startBlackhole } from '../support/blackhole-listener.js';
 import { healthCheck } from '../support/health-check.js';
+import { ProbeClient } from '../support/probe-client.js';
 import { waitFor } from '../support/wait-for.js';
 import { startWorkerFreezer } from '../support/worker-freeze.js';
 
@@ -89,9 +87,16 @@ interface Timed {
   readonly wallMs: number;
 }
 
+const clients = new WeakMap<ProbeDispatcher, ProbeClient>();
+
 function probe(d: ProbeDispatcher, backend: string, address: string, check: HealthCheck): Promise<Timed> {
   const t0 = performance.now();
-  return new Promise((resolve) => d.run({ backend, address, check }, (result) => resolve({ result, wallMs: performance.now() - t0 })));
+  let c = clients.get(d);
+  if (c === undefined) {
+    c = new ProbeClient(d);
+    clients.set(d, c);
+  }
+  return c.probe({ backend, address, check }).then((result) => ({ result, wallMs: performance.now() - t0 }));
 }
 
 function fdTargets(): string[] {

@@ -15,7 +15,7 @@ import { parseConfig } from '../../src/config/loader.js';
 import { createProbeDispatcher } from '../../src/checker/probe-dispatcher.js';
 import { createRealClock } from '../../src/shared/clock.js';
 import type { Config } from '../../src/shared/config.js';
-import type { BackendState, ProbeCode, TransitionRecord } from '../../src/shared/health.js';
+import { isPassCode, type BackendState, type ProbeCode, type TransitionRecord } from '../../src/shared/health.js';
 import { RecordingLogger } from '../support/recording-logger.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -90,8 +90,8 @@ async function startChecker(t: Test, spec: ConfigSpec): Promise<Run> {
     logger,
     executor: dispatcher,
     observer: {
-      onProbe: (backend, _type, r, outcome) => {
-        if (outcome === 'recorded') log(backend, { kind: 'probe', ok: r.ok, code: r.code });
+      onProbe: (backend, _type, code, outcome) => {
+        if (outcome === 'recorded') log(backend, { kind: 'probe', ok: isPassCode(code), code });
       },
     },
   });

@@ -87,6 +87,8 @@ void t.test('hooks count probes, transitions, VPP API messages and sync changes'
   hooks.onProbe('nginx0-ams', 'http', 'L7STS', 'recorded', 30);
   hooks.onProbe('nginx0-ams', 'http', 'L4TOUT', 'discarded', 1000);
   hooks.onProbe('nginx0-ams', 'http', 'SOCKERR', 'discarded', 0, 'EMFILE');
+  hooks.onProbeScheduled(3);
+  hooks.onProbeScheduled(40);
   hooks.onVppApi('lb_conf_get', 'send', true);
   hooks.onVppApi('lb_add_del_vip_v2', 'recv', false);
   hooks.onLbSync('vip', { as_added: 2, as_removed: 0, as_weight_updated: 1 });
@@ -106,6 +108,10 @@ void t.test('hooks count probes, transitions, VPP API messages and sync changes'
     ['maglev_probe_duration_seconds_bucket{le="0.05",backend="nginx0-ams",type="http"}', 2],
     ['maglev_probe_duration_seconds_bucket{le="2.5",backend="nginx0-ams",type="http"}', 2],
     ['maglev_probe_duration_seconds_count{backend="nginx0-ams",type="http"}', 2],
+    ['maglev_probe_schedule_lateness_seconds_bucket{le="0.001"}', 0],
+    ['maglev_probe_schedule_lateness_seconds_bucket{le="0.005"}', 1],
+    ['maglev_probe_schedule_lateness_seconds_bucket{le="0.05"}', 2],
+    ['maglev_probe_schedule_lateness_seconds_count', 2],
     ['maglev_vpp_api_total{msg="lb_conf_get",direction="send",result="success"}', 1],
     ['maglev_vpp_api_total{msg="lb_add_del_vip_v2",direction="recv",result="failure"}', 1],
     ['maglev_vpp_lbsync_total{scope="vip",kind="as_added"}', 3],

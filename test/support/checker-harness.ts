@@ -36,7 +36,7 @@ export function checkerHarness(spec: FixtureSpec, opts: { debug?: boolean; rando
   const events: CheckerEvent[] = [];
   const observed: string[] = [];
   const observer: CheckerObserver = {
-    onProbe: (b, type, r, outcome) => observed.push(`probe ${b} ${type} ${r.code} ${outcome}`),
+    onProbe: (b, type, code, outcome) => observed.push(`probe ${b} ${type} ${code} ${outcome}`),
   };
   const checker = new Checker({ config: makeConfig(spec), clock, logger: log, executor: exec, random: opts.random ?? (() => 0.5), observer });
   checker.subscribe((ev) => {

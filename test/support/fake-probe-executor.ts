@@ -5,9 +5,9 @@
 import type { DiscardReason } from '../../src/shared/discard-reason.js';
 import type { TimerHandle } from '../../src/shared/clock.js';
 import type { ManualClock } from './manual-clock.js';
-import type { ProbeCode, ProbeResult } from '../../src/shared/health.js';
-import { probeCodeLayer } from '../../src/shared/health.js';
-import type { ProbeExecutor, ProbeTarget } from '../../src/checker/probe-executor.js';
+import type { ProbeCode } from '../../src/shared/health.js';
+import { detailKind } from '../../src/shared/probe-detail.js';
+import type { ProbeExecutor, ProbeSink, ProbeTarget } from '../../src/checker/probe-executor.js';
 
 export interface FakeAnswer {
   readonly ok: boolean;
@@ -23,6 +23,7 @@ export interface FakeAnswer {
 export type FakeScriptEntry = FakeAnswer | 'hold';
 
 export interface FakeProbe {
+  readonly key: number;
   readonly target: ProbeTarget;
   readonly startedAt: number;
   status: 'pending' | 'done' | 'cancelled';
@@ -36,6 +37,8 @@ export class FakeProbeExecutor implements ProbeExecutor {
   readonly probes: FakeProbe[] = [];
   readonly #clock: ManualClock;
   readonly #scripts = new Map<string, FakeScriptEntry[]>();
+  readonly #cancels = new Map<number, () => void>();
+  #sink: ProbeSink | undefined;
   /** Answer when a backend's script is empty. */
   defaultAnswer: FakeScriptEntry = pass;
   closed = false;
@@ -51,39 +54,58 @@ export class FakeProbeExecutor implements ProbeExecutor {
     this.#scripts.set(backend, list);
   }
 
-  run(target: ProbeTarget, onResult: (result: ProbeResult) => void): () => void {
+  setSink(sink: ProbeSink): void {
+    this.#sink = sink;
+  }
+
+  start(key: number, target: ProbeTarget): void {
+    this.cancel(key);
     const startedAt = this.#clock.now();
     let timer: TimerHandle | undefined;
     const probe: FakeProbe = {
+      key,
       target,
       startedAt,
       status: 'pending',
       deliver: (a) => {
         if (probe.status !== 'pending') throw new Error('fake probe already settled');
         probe.status = 'done';
+        this.#cancels.delete(key);
         const code = a.code ?? (a.ok ? 'L4OK' : 'L4CON');
-        const result: ProbeResult & { lagMs?: number } = {
-          ok: a.ok,
-          layer: probeCodeLayer[code],
+        this.#sink?.onProbeResult(key, {
           code,
-          detail: a.detail ?? (a.ok ? 'connected' : 'connect: ECONNREFUSED'),
+          detail: detailKind.text,
+          arg: 0,
+          text: a.detail ?? (a.ok ? 'connected' : 'connect: ECONNREFUSED'),
           at: startedAt,
           durationMs: this.#clock.now() - startedAt,
-          ...(a.discarded === undefined ? {} : { discarded: a.discarded }),
+          discarded: a.discarded ?? false,
           ...(a.discardReason === undefined ? {} : { discardReason: a.discardReason }),
-          ...(a.lagMs === undefined ? {} : { lagMs: a.lagMs }),
-        };
-        onResult(result);
+          lagMs: a.lagMs ?? NaN,
+        });
       },
     };
     this.probes.push(probe);
-    const entry = this.#scripts.get(target.backend)?.shift() ?? this.defaultAnswer;
-    if (entry !== 'hold') timer = this.#clock.setTimeout(() => probe.deliver(entry), entry.delayMs ?? 10);
-    return () => {
+    this.#cancels.set(key, () => {
       if (probe.status !== 'pending') return;
       probe.status = 'cancelled';
       if (timer !== undefined) this.#clock.clearTimeout(timer);
-    };
+    });
+    const entry = this.#scripts.get(target.backend)?.shift() ?? this.defaultAnswer;
+    if (entry !== 'hold') timer = this.#clock.setTimeout(() => probe.deliver(entry), entry.delayMs ?? 10);
+  }
+
+  cancel(key: number): void {
+    this.#cancels.get(key)?.();
+    this.#cancels.delete(key);
+  }
+
+  /** Keys released (their backend left the config), in order. */
+  readonly released: number[] = [];
+
+  release(key: number): void {
+    this.cancel(key);
+    this.released.push(key);
   }
 
   /** Answers the oldest pending probe of a backend. */

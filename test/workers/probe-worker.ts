@@ -8,8 +8,9 @@ import t from 'tap';
 import { startFleet } from '../../src/fleet/fleet.js';
 import { createProbeDispatcher } from '../../src/checker/probe-dispatcher.js';
 import type { HealthCheck } from '../../src/shared/config.js';
-import type { ProbeCode, ProbeResult } from '../../src/shared/health.js';
+import type { ProbeCode } from '../../src/shared/health.js';
 import { healthCheck } from '../support/health-check.js';
+import { ProbeClient } from '../support/probe-client.js';
 import { lab, startNetnsLab } from '../support/netns-lab.js';
 
 const built = startNetnsLab();
@@ -25,6 +26,7 @@ t.test('probes run inside the namespace', { skip }, async (t) => {
     built.close();
   });
   const [status] = await d.whenReady();
+  const client = new ProbeClient(d);
   t.equal(status?.netnsError, undefined, 'namespace entered');
 
   // Short deadlines where a timeout is the expected answer, generous ones elsewhere (busy CI).
@@ -45,7 +47,7 @@ t.test('probes run inside the namespace', { skip }, async (t) => {
   ];
   let n = 0;
   const results = await Promise.all(
-    cases.map((c) => new Promise<ProbeResult>((resolve) => d.run({ backend: `lab-${n++}`, address: c.address, check: c.check }, resolve))),
+    cases.map((c) => client.probe({ backend: `lab-${n++}`, address: c.address, check: c.check })),
   );
   results.forEach((r, i) => {
     const c = cases[i];

@@ -7,7 +7,8 @@
 
 import type net from 'node:net';
 import type tls from 'node:tls';
-import type { ProbeResult } from '../../shared/health.js';
+import { detailKind, detailKindOfText } from '../../shared/probe-detail.js';
+import type { ProbeOutcome } from '../../shared/probe-outcome.js';
 import type { HttpProbeSpec } from '../../shared/probe-messages.js';
 import { compileResponseRegexp, type ResponseRegexp } from '../../shared/response-regexp.js';
 import { httpRequestBytes } from './http-request.js';
@@ -15,15 +16,15 @@ import { HttpResponseReader, type ReadStep } from './http-response-reader.js';
 import { ProbeAttempt, type CancelProbe, type PreparedProbe } from './probe-attempt.js';
 import type { ProbeEnv } from './probe-env.js';
 import { closeAbruptly, openConnection, startTls } from './probe-socket.js';
-import { connectFailure, errorName, shortageOf, tlsFailure } from './socket-failure.js';
+import { connectFailure, errnoFailure, openFailure, tlsFailure, type Failure } from './socket-failure.js';
 
 type Phase = 'connect' | 'tls' | 'headers' | 'body';
 
 const phaseTimeout = {
-  connect: ['L4TOUT', 'connect'],
-  tls: ['L6TOUT', 'TLS handshake'],
-  headers: ['L7TOUT', 'response headers'],
-  body: ['L7TOUT', 'response body'],
+  connect: ['L4TOUT', detailKind.timeoutConnect],
+  tls: ['L6TOUT', detailKind.timeoutTls],
+  headers: ['L7TOUT', detailKind.timeoutHeaders],
+  body: ['L7TOUT', detailKind.timeoutBody],
 } as const;
 
 const alpn = ['http/1.1'] as const;
@@ -47,7 +48,7 @@ export function prepareHttpProbe(spec: HttpProbeSpec, env: ProbeEnv): PreparedPr
   return { run: (done) => runHttpProbe(target, done) };
 }
 
-function runHttpProbe(target: HttpTarget, done: (result: ProbeResult) => void): CancelProbe {
+function runHttpProbe(target: HttpTarget, done: (outcome: ProbeOutcome) => void): CancelProbe {
   const { spec, env } = target;
   let phase: Phase = 'connect';
   let status = 0;
@@ -55,7 +56,7 @@ function runHttpProbe(target: HttpTarget, done: (result: ProbeResult) => void): 
   const reader = new HttpResponseReader(target.regexp !== undefined);
   const attempt = new ProbeAttempt(spec.timeoutMs, env.lag, done, () => {
     const [code, during] = phaseTimeout[phase];
-    attempt.finish(code, attempt.timeoutDetail(during));
+    attempt.timeout(code, during);
     close();
   });
   const onBytes = (chunk: Buffer): void => {
@@ -67,8 +68,12 @@ function runHttpProbe(target: HttpTarget, done: (result: ProbeResult) => void): 
     // machinery); over TLS the TLS socket delivers decrypted 'data' chunks.
     socket = openConnection(spec, spec.tls === undefined ? onBytes : undefined);
   } catch (e) {
-    attempt.finish('SOCKERR', `connect: ${errorName(e)}`, shortageOf(e, 'connect'));
+    fail(openFailure(e));
     return () => {};
+  }
+
+  function fail(f: Failure): void {
+    attempt.finish(f.code, f.detail, f.arg, f.text, f.shortage);
   }
 
   function close(): void {
@@ -87,8 +92,8 @@ function runHttpProbe(target: HttpTarget, done: (result: ProbeResult) => void): 
         return;
       case 'head':
         status = step.status;
-        if (status < spec.codeMin || status > spec.codeMax) attempt.finish('L7STS', `HTTP ${status}`);
-        else if (target.regexp === undefined) attempt.finish('L7OK', `HTTP ${status}`);
+        if (status < spec.codeMin || status > spec.codeMax) attempt.finish('L7STS', detailKind.httpStatus, status);
+        else if (target.regexp === undefined) attempt.finish('L7OK', detailKind.httpStatus, status);
         else {
           phase = 'body';
           onStep(reader.feed(noBytes));
@@ -96,12 +101,15 @@ function runHttpProbe(target: HttpTarget, done: (result: ProbeResult) => void): 
         }
         break;
       case 'body':
-        if (target.regexp?.test(step.body.toString('utf8')) === true) attempt.finish('L7OK', `HTTP ${status}`);
-        else attempt.finish('L7RSP', `body did not match ${spec.responseRegexp ?? ''}`);
+        if (target.regexp?.test(step.body.toString('utf8')) === true) attempt.finish('L7OK', detailKind.httpStatus, status);
+        else attempt.finish('L7RSP', detailKind.bodyMismatch, 0, spec.responseRegexp ?? '');
         break;
-      case 'invalid':
-        attempt.finish('L7RSP', step.detail);
+      case 'invalid': {
+        const kind = detailKindOfText(step.detail);
+        if (kind === undefined) attempt.finish('L7RSP', detailKind.text, 0, step.detail);
+        else attempt.finish('L7RSP', kind);
         break;
+      }
       default: {
         const exhaustive: never = step;
         throw new Error(`unknown read step ${String(exhaustive)}`);
@@ -111,16 +119,10 @@ function runHttpProbe(target: HttpTarget, done: (result: ProbeResult) => void): 
   }
 
   function onError(err: Error): void {
-    if (phase === 'connect') {
-      const f = connectFailure(err, spec.sourceAddress);
-      attempt.finish(f.code, f.detail, f.shortage);
-    } else if (phase === 'tls') {
-      const f = tlsFailure(err);
-      attempt.finish(f.code, f.detail);
-    } else {
-      const syscall = (err as { syscall?: unknown }).syscall;
-      attempt.finish('L7RSP', `${syscall === 'write' ? 'write' : 'read'}: ${errorName(err)}`);
-    }
+    if (phase === 'connect') fail(connectFailure(err, spec.sourceAddress));
+    else if (phase === 'tls') fail(tlsFailure(err));
+    else if ((err as { syscall?: unknown }).syscall === 'write') fail(errnoFailure('L7RSP', detailKind.writeError, 'write', err));
+    else fail(errnoFailure('L7RSP', detailKind.readError, 'read', err));
     close();
   }
 

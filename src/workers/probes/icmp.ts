@@ -3,8 +3,8 @@
 // unreachable, is L4CON; no answer before the deadline is L4TOUT; a socket that cannot be
 // opened (no permission, no addon) or bound is SOCKERR.
 
-import { formatDurationMs } from '../../shared/duration.js';
-import type { ProbeResult } from '../../shared/health.js';
+import { detailKind } from '../../shared/probe-detail.js';
+import type { ProbeOutcome } from '../../shared/probe-outcome.js';
 import type { IcmpProbeSpec } from '../../shared/probe-messages.js';
 import { unreachableReason } from './icmp-packet.js';
 import type { IcmpSocket } from './icmp-sockets.js';
@@ -18,29 +18,29 @@ export function prepareIcmpProbe(spec: IcmpProbeSpec, env: ProbeEnv): PreparedPr
   return { run: (done) => runIcmpProbe(spec, env, done) };
 }
 
-function runIcmpProbe(spec: IcmpProbeSpec, env: ProbeEnv, done: (result: ProbeResult) => void): CancelProbe {
+function runIcmpProbe(spec: IcmpProbeSpec, env: ProbeEnv, done: (outcome: ProbeOutcome) => void): CancelProbe {
   const t0 = performance.now();
   let socket: IcmpSocket | undefined;
   let seq = -1;
   const attempt = new ProbeAttempt(spec.timeoutMs, env.lag, done, () => {
-    attempt.finish('L4TOUT', attempt.timeoutDetail('echo'));
+    attempt.timeout('L4TOUT', detailKind.timeoutEcho);
     socket?.forget(seq);
   });
   try {
     socket = env.icmp.socketFor(spec.family, spec.sourceAddress);
   } catch (e) {
     const syscall = (e as { syscall?: unknown }).syscall;
-    attempt.finish('SOCKERR', `${syscall === 'bind' ? `bind ${spec.sourceAddress ?? ''}` : 'socket'}: ${errorName(e)}`, shortageOf(e, 'socket'));
+    attempt.finish('SOCKERR', detailKind.text, 0, `${syscall === 'bind' ? `bind ${spec.sourceAddress ?? ''}` : 'socket'}: ${errorName(e)}`, shortageOf(e, 'socket'));
     return () => {};
   }
   try {
     seq = socket.send(spec.address, (outcome) => {
-      if (outcome.kind === 'reply') attempt.finish('L4OK', `echo reply in ${formatDurationMs(Math.max(0.1, Math.round((performance.now() - t0) * 10) / 10))}`);
-      else attempt.finish('L4CON', `${unreachableReason(spec.family, outcome.code)} from ${outcome.from}`);
+      if (outcome.kind === 'reply') attempt.finish('L4OK', detailKind.echoReply, Math.max(1, Math.round((performance.now() - t0) * 10)));
+      else attempt.finish('L4CON', detailKind.text, 0, `${unreachableReason(spec.family, outcome.code)} from ${outcome.from}`);
     });
   } catch (e) {
     const name = errorName(e);
-    attempt.finish(unreachableErrors.has(name) ? 'L4CON' : 'SOCKERR', `send: ${name}`, shortageOf(e, 'sendto'));
+    attempt.finish(unreachableErrors.has(name) ? 'L4CON' : 'SOCKERR', detailKind.text, 0, `send: ${name}`, shortageOf(e, 'sendto'));
   }
   return () => {
     attempt.cancel();

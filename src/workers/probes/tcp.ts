@@ -3,12 +3,13 @@
 
 import type net from 'node:net';
 import type tls from 'node:tls';
-import type { ProbeResult } from '../../shared/health.js';
+import { detailKind, tlsProtocols } from '../../shared/probe-detail.js';
+import type { ProbeOutcome } from '../../shared/probe-outcome.js';
 import type { TcpProbeSpec } from '../../shared/probe-messages.js';
 import { ProbeAttempt, type CancelProbe, type PreparedProbe } from './probe-attempt.js';
 import type { ProbeEnv } from './probe-env.js';
 import { closeAbruptly, openConnection, startTls } from './probe-socket.js';
-import { connectFailure, errorName, shortageOf, tlsFailure } from './socket-failure.js';
+import { connectFailure, openFailure, tlsFailure, type Failure } from './socket-failure.js';
 
 /** How long a finished TLS probe waits for the peer to answer close_notify before destroying. */
 const closeGraceMs = 1000;
@@ -17,18 +18,26 @@ export function prepareTcpProbe(spec: TcpProbeSpec, env: ProbeEnv): PreparedProb
   return { run: (done) => runTcpProbe(spec, env, done) };
 }
 
-function runTcpProbe(spec: TcpProbeSpec, env: ProbeEnv, done: (result: ProbeResult) => void): CancelProbe {
+/** `TLS TLSv1.3 established`: the protocol by its number when it is a known one. */
+function established(protocol: string | null): [number, string | undefined] {
+  const known = tlsProtocols.indexOf(protocol as (typeof tlsProtocols)[number]);
+  return known >= 0 || protocol === null ? [known, undefined] : [0, `TLS ${protocol} established`];
+}
+
+function runTcpProbe(spec: TcpProbeSpec, env: ProbeEnv, done: (outcome: ProbeOutcome) => void): CancelProbe {
   let phase: 'connect' | 'tls' = 'connect';
   let secure: tls.TLSSocket | undefined;
   const attempt = new ProbeAttempt(spec.timeoutMs, env.lag, done, () => {
-    attempt.finish(phase === 'connect' ? 'L4TOUT' : 'L6TOUT', attempt.timeoutDetail(phase === 'connect' ? 'connect' : 'TLS handshake'));
+    if (phase === 'connect') attempt.timeout('L4TOUT', detailKind.timeoutConnect);
+    else attempt.timeout('L6TOUT', detailKind.timeoutTls);
     destroy();
   });
+  const fail = (f: Failure): void => attempt.finish(f.code, f.detail, f.arg, f.text, f.shortage);
   let socket: net.Socket;
   try {
     socket = openConnection(spec);
   } catch (e) {
-    attempt.finish('SOCKERR', `connect: ${errorName(e)}`, shortageOf(e, 'connect'));
+    fail(openFailure(e));
     return () => {};
   }
   const destroy = (): void => {
@@ -36,15 +45,12 @@ function runTcpProbe(spec: TcpProbeSpec, env: ProbeEnv, done: (result: ProbeResu
     socket.destroy();
   };
   socket.on('error', (err) => {
-    if (phase === 'connect') {
-      const f = connectFailure(err, spec.sourceAddress);
-      attempt.finish(f.code, f.detail, f.shortage);
-    }
+    if (phase === 'connect') fail(connectFailure(err, spec.sourceAddress));
     destroy();
   });
   socket.once('connect', () => {
     if (spec.tls === undefined) {
-      attempt.finish('L4OK', 'connected');
+      attempt.finish('L4OK', detailKind.connected);
       closeAbruptly(socket);
       return;
     }
@@ -52,12 +58,13 @@ function runTcpProbe(spec: TcpProbeSpec, env: ProbeEnv, done: (result: ProbeResu
     const s = startTls(socket, spec.tls, env.secureContext, undefined);
     secure = s;
     s.on('error', (err) => {
-      const f = tlsFailure(err);
-      attempt.finish(f.code, f.detail);
+      fail(tlsFailure(err));
       destroy();
     });
     s.once('secureConnect', () => {
-      attempt.finish('L6OK', `TLS ${s.getProtocol() ?? 'handshake'} established`);
+      const [protocol, text] = established(s.getProtocol());
+      if (text === undefined) attempt.finish('L6OK', detailKind.tlsEstablished, protocol);
+      else attempt.finish('L6OK', detailKind.text, 0, text);
       const grace = setTimeout(destroy, closeGraceMs).unref();
       s.once('close', () => clearTimeout(grace));
       s.resume();

@@ -2,13 +2,14 @@
 // half-open, trickle, TLS stall, expired and wrong-name certificates, a 100 MB body and a gzip
 // bomb. Exact codes and details; the deadline cases finish close to the timeout, the others
 // well before it; the body cap holds (64 KiB read, the backend sees the connection go).
+// The plain cases run on both paths: the native prober and the JS prober.
 // The same faults through the real dispatcher, with fd-leak checks: test/e2e/backend-faults.ts.
 
 import t from 'tap';
 import type { FleetBehaviour } from '../../../src/fleet/fleet-behaviour.js';
 import { probeCodeLayer, type ProbeCode } from '../../../src/shared/health.js';
 import type { ProbeSpec } from '../../../src/shared/probe-messages.js';
-import { httpSpec, probeOnce, startProbeFleet, tcpSpec, tls } from '../../support/probe-harness.js';
+import { httpSpec, pathsFor, probeOnce, probePaths, startProbeFleet, tcpSpec, tls } from '../../support/probe-harness.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const { fleet, env } = await startProbeFleet(t);
@@ -77,23 +78,27 @@ for (const c of cases) {
   t.test(c.name, async (t) => {
     await fleet.add([address], c.behaviour);
     const spec = c.spec(address);
-    const r = await probeOnce(spec, env);
-    t.equal(r.code, c.code, `code (${r.detail})`);
-    t.match(r.detail, c.detail);
-    t.equal(r.layer, probeCodeLayer[c.code]);
-    if (timeoutCodes.has(c.code)) t.ok(r.durationMs >= spec.timeoutMs - 1 && r.durationMs <= spec.timeoutMs * 1.1, `at the deadline: ${r.durationMs.toFixed(1)} ms`);
-    else t.ok(r.durationMs < spec.timeoutMs / 2, `well before the deadline: ${r.durationMs.toFixed(1)} ms`);
-    t.ok(await waitFor(() => fleet.stats(address)?.open === 0), 'the backend saw the connection close');
+    for (const path of pathsFor(spec)) {
+      const r = await probeOnce(spec, env, path);
+      t.equal(r.code, c.code, `${path}: code (${r.detail})`);
+      t.match(r.detail, c.detail);
+      t.equal(r.layer, probeCodeLayer[c.code]);
+      if (timeoutCodes.has(c.code)) t.ok(r.durationMs >= spec.timeoutMs - 1 && r.durationMs <= spec.timeoutMs * 1.1, `${path}: at the deadline: ${r.durationMs.toFixed(1)} ms`);
+      else t.ok(r.durationMs < spec.timeoutMs / 2, `${path}: well before the deadline: ${r.durationMs.toFixed(1)} ms`);
+      t.ok(await waitFor(() => fleet.stats(address)?.open === 0), `${path}: the backend saw the connection close`);
+    }
   });
 }
 
-t.test('the body cap bounds what is read and held', async (t) => {
-  const address = '127.12.1.1';
-  await fleet.add([address], { kind: 'huge', bytes: 2 ** 40 });
-  const before = process.memoryUsage().rss;
-  const results = await Promise.all(Array.from({ length: 50 }, () => probeOnce(httpSpec(address, fleet.httpPort, { responseRegexp: 'MARK' }), env)));
-  const grown = process.memoryUsage().rss - before;
-  t.ok(results.every((r) => r.code === 'L7RSP' && r.detail === 'body did not match MARK'), 'every probe stopped at the cap');
-  t.ok(grown < 64 * 1024 * 1024, `50 concurrent 1 TiB bodies grew RSS by ${(grown / 1048576).toFixed(1)} MiB`);
-  t.ok(await waitFor(() => fleet.stats(address)?.open === 0), 'every connection closed');
-});
+for (const path of probePaths) {
+  t.test(`the body cap bounds what is read and held (${path})`, async (t) => {
+    const address = path === 'js' ? '127.12.1.1' : '127.12.1.2';
+    await fleet.add([address], { kind: 'huge', bytes: 2 ** 40 });
+    const before = process.memoryUsage().rss;
+    const results = await Promise.all(Array.from({ length: 50 }, () => probeOnce(httpSpec(address, fleet.httpPort, { responseRegexp: 'MARK' }), env, path)));
+    const grown = process.memoryUsage().rss - before;
+    t.ok(results.every((r) => r.code === 'L7RSP' && r.detail === 'body did not match MARK'), 'every probe stopped at the cap');
+    t.ok(grown < 64 * 1024 * 1024, `50 concurrent 1 TiB bodies grew RSS by ${(grown / 1048576).toFixed(1)} MiB`);
+    t.ok(await waitFor(() => fleet.stats(address)?.open === 0), 'every connection closed');
+  });
+}

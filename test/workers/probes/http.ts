@@ -1,12 +1,13 @@
 // The http and https probers against the loopback fleet: the pass code and every failure code
 // each can produce, the request on the wire, TLS verification, SNI and ALPN, source address.
+// Every plain-http case runs on both paths: the native prober and the JS prober.
 
 import t from 'tap';
 import type { FleetBehaviour } from '../../../src/fleet/fleet-behaviour.js';
 import type { HttpProbeSpec } from '../../../src/shared/probe-messages.js';
 import { userAgent } from '../../../src/workers/probes/http-request.js';
 import { startBlackhole } from '../../support/blackhole-listener.js';
-import { expectProbe, httpSpec, probeOnce, startProbeFleet, tls, type ExpectedProbe } from '../../support/probe-harness.js';
+import { expectProbe, httpSpec, pathsFor, probeOnce, probePaths, startProbeFleet, tls, type ExpectedProbe } from '../../support/probe-harness.js';
 
 const { fleet, env, untrusting } = await startProbeFleet(t);
 
@@ -79,41 +80,46 @@ for (const c of cases) {
     await fleet.set(address, c.behaviour);
     const port = c.spec?.port === -1 ? fleet.httpPort : c.https === true ? (fleet.httpsPort ?? 0) : fleet.httpPort;
     const spec = httpSpec(address, port, { ...(c.https === true ? { tls: tls({ verifyName: '127.0.0.1' }) } : {}), ...c.spec, port });
-    // The fleet certificate names 127.0.0.1, not 127.3.0.x: verify against the name it has.
-    const r = await probeOnce(spec, c.trust === false ? untrusting : env);
-    expectProbe(t, r, c, ['L7OK']);
-    t.ok(r.durationMs >= 0 && r.durationMs < 3500, 'duration');
-    t.notOk(r.discarded, 'not discarded');
+    for (const path of pathsFor(spec)) {
+      // The fleet certificate names 127.0.0.1, not 127.3.0.x: verify against the name it has.
+      const r = await probeOnce(spec, c.trust === false ? untrusting : env, path);
+      t.comment(path);
+      expectProbe(t, r, c, ['L7OK']);
+      t.ok(r.durationMs >= 0 && r.durationMs < 3500, `${path}: duration`);
+      t.notOk(r.discarded, `${path}: not discarded`);
+    }
   });
 }
 
-t.test('the request on the wire', async (t) => {
-  const address = '127.3.1.1';
-  await fleet.add([address]);
-  const r = await probeOnce(httpSpec(address, fleet.httpPort, { path: '/health?full=1', host: 'www.example.org' }), env);
-  t.equal(r.code, 'L7OK');
-  t.same(fleet.stats(address)?.lastRequest, {
-    method: 'GET',
-    path: '/health?full=1',
-    headers: { host: 'www.example.org', 'user-agent': userAgent, accept: '*/*', 'accept-encoding': 'identity', connection: 'close' },
+for (const path of probePaths) {
+  t.test(`the request on the wire (${path})`, async (t) => {
+    const address = '127.3.1.1';
+    await fleet.add([address]);
+    const r = await probeOnce(httpSpec(address, fleet.httpPort, { path: '/health?full=1', host: 'www.example.org' }), env, path);
+    t.equal(r.code, 'L7OK');
+    t.same(fleet.stats(address)?.lastRequest, {
+      method: 'GET',
+      path: '/health?full=1',
+      headers: { host: 'www.example.org', 'user-agent': userAgent, accept: '*/*', 'accept-encoding': 'identity', connection: 'close' },
+    });
+    t.match(userAgent, /^vpp-maglev\/\d+\.\d+\.\d+\S* \(\+https:\/\/git\.ipng\.ch\/ipng\/vpp-maglev\)$/);
   });
-  t.match(userAgent, /^vpp-maglev\/\d+\.\d+\.\d+\S* \(\+https:\/\/git\.ipng\.ch\/ipng\/vpp-maglev\)$/);
-});
 
-t.test('IPv6 backend', async (t) => {
-  await fleet.add(['::1']);
-  const r = await probeOnce(httpSpec('::1', fleet.httpPort, { host: `[::1]:${fleet.httpPort}` }), env);
-  t.equal(r.code, 'L7OK');
-  t.equal(fleet.stats('::1')?.lastRequest?.headers['host'], `[::1]:${fleet.httpPort}`);
-});
+  t.test(`IPv6 backend (${path})`, async (t) => {
+    await fleet.add(['::1']);
+    const r = await probeOnce(httpSpec('::1', fleet.httpPort, { host: `[::1]:${fleet.httpPort}` }), env, path);
+    t.equal(r.code, 'L7OK');
+    t.equal(fleet.stats('::1')?.lastRequest?.headers['host'], `[::1]:${fleet.httpPort}`);
+  });
 
-t.test('source address is bound', async (t) => {
-  const address = '127.3.1.2';
-  await fleet.add([address]);
-  const r = await probeOnce(httpSpec(address, fleet.httpPort, { sourceAddress: '127.9.9.9' }), env);
-  t.equal(r.code, 'L7OK');
-  t.equal(fleet.stats(address)?.lastPeer, '127.9.9.9');
-});
+  t.test(`source address is bound (${path})`, async (t) => {
+    const address = '127.3.1.2';
+    await fleet.add([address]);
+    const r = await probeOnce(httpSpec(address, fleet.httpPort, { sourceAddress: '127.9.9.9' }), env, path);
+    t.equal(r.code, 'L7OK');
+    t.equal(fleet.stats(address)?.lastPeer, '127.9.9.9');
+  });
+}
 
 t.test('SNI and ALPN on https', async (t) => {
   const address = '127.3.1.3';
@@ -130,9 +136,11 @@ t.test('SNI and ALPN on https', async (t) => {
 t.test('connect timeout', async (t) => {
   const hole = await startBlackhole();
   t.teardown(() => hole.close());
-  const r = await probeOnce(httpSpec('127.0.0.1', hole.port, { timeoutMs: 150 }), env);
-  t.equal(r.code, 'L4TOUT');
-  t.equal(r.detail, 'timeout after 150ms during connect');
+  for (const path of probePaths) {
+    const r = await probeOnce(httpSpec('127.0.0.1', hole.port, { timeoutMs: 150 }), env, path);
+    t.equal(r.code, 'L4TOUT', path);
+    t.equal(r.detail, 'timeout after 150ms during connect', path);
+  }
   const s = await probeOnce(httpSpec('127.0.0.1', hole.port, { timeoutMs: 150, tls: tls() }), env);
   t.equal(s.code, 'L4TOUT');
 });

@@ -3,6 +3,8 @@
 
 import t from 'tap';
 import type { ProbeResult } from '../../../src/shared/health.js';
+import { detailKind } from '../../../src/shared/probe-detail.js';
+import { probeResultOf } from '../../../src/shared/probe-outcome.js';
 import { LagMonitor, noLag, type LagSource } from '../../../src/workers/probes/lag-monitor.js';
 import { ProbeAttempt } from '../../../src/workers/probes/probe-attempt.js';
 
@@ -18,8 +20,8 @@ t.test('stall guard', async (t) => {
   ] as const;
   for (const c of cases) {
     const got: ProbeResult[] = [];
-    const a = new ProbeAttempt(100, fixedLag(c.lag), (r) => got.push(r), () => {});
-    a.finish(c.code, 'x');
+    const a = new ProbeAttempt(100, fixedLag(c.lag), (o) => got.push(probeResultOf(o)), () => {});
+    a.finish(c.code, detailKind.text, 0, 'x');
     t.equal(got.length, 1, c.name);
     t.equal(got[0]?.discarded === true, c.discarded, c.name);
     t.equal(got[0]?.code, c.code, c.name);
@@ -30,11 +32,11 @@ t.test('stall guard', async (t) => {
 t.test('deadline, settle once, cancel', async (t) => {
   const got: ProbeResult[] = [];
   const before = Date.now();
-  const a: ProbeAttempt = new ProbeAttempt(30, noLag, (r) => got.push(r), () => a.finish('L4TOUT', a.timeoutDetail('connect')));
+  const a: ProbeAttempt = new ProbeAttempt(30, noLag, (o) => got.push(probeResultOf(o)), () => a.timeout('L4TOUT', detailKind.timeoutConnect));
   t.notOk(a.settled);
   await new Promise((resolve) => setTimeout(resolve, 60));
   t.ok(a.settled);
-  a.finish('L4OK', 'late');
+  a.finish('L4OK', detailKind.connected);
   t.equal(got.length, 1, 'only the first finish counts');
   t.match(got[0], { ok: false, layer: 'L4', code: 'L4TOUT', detail: 'timeout after 30ms during connect' });
   t.ok((got[0]?.at ?? 0) >= before && (got[0]?.durationMs ?? 0) >= 25);
@@ -42,7 +44,7 @@ t.test('deadline, settle once, cancel', async (t) => {
   let fired = false;
   const b = new ProbeAttempt(10, noLag, () => (fired = true), () => (fired = true));
   b.cancel();
-  b.finish('L4OK', 'x');
+  b.finish('L4OK', detailKind.connected);
   await new Promise((resolve) => setTimeout(resolve, 30));
   t.notOk(fired, 'a cancelled attempt never reports, and its deadline is disarmed');
   t.end();

@@ -1,6 +1,7 @@
 // The tcp prober against the loopback fleet: connect (L4OK, closed with an RST), connect with
 // TLS (L6OK, close_notify), and each failure: refused, connect and handshake timeouts, TLS
 // verification, reset, unbindable source address; and out of descriptors, which is discarded.
+// Every plain case runs on both paths: the native prober and the JS prober.
 
 import { closeSync, openSync, readdirSync } from 'node:fs';
 import t from 'tap';
@@ -8,7 +9,7 @@ import { loadNative } from '../../../src/shared/native.js';
 import type { FleetBehaviour } from '../../../src/fleet/fleet-behaviour.js';
 import type { TcpProbeSpec } from '../../../src/shared/probe-messages.js';
 import { startBlackhole } from '../../support/blackhole-listener.js';
-import { expectProbe, probeOnce, startProbeFleet, tcpSpec, tls, type ExpectedProbe } from '../../support/probe-harness.js';
+import { expectProbe, pathsFor, probeOnce, probePaths, startProbeFleet, tcpSpec, tls, type ExpectedProbe } from '../../support/probe-harness.js';
 import { waitFor } from '../../support/wait-for.js';
 
 const { fleet, env, untrusting } = await startProbeFleet(t);
@@ -46,8 +47,10 @@ for (const c of cases) {
     await fleet.set(address, c.behaviour);
     const port = c.spec?.port === -1 || c.ssl !== true ? fleet.httpPort : (fleet.httpsPort ?? 0);
     const spec = tcpSpec(address, port, { ...(c.ssl === true ? { tls: tls({ verifyName: '127.0.0.1' }) } : {}), ...c.spec, port });
-    const r = await probeOnce(spec, c.trust === false ? untrusting : env);
-    expectProbe(t, r, c, ['L4OK', 'L6OK']);
+    for (const path of pathsFor(spec)) {
+      t.comment(path);
+      expectProbe(t, await probeOnce(spec, c.trust === false ? untrusting : env, path), c, ['L4OK', 'L6OK']);
+    }
   });
 }
 
@@ -63,52 +66,56 @@ t.test('the ssl probe completed a handshake and sent no request', async (t) => {
   t.equal(s?.lastAlpn, '', 'tcp probes offer no ALPN');
 });
 
-t.test('plain connect counts one connection and no request', async (t) => {
-  const address = '127.4.1.2';
-  await fleet.add([address]);
-  for (let i = 0; i < 3; i++) t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env)).code, 'L4OK');
-  t.equal(fleet.count(address), 3);
-  t.equal(fleet.stats(address)?.requests, 0);
-});
+for (const path of probePaths) {
+  t.test(`plain connect counts one connection and no request (${path})`, async (t) => {
+    const address = path === 'js' ? '127.4.1.2' : '127.4.1.3';
+    await fleet.add([address]);
+    for (let i = 0; i < 3; i++) t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env, path)).code, 'L4OK');
+    t.equal(fleet.count(address), 3);
+    t.equal(fleet.stats(address)?.requests, 0);
+  });
 
-t.test('out of descriptors: EMFILE is the prober’s shortage, so the result is discarded', async (t) => {
-  const address = '127.4.1.3';
-  await fleet.add([address]);
-  const native = loadNative();
-  const { soft } = native.getNofileLimit();
-  // RLIMIT_NOFILE bounds fd numbers: just above the highest open one, then fill the gaps.
-  const highest = Math.max(...readdirSync('/proc/self/fd').map(Number));
-  const fillers: number[] = [];
-  let r;
-  try {
-    native.setNofileLimit(highest + 8);
-    for (;;) {
-      try {
-        fillers.push(openSync('/dev/null', 'r'));
-      } catch {
-        break;
+  t.test(`connect timeout (${path})`, async (t) => {
+    const hole = await startBlackhole();
+    t.teardown(() => hole.close());
+    const r = await probeOnce(tcpSpec('127.0.0.1', hole.port, { timeoutMs: 150 }), env, path);
+    t.equal(r.code, 'L4TOUT');
+    t.equal(r.detail, 'timeout after 150ms during connect');
+  });
+
+  t.test(`out of descriptors: EMFILE is the prober’s shortage, so the result is discarded (${path})`, async (t) => {
+    const address = path === 'js' ? '127.4.1.4' : '127.4.1.5';
+    await fleet.add([address]);
+    // The path's own descriptors (the native prober's epoll) are opened before the limit drops.
+    t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env, path)).code, 'L4OK', 'with descriptors, the probe passes');
+    const native = loadNative();
+    const { soft } = native.getNofileLimit();
+    // RLIMIT_NOFILE bounds fd numbers: just above the highest open one, then fill the gaps.
+    const highest = Math.max(...readdirSync('/proc/self/fd').map(Number));
+    const fillers: number[] = [];
+    let r;
+    try {
+      native.setNofileLimit(highest + 8);
+      for (;;) {
+        try {
+          fillers.push(openSync('/dev/null', 'r'));
+        } catch {
+          break;
+        }
       }
+      r = await probeOnce(tcpSpec(address, fleet.httpPort), env, path);
+    } finally {
+      for (const fd of fillers) closeSync(fd);
+      native.setNofileLimit(soft);
     }
-    r = await probeOnce(tcpSpec(address, fleet.httpPort), env);
-  } finally {
-    for (const fd of fillers) closeSync(fd);
-    native.setNofileLimit(soft);
-  }
-  t.match(r, { ok: false, code: 'SOCKERR', detail: 'connect: EMFILE', discarded: true, discardReason: 'EMFILE' });
-  t.equal(native.getNofileLimit().soft, soft, 'the soft limit is restored');
-  t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env)).code, 'L4OK', 'with descriptors back, the probe passes');
-});
-
-t.test('connect timeout', async (t) => {
-  const hole = await startBlackhole();
-  t.teardown(() => hole.close());
-  const r = await probeOnce(tcpSpec('127.0.0.1', hole.port, { timeoutMs: 150 }), env);
-  t.equal(r.code, 'L4TOUT');
-  t.equal(r.detail, 'timeout after 150ms during connect');
-});
+    t.match(r, { ok: false, code: 'SOCKERR', detail: 'connect: EMFILE', discarded: true, discardReason: 'EMFILE' });
+    t.equal(native.getNofileLimit().soft, soft, 'the soft limit is restored');
+    t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env, path)).code, 'L4OK', 'with descriptors back, the probe passes');
+  });
+}
 
 t.test('IPv6', async (t) => {
   await fleet.add(['::1']);
-  t.equal((await probeOnce(tcpSpec('::1', fleet.httpPort), env)).code, 'L4OK');
+  for (const path of probePaths) t.equal((await probeOnce(tcpSpec('::1', fleet.httpPort), env, path)).code, 'L4OK', path);
   t.equal((await probeOnce(tcpSpec('::1', fleet.httpsPort ?? 0, { tls: tls({ verifyName: '::1' }) }), env)).code, 'L6OK');
 });
