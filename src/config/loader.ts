@@ -2,7 +2,7 @@
 // structural stage (schema and types, stage 'parse', exit 1), then the semantic stage (rules
 // and defaults, stage 'semantic', exit 2). Each stage reports all of its problems at once, and
 // a file with structural problems is not checked semantically. parseConfig is pure.
-// Texts over the limits of limits.ts (4 MiB, flow nesting 64) are refused before parsing,
+// Texts over the limits of limits.ts (16 MiB, flow nesting 64) are refused before parsing,
 // and files are read only up to the size limit. Messages quote the file only through
 // snippet.ts, and at most maxReportedIssues issues are reported (then one that counts the rest).
 
@@ -26,7 +26,7 @@ export type ConfigLoad =
   | { readonly ok: true; readonly config: Config; readonly warnings: readonly ConfigIssue[] }
   | { readonly ok: false; readonly stage: ConfigStage; readonly errors: readonly ConfigIssue[] };
 
-/** The most errors (and warnings) a load reports; a 4 MiB file can hold a hundred thousand. */
+/** The most errors (and warnings) a load reports; a 16 MiB file can hold hundreds of thousands. */
 export const maxReportedIssues = 100;
 
 /** Sorted, and cut to maxReportedIssues plus one issue, at the first left out, that counts them. */

@@ -11,13 +11,13 @@ import type { ConfigVerdict, LoadConfigRequest } from './load-task.js';
 import { freezeConfigLoad, type ConfigLoad } from './loader.js';
 
 export interface OffThreadConfigLoaderOptions {
-  /** The worker's old-generation heap cap in MiB (default 1024; a 4 MiB config needs ~400). */
+  /** The worker heap cap in MiB (default 2048; a 4 MiB config needs ~400, 16 MiB ~1600). */
   readonly maxHeapMb?: number;
   /** How long the idle thread is kept for the next load (default 10 s). */
   readonly idleMs?: number;
 }
 
-export const defaultConfigWorkerHeapMb = 1024;
+export const defaultConfigWorkerHeapMb = 2048;
 
 /** What a worker failure becomes: a parse failure at no position, the reason in words. */
 function workerFailure(e: unknown, heapMb: number): ConfigLoad {

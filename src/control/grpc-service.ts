@@ -40,8 +40,8 @@ export const maxLogLevelBytes = 16;
 /** Concurrent WatchEvents streams; one more is refused with RESOURCE_EXHAUSTED. */
 export const maxWatchStreams = 64;
 
-/** A candidate config for PreviewConfig: the config file limit (4 MiB), counted over its chunks. */
-export const maxCandidateConfigBytes = 4 * 1024 * 1024;
+/** A candidate config for PreviewConfig: the config file limit (16 MiB), counted over its chunks. */
+export const maxCandidateConfigBytes = 16 * 1024 * 1024;
 
 /** A PreviewConfig upload that has not ended by then is cut, so it cannot hold the one upload slot. */
 export const previewUploadTimeoutMs = 30_000;
@@ -105,7 +105,7 @@ function previewRequest(r: RpcRequest<'PreviewChange'>): { change: PreviewReques
 }
 
 /**
- * PreviewConfig: collects the candidate's chunks (at most 4 MiB in all, one upload at a time, cut
+ * PreviewConfig: collects the candidate's chunks (at most 16 MiB in all, one upload at a time, cut
  * after 30 s), then previews it like PreviewChange. Memory stays bounded whatever clients send.
  */
 function previewConfigUpload(control: ControlPlane): handleClientStreamingCall<RpcRequest<'PreviewConfig'>, RpcResponse<'PreviewConfig'>> {
@@ -141,7 +141,7 @@ function previewConfigUpload(control: ControlPlane): handleClientStreamingCall<R
         }
         const text = Buffer.from(chunk.text ?? []);
         size += text.length;
-        if (size > maxCandidateConfigBytes) throw new DaemonError('RESOURCE_EXHAUSTED', `the candidate config is larger than ${maxCandidateConfigBytes} bytes (4 MiB)`);
+        if (size > maxCandidateConfigBytes) throw new DaemonError('RESOURCE_EXHAUSTED', `the candidate config is larger than ${maxCandidateConfigBytes} bytes (16 MiB)`);
         chunks.push(text);
       } catch (e) {
         finish(statusFromError(e));

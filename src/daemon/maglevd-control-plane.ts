@@ -77,7 +77,7 @@ export class MaglevdControlPlane implements ControlPlane {
   readonly #o: MaglevdControlPlaneOptions;
   /**
    * Config checks and reloads run one at a time (docs/security.md): each costs a parse of up to
-   * 4 MiB. An RPC that finds one running or queued is refused; a SIGHUP waits its turn.
+   * 16 MiB. An RPC that finds one running or queued is refused; a SIGHUP waits its turn.
    */
   #configTail: Promise<unknown> = Promise.resolve();
   #configJobs = 0;

@@ -3,7 +3,7 @@
 // out-of-range numbers, bad addresses and durations, unknown and duplicate keys, bad names,
 // truncation, random bytes, tabs, aliases, extra documents, deep nesting, huge strings, noise.
 // parseConfig never throws, and every failure has at least one issue with a path and a 1-based
-// line:col. The 4 MiB size limit is checked on text and on files (a huge file and /dev/zero are
+// line:col. The 16 MiB size limit is checked on text and on files (a huge file and /dev/zero are
 // not read whole). A daemon-level check reloads (SIGHUP) ten of them and keeps the running config.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -186,20 +186,20 @@ void t.test(`320 mutants: parseConfig never throws and every failure is position
   t.comment(`failures by kind: ${JSON.stringify(Object.fromEntries(byKind))}; slowest parse ${Math.round(slowest)} ms`);
 });
 
-void t.test('the 4 MiB limit: text and files over it are refused, positioned where they cross it', async (t) => {
-  t.equal(maxConfigBytes, 4 * 1024 * 1024);
+void t.test('the 16 MiB limit: text and files over it are refused, positioned where they cross it', async (t) => {
+  t.equal(maxConfigBytes, 16 * 1024 * 1024);
   const head = 'maglev:\n  frontends:\n    fe:\n      description: "';
   const over = `${head}${'x'.repeat(maxConfigBytes)}"\n`;
   const r = parseConfig(over);
   t.notOk(r.ok);
   if (!r.ok) {
     t.equal(r.stage, 'parse');
-    t.match(r.errors, [{ path: '', line: 4, col: maxConfigBytes - head.lastIndexOf('\n'), message: /larger than 4194304 bytes/ }]);
+    t.match(r.errors, [{ path: '', line: 4, col: maxConfigBytes - head.lastIndexOf('\n'), message: /larger than 16777216 bytes/ }]);
   }
   const under = `maglev:\n  frontends: {}\n# ${'y'.repeat(maxConfigBytes - 40)}\n`;
   t.ok(parseConfig(under).ok, 'a file just under the limit still loads');
-  // The limit counts UTF-8 bytes: 2.2 M two-byte characters are 2.2 M UTF-16 units but 4.4 MB.
-  const wide = parseConfig(`maglev: {}\n# ${'é'.repeat(2_200_000)}\n`);
+  // The limit counts UTF-8 bytes: 8.8 M two-byte characters are 8.8 M UTF-16 units but 17.6 MB.
+  const wide = parseConfig(`maglev: {}\n# ${'é'.repeat(8_800_000)}\n`);
   t.match(wide, { ok: false, stage: 'parse', errors: [{ message: /larger than/ }] });
 
   const dir = mkdtempSync(join(tmpdir(), 'config-fuzz-'));

@@ -31,10 +31,10 @@ void t.test('deepFlowOffset', async (t) => {
 void t.test('issues are positioned where the limit is crossed', async (t) => {
   const deep = configLimitIssue(`maglev:\n  backends:\n    a: ${'['.repeat(70)}`);
   t.same(deep, { path: '', line: 3, col: 8 + 64, message: 'flow collections nested deeper than 64 levels; the file is not parsed' });
-  t.same(oversizeIssue('ab\ncd'), { path: '', line: 2, col: 3, message: `the config file is larger than ${maxConfigBytes} bytes (4 MiB); it is not parsed` });
+  t.same(oversizeIssue('ab\ncd'), { path: '', line: 2, col: 3, message: `the config file is larger than ${maxConfigBytes} bytes (16 MiB); it is not parsed` });
   t.equal(headOf(Buffer.from(`${'a'.repeat(maxConfigBytes - 1)}é`)).length, maxConfigBytes - 1, 'a character split by the cut is dropped');
   t.equal(configLimitIssue('maglev: {}\n'), undefined);
-  t.same(oversizeIssue('abc'), { path: '', line: 1, col: 4, message: `the config file is larger than ${maxConfigBytes} bytes (4 MiB); it is not parsed` }, 'one line');
+  t.same(oversizeIssue('abc'), { path: '', line: 1, col: 4, message: `the config file is larger than ${maxConfigBytes} bytes (16 MiB); it is not parsed` }, 'one line');
 });
 
 void t.test('the size limit counts UTF-8 bytes', async (t) => {

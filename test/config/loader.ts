@@ -2106,7 +2106,7 @@ t.test('loadConfigFile', async (t) => {
   t.match(bad, { ok: false, stage: 'parse', errors: [{ path: 'maglev.bogus', line: 2, col: 3 }] });
   const big = join(dir, 'big.yaml');
   await writeFile(big, `maglev:\n${'#'.repeat(maxConfigBytes)}`);
-  t.match(await loadConfigFile(big), { ok: false, stage: 'parse', errors: [{ path: '', line: 2, col: maxConfigBytes - 8 + 1, message: /larger than 4194304 bytes/ }] }, 'a file over the limit is not parsed');
+  t.match(await loadConfigFile(big), { ok: false, stage: 'parse', errors: [{ path: '', line: 2, col: maxConfigBytes - 8 + 1, message: /larger than 16777216 bytes/ }] }, 'a file over the limit is not parsed');
 });
 
 t.test('formatIssue', async (t) => {

@@ -18,7 +18,7 @@ void t.test('OffThreadConfigLoader', async (t) => {
   await writeFile(good, goodText);
   const bad = join(dir, 'bad.yaml');
   await writeFile(bad, 'maglev:\n  backends:\n    a: { address: nope }\n');
-  t.equal(defaultConfigWorkerHeapMb, 1024);
+  t.equal(defaultConfigWorkerHeapMb, 2048);
 
   const loader = new OffThreadConfigLoader({ idleMs: 100 });
   t.teardown(() => loader.close());

@@ -500,8 +500,8 @@ void t.test('PreviewConfig: a candidate config streamed in chunks; problems as d
   t.match(big.parse_error, /YAML/, 'a 200 KiB candidate reaches the parser');
   t.same(await h.call('GetFrontend', { name: 'web4' }), before, 'nothing was applied');
 
-  const tooBig = await h.client.previewConfig('#'.repeat(4 * 1024 * 1024 + 1)).catch((e: grpc.ServiceError) => e);
-  t.same([(tooBig as grpc.ServiceError).code, (tooBig as grpc.ServiceError).details], [status.RESOURCE_EXHAUSTED, 'the candidate config is larger than 4194304 bytes (4 MiB)']);
+  const tooBig = await h.client.previewConfig('#'.repeat(16 * 1024 * 1024 + 1)).catch((e: grpc.ServiceError) => e);
+  t.same([(tooBig as grpc.ServiceError).code, (tooBig as grpc.ServiceError).details], [status.RESOURCE_EXHAUSTED, 'the candidate config is larger than 16777216 bytes (16 MiB)']);
   const longName = await h.client.previewConfig('maglev: {}', 'f'.repeat(65)).catch((e: grpc.ServiceError) => e);
   t.same([(longName as grpc.ServiceError).code, (longName as grpc.ServiceError).details], [status.INVALID_ARGUMENT, 'frontend is longer than 64 bytes']);
 

@@ -1,5 +1,5 @@
 // Test helper: a valid config of `count` static backends (about 38 bytes each, so 100,000 make
-// ~3.8 MB, near the 4 MiB limit), used by the attack tests and the config-parse benchmark to
+// ~3.8 MB, a quarter of the 16 MiB limit), used by the attack tests and the config-parse benchmark to
 // make parsing expensive. Only the first few are in the frontend; the rest draw "unused" warnings.
 
 /** The address of backend number i (0-based): 10.a.b.c, unique for i < 2^24. */
