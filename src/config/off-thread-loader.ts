@@ -31,6 +31,8 @@ function workerFailure(e: unknown, heapMb: number): ConfigLoad {
 export class OffThreadConfigLoader {
   readonly #pool: Piscina;
   readonly #heapMb: number;
+  /** Loads waiting for an answer: a worker that dies outside a task fails them all. */
+  readonly #waiting = new Set<(e: unknown) => void>();
 
   constructor(opts: OffThreadConfigLoaderOptions = {}) {
     this.#heapMb = opts.maxHeapMb ?? defaultConfigWorkerHeapMb;
@@ -44,8 +46,11 @@ export class OffThreadConfigLoader {
       atomics: 'disabled',
     });
     // A worker that dies outside a task (say, out of memory while starting) must not become an
-    // uncaught 'error' in the daemon; a task it held is rejected and answered by workerFailure.
-    this.#pool.on('error', () => {});
+    // uncaught 'error' in the daemon, and must not leave its queued task waiting forever (the
+    // config gate would never open again): every waiting load is answered by workerFailure.
+    this.#pool.on('error', (e: unknown) => {
+      for (const fail of this.#waiting) fail(e);
+    });
   }
 
   /** Reads and parses `path` off the main thread; never rejects. The config comes back frozen. */
@@ -65,10 +70,19 @@ export class OffThreadConfigLoader {
   }
 
   async #run(req: LoadConfigRequest): Promise<ConfigLoad | ConfigVerdict> {
+    let fail!: (e: unknown) => void;
+    const died = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    this.#waiting.add(fail);
+    const running = this.#pool.run(req) as Promise<ConfigLoad | ConfigVerdict>;
+    running.catch(() => {}); // answered below, or no longer awaited once `died` won
     try {
-      return (await this.#pool.run(req)) as ConfigLoad | ConfigVerdict;
+      return await Promise.race([running, died]);
     } catch (e) {
       return workerFailure(e, this.#heapMb);
+    } finally {
+      this.#waiting.delete(fail);
     }
   }
 

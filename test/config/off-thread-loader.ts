@@ -5,6 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parseConfig } from '../../src/config/loader.js';
 import { defaultConfigWorkerHeapMb, OffThreadConfigLoader } from '../../src/config/off-thread-loader.js';
@@ -59,6 +60,14 @@ void t.test('a parse over the heap cap is a parse failure', async (t) => {
   const loader = new OffThreadConfigLoader({ maxHeapMb: 32 });
   t.teardown(() => loader.close());
   t.match(await loader.load(file), { ok: false, stage: 'parse', errors: [{ path: '', line: 0, col: 0, message: "the config could not be parsed within the parser's memory limit (32 MiB)" }] });
+});
+
+void t.test('a worker that dies before it takes the task answers a parser failure, not never', async (t) => {
+  // A 1 MiB heap cannot even load the task's modules: the worker dies outside any task.
+  const loader = new OffThreadConfigLoader({ maxHeapMb: 1 });
+  t.teardown(() => loader.close());
+  const file = fileURLToPath(new URL('../../examples/maglev.yaml', import.meta.url));
+  t.match(await loader.load(file), { ok: false, stage: 'parse', errors: [{ path: '', line: 0, col: 0, message: /^the config (could not be parsed within the parser's memory limit \(1 MiB\)|parser failed: )/ }] });
 });
 
 void t.test('closing the loader during a load answers a parser failure', async (t) => {
