@@ -20,7 +20,11 @@
 //
 //   node --import tsx bench/detection.ts [--backends 10000] [--per-frontend 10] [--flap-percent 5]
 //        [--duration 60s] [--flip-every 5s] [--interval 1s] [--scrape-every 10s] [--seed 1]
-//        [--results FILE | --no-results] [--keep]
+//        [--results FILE | --no-results] [--keep] [--cpu-prof]
+//
+// --cpu-prof runs maglevd under `node --cpu-prof` (its main thread's CPU profile, written into the
+// kept temp dir when it stops; implies --keep): open it in Chrome's DevTools to see what delays
+// the transitions.
 //
 // bench/probe-throughput.ts calls runDetectionBench() for its flap/detection run.
 
@@ -54,6 +58,8 @@ export interface DetectionOptions {
   readonly log?: (line: string) => void;
   /** Keep the temp dir (config, the simulator's AS write log, maglevd's log) and print its path. */
   readonly keep?: boolean;
+  /** maglevd's main-thread CPU profile (node --cpu-prof) into the kept temp dir. */
+  readonly cpuProf?: boolean;
 }
 
 export const defaultDetectionOptions: DetectionOptions = {
@@ -145,7 +151,7 @@ export async function runDetectionBench(partial: Partial<DetectionOptions> = {})
     const daemonLog = o.keep === true ? join(dir, 'maglevd.log') : undefined;
     const daemon = startPart(
       'maglevd',
-      [binPath('maglevd'), '--config', configPath, '--grpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--vpp-api-addr', api, '--vpp-stats-addr', stats, '--log-level', 'info'],
+      [...(o.cpuProf === true ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), binPath('maglevd'), '--config', configPath, '--grpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--vpp-api-addr', api, '--vpp-stats-addr', stats, '--log-level', 'info'],
       (line) => {
         if (daemonLog !== undefined) appendFileSync(daemonLog, `${line}\n`);
         if (line.includes('"msg":"backend-transition"')) {
@@ -247,7 +253,7 @@ export async function runDetectionBench(partial: Partial<DetectionOptions> = {})
   } finally {
     await Promise.all(parts.map((p) => p.stop()));
     process.off('exit', killParts);
-    if (o.keep === true) log(`detection: kept ${dir}`);
+    if (o.keep === true || o.cpuProf === true) log(`detection: kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -305,6 +311,7 @@ export function parseDetectionArgs(argv: readonly string[]): DetectionOptions {
       results: { type: 'string' },
       'no-results': { type: 'boolean' },
       keep: { type: 'boolean' },
+      'cpu-prof': { type: 'boolean' },
     },
     strict: true,
   });
@@ -334,6 +341,7 @@ export function parseDetectionArgs(argv: readonly string[]): DetectionOptions {
     seed: int('seed', values.seed, d.seed, 0),
     resultsFile: values['no-results'] === true ? undefined : (values.results ?? d.resultsFile),
     keep: values.keep === true,
+    cpuProf: values['cpu-prof'] === true,
   };
 }
 

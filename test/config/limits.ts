@@ -55,7 +55,7 @@ void t.test('parseConfig refuses deep nesting at once, and keeps ordinary bracke
   const r = parseConfig(`maglev:\n  backends: ${'['.repeat(2_000_000)}${']'.repeat(2_000_000)}\n`);
   const ms = performance.now() - t0;
   t.match(r, { ok: false, stage: 'parse', errors: [{ line: 2, col: 13 + 64, message: /nested deeper than 64/ }] });
-  t.ok(ms < 2000, `rejected in ${Math.round(ms)} ms (the YAML parser needs about a minute for this text)`);
+  t.ok(ms < 10_000, `rejected in ${Math.round(ms)} ms (the YAML parser needs about a minute for this text)`);
   const ordinary = parseConfig(`maglev:
   healthchecks:
     h:

@@ -55,8 +55,8 @@ t.test('(a+)+$ against 30 a and a b: no stalled shard, other backends detected o
   t.ok(await waitFor(() => state('good1') === 'down', 15_000), 'the real failure is detected');
   const detectMs = performance.now() - failedAt;
   t.comment(`good1 down ${Math.round(detectMs)} ms after it failed (fall 2 × 100 ms)`);
-  // Before RE2: 17.6 s. Two 100 ms intervals plus probe time; 3 s is slack for a loaded box.
-  t.ok(detectMs < 3000, `detected within 3 s (${Math.round(detectMs)} ms)`);
+  // Before RE2: 17.6 s. Two 100 ms intervals plus probe time; 8 s is slack for a loaded CI box.
+  t.ok(detectMs < 8000, `detected within 8 s (${Math.round(detectMs)} ms)`);
   t.equal(state('good2'), 'up', 'the other healthy backend stayed up');
   t.equal(dispatcher.status()[0]?.restarts, 0, 'the shard never hung, so it was never respawned');
 });
