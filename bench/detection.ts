@@ -38,7 +38,7 @@ import { formatDurationMs, parseDurationMs } from '../src/shared/duration.js';
 import { bucketDelta, histogramQuantile, matchWrites, percentile, type Stamped } from './detection-stats.js';
 import { createFlapper, seededRandom } from './soak-flapper.js';
 import { soakConfigYaml, soakLayout } from './soak-layout.js';
-import { binPath, startPart, type ChildPart } from './soak-process.js';
+import { binPath, startPart, startProgram, type ChildPart } from './soak-process.js';
 import { metricByLabel, metricSum } from './soak-sample.js';
 
 export interface DetectionOptions {
@@ -115,6 +115,14 @@ async function scrape(url: string): Promise<{ text: string; ms: number }> {
 
 const histogramName = 'maglev_vpp_transition_to_write_seconds';
 
+/** The fleet's fd limit when it can be raised. */
+const fleetNofile = 262_144;
+
+/** Root with prlimit (util-linux) can raise a child's fd limit past the shell's hard limit. */
+function canRaiseLimits(): boolean {
+  return process.getuid?.() === 0 && existsSync('/usr/bin/prlimit');
+}
+
 /** Runs the whole bench; every child process is stopped before it resolves or rejects. */
 export async function runDetectionBench(partial: Partial<DetectionOptions> = {}): Promise<DetectionResult> {
   const o: DetectionOptions = { ...defaultDetectionOptions, ...partial };
@@ -134,7 +142,12 @@ export async function runDetectionBench(partial: Partial<DetectionOptions> = {})
     const sim = startPart('maglev-vppsim', [binPath('maglev-vppsim'), '--api-socket', api, '--stats-socket', stats, '--as-write-log', writeLog]);
     parts.push(sim);
     await sim.waitForLine(/stats listening/, 15_000);
-    const fleet = startPart('maglev-fleet', [binPath('maglev-fleet'), '--count', String(o.backends), '--first', '127.1.0.1', '--http-port', '0', '--control-port', '0']);
+    const fleetArgs = [binPath('maglev-fleet'), '--count', String(o.backends), '--first', '127.1.0.1', '--http-port', '0', '--control-port', '0'];
+    // The fleet holds a listener per backend plus the connections it has not served yet: at
+    // 10 000 backends probed every second it reached a 20 000-fd limit, and libuv then accepts
+    // and closes pending connections (probes and the flapper's requests saw resets: false
+    // transitions, a failed run). As root, give it room.
+    const fleet = canRaiseLimits() ? startProgram('maglev-fleet', 'prlimit', [`--nofile=${fleetNofile}:${fleetNofile}`, process.execPath, ...fleetArgs]) : startPart('maglev-fleet', fleetArgs);
     parts.push(fleet);
     const ready = JSON.parse(await fleet.waitForLine(/fleet-ready/, 120_000)) as { httpPort: number; controlPort: number };
     const addresses = fleetAddresses(o.backends, '127.1.0.1');
@@ -186,12 +199,15 @@ export async function runDetectionBench(partial: Partial<DetectionOptions> = {})
       for (;;) {
         await sleep(Math.min(o.scrapeEveryMs, Math.max(0, stopAt - performance.now())));
         if (performance.now() >= stopAt) return;
+        if (daemon.hasExited()) throw new Error(`detection: maglevd exited during the run; its last output:\n${daemon.tail().slice(-4000)}`);
         const s = await scrape(metricsUrl);
         const reading = { ms: s.ms, bytes: Buffer.byteLength(s.text), lagMaxMs: (metricSum(s.text, 'nodejs_eventloop_lag_max_seconds') ?? NaN) * 1000 };
         scrapes.push(reading);
         log(`  scrape: ${reading.ms.toFixed(0)} ms, ${(reading.bytes / 2 ** 20).toFixed(1)} MiB, event-loop lag max ${reading.lagMaxMs.toFixed(1)} ms`);
       }
     })();
+    // Awaited after the flapping: a failure now must not become an unhandled rejection.
+    scraping.catch(() => undefined);
     while (performance.now() < stopAt) {
       const next = performance.now() + o.flipEveryMs;
       await flapper.round();
