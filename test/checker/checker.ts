@@ -91,7 +91,7 @@ t.test('the observer hears which connection a reuse-connection probe used, by he
   const clock = new ManualClock();
   const exec = new FakeProbeExecutor(clock);
   const connections: string[] = [];
-  const log = new RecordingLogger();
+  const log = new RecordingLogger({ debug: true });
   const checker = new Checker({
     config: makeConfig({
       healthchecks: { hc: {} },
@@ -109,6 +109,12 @@ t.test('the observer hears which connection a reuse-connection probe used, by he
   clock.advance(5000);
   t.ok(exec.probes.length >= 3);
   t.same(connections, ['hc:opened', 'hc:reused'], 'probes without a connection (other checks) say nothing');
+  t.same(
+    log.named('probe-done').slice(0, 3).map((r) => r.attrs.connection),
+    ['opened', 'reused', undefined],
+    'probe-done says which connection, when the prober said',
+  );
+  t.notOk('connection' in (log.named('probe-done')[2]?.attrs ?? {}), 'no connection field otherwise');
   checker.stop();
 });
 
