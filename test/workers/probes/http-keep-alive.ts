@@ -32,6 +32,8 @@ interface ScriptedServer {
   readonly requests: string[];
   /** Closes every open connection from the server side (an idle timeout). */
   closeIdle(): void;
+  /** Writes bytes nobody asked for on every open connection. */
+  writeIdle(bytes: string): void;
 }
 
 /** A server on 127.0.0.1 that answers as `script` says; over TLS (the fleet's certificate) with `secure`. */
@@ -71,6 +73,9 @@ async function scriptedServer(t: Test, script: Script, secure = false): Promise<
     requests: [],
     closeIdle: () => {
       for (const socket of sockets) socket.end();
+    },
+    writeIdle: (bytes) => {
+      for (const socket of sockets) socket.write(bytes);
     },
   };
   return s;
@@ -128,6 +133,17 @@ t.test('a connection the server closed while idle is dropped; the next probe ope
   await until(() => !p.keeping, 'the prober notices the close');
   t.equal(summary(await probe(p)), 'L7OK HTTP 200 opened');
   t.equal(server.connections, 2);
+});
+
+t.test('bytes arriving on an idle connection drop it', async (t) => {
+  const server = await scriptedServer(t, () => ok);
+  const p = keepAlive(server.port);
+  t.teardown(() => p.close());
+  t.equal(summary(await probe(p)), 'L7OK HTTP 200 opened');
+  server.writeIdle('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
+  await until(() => !p.keeping, 'the prober drops the connection');
+  await until(() => server.closed === 1, 'and closes it');
+  t.equal(summary(await probe(p)), 'L7OK HTTP 200 opened');
 });
 
 t.test('a kept connection that dies under the next request is replaced within that probe', async (t) => {
