@@ -40,4 +40,6 @@ export interface CheckTarget {
   readonly timeoutMs: number;
   /** A temp dir the checker may write its config and sockets to. */
   readonly dir: string;
+  /** maglevd only: the health check keeps its connection between probes (reuse-connection). */
+  readonly reuseConnection?: boolean;
 }

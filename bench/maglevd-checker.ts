@@ -21,6 +21,9 @@ interface Scrape {
   readonly probes: number;
   readonly failed: number;
   readonly discarded: number;
+  /** Probes of the reuse-connection check that opened a connection, and that reused one. */
+  readonly opened: number;
+  readonly reused: number;
   readonly lateness: Histogram | undefined;
   readonly ms: number;
   readonly bytes: number;
@@ -29,10 +32,13 @@ interface Scrape {
 /** What one /metrics text says about probes. Pure apart from the timing passed in. */
 export function readScrape(text: string, ms: number): Scrape {
   const byResult = metricByLabel(text, 'maglev_probe_total', 'result');
+  const connections = metricByLabel(text, 'maglev_probe_connections_total', 'connection');
   return {
     probes: [...byResult.values()].reduce((a, b) => a + b, 0),
     failed: byResult.get('failure') ?? 0,
     discarded: byResult.get('discarded') ?? 0,
+    opened: connections.get('opened') ?? 0,
+    reused: connections.get('reused') ?? 0,
     lateness: readHistogram(text, latenessMetric),
     ms,
     bytes: Buffer.byteLength(text),
@@ -67,7 +73,7 @@ export async function startMaglevd(t: CheckTarget): Promise<CheckerUnderTest> {
   const marks: Scrape[] = [];
   let threads = NaN;
   return {
-    label: 'maglevd (dist/)',
+    label: t.reuseConnection === true ? 'maglevd reuse-connection (dist/)' : 'maglevd (dist/)',
     pid: part.pid,
     hasExited: () => part.hasExited(),
     tail: () => part.tail(),
@@ -83,6 +89,7 @@ export async function startMaglevd(t: CheckTarget): Promise<CheckerUnderTest> {
       const notes = [`${threads} threads`, `/metrics ${Math.round(a.bytes / 1024)} kB in ${Math.round(a.ms)} ms`];
       const discarded = b.discarded - a.discarded;
       if (discarded > 0) notes.push(`${discarded} probes discarded`);
+      if (t.reuseConnection === true) notes.push(`${b.reused - a.reused} probes on a kept connection, ${b.opened - a.opened} opened one`);
       let latenessP99Ms: number | undefined;
       if (b.lateness === undefined) notes.push(`no ${latenessMetric} in this build`);
       else {

@@ -1,7 +1,8 @@
 // The maglev.yaml probe-throughput gives the built maglevd: every backend on one health check of
 // the run's type (GET /healthz for http and https, certificate checks off for https), in
 // frontends of 100 backends (two pools), rise 2 / fall 3 and one interval for every state, as in
-// the HAProxy config. VPP stays off (--vpp-api-addr ''), so the frontends only shape the checker.
+// the HAProxy config; with reuseConnection (http, https) the check has `reuse-connection: true`.
+// VPP stays off (--vpp-api-addr ''), so the frontends only shape the checker.
 // Pure.
 
 import type { CheckTarget } from './checker-under-test.js';
@@ -31,6 +32,7 @@ export function maglevdBenchYaml(t: Omit<CheckTarget, 'dir'>): string {
     `      timeout: ${t.timeoutMs}ms`,
     '      rise: 2',
     '      fall: 3',
+    ...(t.reuseConnection === true ? ['      reuse-connection: true'] : []),
     ...params,
     ...layoutYamlLines(soakLayout(t.addresses, backendsPerFrontend), 'bench'),
     '',

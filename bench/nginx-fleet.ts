@@ -39,7 +39,9 @@ export function nginxConfig(c: NginxFleetConfig): string {
     'events { worker_connections 16384; }',
     'http {',
     '  access_log off;',
-    '  keepalive_timeout 0;',
+    // Keep-alive for maglevd's reuse-connection run; every other checker asks for a close.
+    '  keepalive_timeout 75s;',
+    '  keepalive_requests 1000000;',
     '  server_tokens off;',
     `  ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(tmp).join(' ')}`,
     '  server {',

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { formatDurationMs, parseDurationMs } from '../src/shared/duration.js';
 
 export type ProbeType = 'http' | 'tcp' | 'https';
-export type CheckerName = 'maglevd' | 'haproxy' | 'floor';
+export type CheckerName = 'maglevd' | 'maglevd-reuse' | 'haproxy' | 'floor';
 export type FleetChoice = 'auto' | 'nginx' | 'maglev-fleet';
 
 export interface ProbeThroughputOptions {
@@ -30,8 +30,9 @@ export interface ProbeThroughputOptions {
 export const usage = `usage: npm run bench:probe-throughput -- [options]
        node --import tsx bench/probe-throughput.ts [options]     (after npm run build)
 
-Checks one fleet of loopback backends with the built maglevd, then HAProxy, then a minimal C
-checker (the floor), one after another, and compares whole-process CPU per check.
+Checks one fleet of loopback backends with the built maglevd (a new connection per check, then
+with reuse-connection), then HAProxy, then a minimal C checker (the floor), one after another,
+and compares whole-process CPU per check.
 
   --type http|tcp|https[,...]    check types to run (default http)
   --backends N[,N...]            fleet sizes (default 10000; the targets are 2000, 10000, 50000)
@@ -39,7 +40,9 @@ checker (the floor), one after another, and compares whole-process CPU per check
   --timeout D                    check timeout, at most the interval (default 1s)
   --duration D                   how long each checker runs (default 60s)
   --warmup D                     not measured at the start of each run (default 10s)
-  --checkers maglevd,haproxy,floor   which checkers, in this order (default all three)
+  --checkers maglevd,maglevd-reuse,haproxy,floor
+                                 which checkers, in this order (default all four; maglevd-reuse
+                                 is maglevd with reuse-connection: true, http and https only)
   --fleet auto|nginx|maglev-fleet    what serves the backends (default auto: nginx if installed)
   --results FILE | --no-results  append a section to FILE (default bench/RESULTS.md)
   --detection                    run bench/detection.ts (the flap/detection bench) instead
@@ -47,7 +50,7 @@ checker (the floor), one after another, and compares whole-process CPU per check
 Durations are Go-style: 500ms, 20s, 2m.`;
 
 const probeTypes: readonly ProbeType[] = ['http', 'tcp', 'https'];
-const checkerNames: readonly CheckerName[] = ['maglevd', 'haproxy', 'floor'];
+const checkerNames: readonly CheckerName[] = ['maglevd', 'maglevd-reuse', 'haproxy', 'floor'];
 const fleetChoices: readonly FleetChoice[] = ['auto', 'nginx', 'maglev-fleet'];
 
 function listOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T[] {

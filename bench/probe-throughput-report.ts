@@ -47,10 +47,13 @@ export function cpuRatio(rows: readonly ReportRow[], a: CheckerName, b: CheckerN
 export function formatRun(r: RunReport): string {
   const row = (x: ReportRow): string =>
     `| ${x.checker} | ${fixed(x.cpuUsPerCheck, 1)} | ${fixed(x.cpuPctOfCore, 1)} | ${fixed(x.checksPerS, 0)} (${Math.round(x.expectedPerS)}) | ${fixed(x.okPct, 2)} | ${fixed(x.rssEndMb, 0)} / ${fixed(x.rssMaxMb, 0)} | ${fixed(x.latenessP99Ms, 1)} | ${x.notes.join('; ')} |`;
-  const ratio = (b: CheckerName, name: string): string => {
-    const v = cpuRatio(r.rows, 'maglevd', b);
-    return `maglevd / ${name} ${v === undefined ? 'n/a' : `${v.toFixed(2)} ×`}`;
+  const ratio = (b: CheckerName, name: string, a: CheckerName = 'maglevd', aName = 'maglevd'): string => {
+    const v = cpuRatio(r.rows, a, b);
+    return `${aName} / ${name} ${v === undefined ? 'n/a' : `${v.toFixed(2)} ×`}`;
   };
+  const reuse = r.rows.some((x) => x.kind === 'maglevd-reuse' && x.cpuUsPerCheck !== undefined)
+    ? [`With reuse-connection: ${ratio('maglevd', 'maglevd', 'maglevd-reuse', 'maglevd reuse')}; ${ratio('haproxy', 'HAProxy', 'maglevd-reuse', 'maglevd reuse')}.`, '']
+    : [];
   return [
     `## ${runTitle(r)} (${r.startedAt.toISOString()})`,
     '',
@@ -64,5 +67,6 @@ export function formatRun(r: RunReport): string {
     '',
     `CPU per check: ${ratio('haproxy', 'HAProxy')}; ${ratio('floor', 'C floor')}.`,
     '',
+    ...reuse,
   ].join('\n');
 }

@@ -1,14 +1,16 @@
 // probe-throughput: does the built maglevd check a fleet at no more CPU per check than the
 // targets allow? For each check type and fleet size it starts one loopback fleet (nginx, or
 // bin/maglev-fleet.js without nginx) and runs, one after another on it, the built maglevd (VPP
-// off), HAProxy (if installed) and a minimal C epoll checker (the floor: about the least a
+// off; a new connection per check, then again with reuse-connection: true for http and https,
+// against nginx with keep-alive on), HAProxy (if installed; its http-check has no connection
+// reuse) and a minimal C epoll checker (the floor: about the least a
 // checker can spend), each alone for --duration. For each it measures the whole process's CPU
 // (every thread, from /proc) per check counted at the fleet, RSS, and scheduling lateness where
 // the checker reports it; then prints a table with the ratios and appends it to bench/RESULTS.md.
 // It installs nothing: a missing tool drops its column with a note saying how to install it.
 //
 //   npm run bench:probe-throughput -- [--type http|tcp|https[,...]] [--backends 2000[,...]]
-//        [--interval 1s] [--duration 60s] [--warmup 10s] [--checkers maglevd,haproxy,floor]
+//        [--interval 1s] [--duration 60s] [--warmup 10s] [--checkers maglevd,maglevd-reuse,haproxy,floor]
 //        [--fleet auto|nginx|maglev-fleet] [--results FILE | --no-results] [--detection] [--help]
 
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +38,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const log = (text: string): void => console.log(`probe-throughput: ${text}`);
 
-const labels: Record<CheckerName, string> = { maglevd: 'maglevd (dist/)', haproxy: 'HAProxy', floor: 'C floor (epoll, 1 thread)' };
+const labels: Record<CheckerName, string> = { maglevd: 'maglevd (dist/)', 'maglevd-reuse': 'maglevd reuse-connection', haproxy: 'HAProxy', floor: 'C floor (epoll, 1 thread)' };
 
 async function startFleet(choice: FleetChoice, type: ProbeType, backends: number, dir: string): Promise<ProbeFleet> {
   const nginx = findExecutable('nginx');
@@ -51,6 +53,9 @@ function starterFor(kind: CheckerName, target: CheckTarget): (() => Promise<Chec
   switch (kind) {
     case 'maglevd':
       return () => startMaglevd(target);
+    case 'maglevd-reuse':
+      if (target.type === 'tcp') return 'not run: reuse-connection applies to http and https checks';
+      return () => startMaglevd({ ...target, reuseConnection: true });
     case 'haproxy': {
       const haproxy = findExecutable('haproxy');
       return haproxy === undefined ? `not run: ${missingTool('haproxy')}` : () => startHaproxy(haproxy, target);

@@ -157,6 +157,7 @@ export class BackendLoop {
           code: o.code,
           detail: formatProbeDetail(o.detail, o.arg, o.text),
           elapsed: formatDurationMs(o.durationMs),
+          ...(o.connection === undefined ? {} : { connection: o.connection }),
         });
       }
       this.#latest.record(o);

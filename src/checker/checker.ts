@@ -6,13 +6,13 @@
 // transition, naming the frontends it affects, whose states alone are recomputed) and the log;
 // probe results also reach the optional observer (metrics) as primitives.
 
-import type { Config, HealthCheckType } from '../shared/config.js';
+import type { Config, HealthCheck, HealthCheckType } from '../shared/config.js';
 import type { Clock } from '../shared/clock.js';
 import { errorMessage, notFound } from '../shared/errors.js';
 import type { BackendState, FrontendState, ProbeCode, TransitionRecord } from '../shared/health.js';
 import type { Logger } from '../shared/log.js';
 import { formatProbeDetail } from '../shared/probe-detail.js';
-import type { ProbeOutcome } from '../shared/probe-outcome.js';
+import type { ProbeConnection, ProbeOutcome } from '../shared/probe-outcome.js';
 import { activeBackends, compareNames } from '../core/active-backends.js';
 import { BackendLoop, type BackendLoopDeps, type ProbeRecording } from './backend-loop.js';
 import { ProbeSchedule } from './probe-schedule.js';
@@ -46,6 +46,8 @@ export interface CheckerObserver {
    * hand-over to the worker (reported with its result, once the start time is known).
    */
   onProbeScheduled?(latenessMs: number): void;
+  /** A probe of a reuse-connection check opened a connection or reused the kept one. */
+  onProbeConnection?(healthcheck: string, connection: ProbeConnection): void;
 }
 
 export interface CheckerOptions {
@@ -122,7 +124,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
       onTransition: (w, t) => this.#emitTransition(w, t),
       onStarted: (lateMs) => this.#observeLateness(lateMs),
       onFlight: (delta) => (this.#inFlight += delta),
-      onProbe: (w, check, outcome, recording) => this.#observeProbe(w, check.type, outcome, recording),
+      onProbe: (w, check, outcome, recording) => this.#observeProbe(w, check, outcome, recording),
     };
     for (const name of this.#refs.keys()) this.#workers.set(name, this.#newWorker(name, opts.config));
     this.#frontendStates = new FrontendStates(opts.config, this.stateOf, this.weightOf);
@@ -442,13 +444,14 @@ export class Checker implements CheckerEventSource, BackendStateView {
     this.#bus.emit({ kind: 'panic', frontend, panic: verdict.panic, state, detail, at });
   }
 
-  #observeProbe(w: BackendLoop, type: HealthCheckType, o: ProbeOutcome, recording: ProbeRecording): void {
+  #observeProbe(w: BackendLoop, check: HealthCheck, o: ProbeOutcome, recording: ProbeRecording): void {
     this.#lastProbeAt = o.at + o.durationMs;
     // A discard is no observation of the backend (backend-loop.ts), but it is the prober's trouble.
     if (recording === 'discarded') this.#discards.note(o.discardReason ?? 'stall', { backend: w.name, code: o.code, detail: formatProbeDetail(o.detail, o.arg, o.text) });
     if (this.#observer === undefined) return;
     try {
-      this.#observer.onProbe(w.name, type, o.code, recording, o.durationMs, o.discardReason);
+      this.#observer.onProbe(w.name, check.type, o.code, recording, o.durationMs, o.discardReason);
+      if (o.connection !== undefined) this.#observer.onProbeConnection?.(check.name, o.connection);
     } catch (err) {
       this.#log.error('checker-observer-error', { err: errorMessage(err) });
     }

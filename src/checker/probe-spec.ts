@@ -59,6 +59,7 @@ export function probeSpecFor(address: string, check: HealthCheck): ProbeSpec {
         codeMin: p?.responseCodeMin ?? 200,
         codeMax: p?.responseCodeMax ?? 399,
         responseRegexp: p?.responseRegexp,
+        ...(check.reuseConnection === true ? { reuseConnection: true } : {}),
       };
     }
     default: {
@@ -88,6 +89,7 @@ export function sameProbeSpec(a: ProbeSpec, b: ProbeSpec): boolean {
     a.host === b.host &&
     a.codeMin === b.codeMin &&
     a.codeMax === b.codeMax &&
-    a.responseRegexp === b.responseRegexp
+    a.responseRegexp === b.responseRegexp &&
+    (a.reuseConnection === true) === (b.reuseConnection === true)
   );
 }

@@ -52,6 +52,7 @@ export interface HealthCheckDraft {
   probeIpv6Src?: Opt<string>;
   slowStart?: Opt<number>;
   slowStartSteps?: Opt<number>;
+  reuseConnection?: Opt<boolean>;
   params: ParamsDraft;
 }
 

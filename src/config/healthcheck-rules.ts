@@ -119,6 +119,10 @@ function checkHealthCheck(f: IssueCollector, d: HealthCheckDraft): HealthCheck |
   checkAddress(f, d.probeIpv4Src, 4);
   checkAddress(f, d.probeIpv6Src, 6);
   checkSlowStartKeys(f, d);
+  const reuse = d.reuseConnection;
+  if (reuse?.value === true && type !== undefined && type !== 'http' && type !== 'https') {
+    f.error(reuse, `reuse-connection applies only to http and https health checks, not ${type}`);
+  }
   if (type === undefined) return undefined;
   const intervalMs = d.interval?.value ?? defaults.intervalMs;
   return {
@@ -136,6 +140,7 @@ function checkHealthCheck(f: IssueCollector, d: HealthCheckDraft): HealthCheck |
     http: undefined,
     tcp: undefined,
     ...checkParams(f, type, d.params),
+    ...(reuse?.value === true ? { reuseConnection: true } : {}),
   };
 }
 

@@ -124,6 +124,7 @@ function readHealthCheck(r: YamlReader, name: string, node: Node | null, at: Con
     'probe-ipv6-src': (x, a) => (hc.probeIpv6Src = r.ip(x, a)),
     'slow-start': (x, a) => (hc.slowStart = r.duration(x, a)),
     'slow-start-steps': (x, a) => (hc.slowStartSteps = r.int(x, a)),
+    'reuse-connection': (x, a) => (hc.reuseConnection = r.bool(x, a)),
     params: (x, _a, keyAt) => (hc.params = readParams(r, x, keyAt)),
   });
   return hc;

@@ -124,6 +124,7 @@ export function healthCheckInfo(h: HealthCheck): HealthCheckInfo {
       h.tcp === undefined
         ? null
         : { ssl: h.tcp.ssl, server_name: h.tcp.serverName ?? '', insecure_skip_verify: h.tcp.insecureSkipVerify },
+    reuse_connection: h.reuseConnection === true,
   };
 }
 

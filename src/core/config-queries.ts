@@ -36,7 +36,8 @@ export function sameHealthCheck(a: HealthCheck, b: HealthCheck): boolean {
     a.probeIpv4Src === b.probeIpv4Src &&
     a.probeIpv6Src === b.probeIpv6Src &&
     sameHttp(a.http, b.http) &&
-    sameTcp(a.tcp, b.tcp)
+    sameTcp(a.tcp, b.tcp) &&
+    (a.reuseConnection === true) === (b.reuseConnection === true)
   );
 }
 

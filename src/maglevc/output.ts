@@ -92,6 +92,7 @@ export function formatHealthCheck(style: Style, h: HealthCheckInfo): string[] {
       ['response-regexp', orDash(h.http.response_regexp)],
       ['server-name', orDash(h.http.server_name)],
       ['insecure-skip-verify', String(h.http.insecure_skip_verify)],
+      ['reuse-connection', String(h.reuse_connection)],
     );
   }
   if (h.tcp !== null) {
@@ -110,9 +111,18 @@ export function formatBackendList(style: Style, bs: readonly BackendInfo[]): str
   return headedTable(style, ['name', 'address', 'state', 'enabled', 'healthcheck'], bs.map((b) => [b.name, b.address, b.state, String(b.enabled), orDash(b.healthcheck)]));
 }
 
-/** `show healthchecks`: name type port interval timeout rise fall. */
+/** `show healthchecks`: name type port interval timeout rise fall, and a `connection` column (reuse or new) once some check has reuse-connection. */
 export function formatHealthCheckList(style: Style, hs: readonly HealthCheckInfo[]): string[] {
-  return headedTable(style, ['name', 'type', 'port', 'interval', 'timeout', 'rise', 'fall'], hs.map((h) => [h.name, h.type, String(h.port), durationText(h.interval_ns), durationText(h.timeout_ns), String(h.rise), String(h.fall)]));
+  const reuse = hs.some((h) => h.reuse_connection);
+  const header = ['name', 'type', 'port', 'interval', 'timeout', 'rise', 'fall', ...(reuse ? ['connection'] : [])];
+  return headedTable(
+    style,
+    header,
+    hs.map((h) => {
+      const row = [h.name, h.type, String(h.port), durationText(h.interval_ns), durationText(h.timeout_ns), String(h.rise), String(h.fall)];
+      return reuse ? [...row, h.reuse_connection ? 'reuse' : h.http === null ? '-' : 'new'] : row;
+    }),
+  );
 }
 
 /** `set backend … <action>`. */

@@ -19,6 +19,7 @@ import type { Clock } from '../shared/clock.js';
 import type { HealthCheckType } from '../shared/config.js';
 import { discardReasons, type DiscardReason } from '../shared/discard-reason.js';
 import type { BackendState, FrontendState, ProbeCode } from '../shared/health.js';
+import type { ProbeConnection } from '../shared/probe-outcome.js';
 
 export type MetricsSource = Pick<
   ControlPlane,
@@ -42,6 +43,8 @@ export interface MetricsHooks extends VppMetricsHooks {
   onProbe(backend: string, type: HealthCheckType, code: ProbeCode, outcome: ProbeOutcome, durationMs: number, discardReason?: DiscardReason): void;
   /** A probe started this late after it was due. */
   onProbeScheduled(latenessMs: number): void;
+  /** A probe of a reuse-connection check opened a connection or reused the kept one. */
+  onProbeConnection(healthcheck: string, connection: ProbeConnection): void;
   /** One backend transition, operator ones included. */
   onBackendTransition(backend: string, from: BackendState, to: BackendState): void;
   onFrontendTransition(frontend: string, from: FrontendState, to: FrontendState): void;
@@ -75,6 +78,12 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
   });
   // Every reason from the start, so rate() and alerts see a 0 before the first discard.
   for (const reason of discardReasons) discarded.add([reason], 0);
+  const connections = new LabelledCounter({
+    name: 'maglev_probe_connections_total',
+    help: 'Probes of reuse-connection health checks by the connection they used: opened (a new one) or reused (kept from the previous probe).',
+    labelNames: ['healthcheck', 'connection'],
+    registry: opts.registry,
+  });
   const backendTransitions = new LabelledCounter({
     name: 'maglev_backend_transitions_total',
     help: 'Backend state transitions, operator actions included.',
@@ -102,6 +111,7 @@ export function createMetrics(opts: MetricsOptions): MetricsHooks {
       if (outcome === 'discarded') discarded.add([reason ?? 'stall']);
     },
     onProbeScheduled: (latenessMs) => scheduleLateness.observe(latenessMs / 1000),
+    onProbeConnection: (healthcheck, connection) => connections.add([healthcheck, connection]),
     onBackendTransition: (backend, from, to) => backendTransitions.add([backend, from, to]),
     onFrontendTransition: (frontend, from, to) => frontendTransitions.add([frontend, from, to]),
     onFrontendPanic: (frontend, panic) => panics.add([frontend, panic ? 'enter' : 'exit']),

@@ -42,6 +42,11 @@ export interface HealthCheck {
   readonly http: HttpCheckParams | undefined;
   /** Set for tcp. */
   readonly tcp: TcpCheckParams | undefined;
+  /**
+   * http/https only (`reuse-connection`): probes keep one connection per backend open between
+   * probes instead of a new one each time. Absent or false: a new connection per probe.
+   */
+  readonly reuseConnection?: boolean;
 }
 
 /** Slow start, resolved from the backend's keys, else its health check's (core/slow-start.ts). */

@@ -9,6 +9,7 @@
 //
 //   offset  0 u32 probeId      4 u32 targetId     8 f64 at (unix ms)
 //          16 f32 durationMs  20 i32 arg         24 u8 code  25 u8 detail  26 u8 flags
+//          (flags: 1 discarded, 2 has a text, 4 opened / 8 reused a reuse-connection socket)
 //          27 u8 discard reason (1 + its index in discardReasons; 0: none)
 //          28 f32 lagMs (NaN: not measured)
 //
@@ -26,6 +27,8 @@ export const ringHeaderBytes = 64;
 
 const flagDiscarded = 1;
 const flagText = 2;
+const flagOpened = 4;
+const flagReused = 8;
 
 const codeNumbers = new Map<ProbeCode, number>(probeCodes.map((c, i) => [c, i]));
 const reasonNumbers = new Map<DiscardReason, number>(discardReasons.map((r, i) => [r, i + 1]));
@@ -39,7 +42,7 @@ export interface ResultRecord extends ProbeOutcome {
 type MutableRecord = { -readonly [K in keyof ResultRecord]: ResultRecord[K] };
 
 function emptyRecord(): MutableRecord {
-  return { probeId: 0, targetId: 0, code: 'L4OK', detail: 0, arg: 0, text: undefined, at: 0, durationMs: 0, discarded: false, discardReason: undefined, lagMs: NaN };
+  return { probeId: 0, targetId: 0, code: 'L4OK', detail: 0, arg: 0, text: undefined, at: 0, durationMs: 0, discarded: false, discardReason: undefined, lagMs: NaN, connection: undefined };
 }
 
 /** Typed-array views over `count` records at `byteOffset` of a buffer. */
@@ -70,7 +73,8 @@ class RecordViews {
     this.#i32[w + 5] = o.arg;
     this.#u8[b + 24] = codeNumbers.get(o.code) ?? 0;
     this.#u8[b + 25] = o.detail;
-    this.#u8[b + 26] = (o.discarded ? flagDiscarded : 0) | (o.text !== undefined ? flagText : 0);
+    const connection = o.connection === undefined ? 0 : o.connection === 'opened' ? flagOpened : flagReused;
+    this.#u8[b + 26] = (o.discarded ? flagDiscarded : 0) | (o.text !== undefined ? flagText : 0) | connection;
     this.#u8[b + 27] = o.discardReason === undefined ? 0 : (reasonNumbers.get(o.discardReason) ?? 0);
     this.#f32[w + 7] = o.lagMs;
   }
@@ -91,6 +95,7 @@ class RecordViews {
     const reason = this.#u8[b + 27] ?? 0;
     r.discardReason = reason === 0 ? undefined : discardReasons[reason - 1];
     r.lagMs = this.#f32[w + 7] ?? NaN;
+    r.connection = (flags & flagOpened) !== 0 ? 'opened' : (flags & flagReused) !== 0 ? 'reused' : undefined;
     r.text = undefined;
     return (flags & flagText) !== 0;
   }

@@ -10,7 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ResultBatch } from './probe-batch.js';
 
 /** Bumped whenever a message shape changes; the shard refuses a task of another version. */
-export const probeProtocolVersion = 3;
+export const probeProtocolVersion = 4;
 
 /** TLS settings of one target, already resolved from the health check's params. */
 export interface TlsSpec {
@@ -54,6 +54,8 @@ export interface HttpProbeSpec extends ProbeSpecBase {
   readonly codeMax: number;
   /** RE2 pattern (Go regexp syntax) searched in the body; undefined → the body is not read. */
   readonly responseRegexp: string | undefined;
+  /** reuse-connection: keep one connection open between probes (JS prober only). Absent: false. */
+  readonly reuseConnection?: boolean;
 }
 
 /** Everything a shard needs to run probes of one target. */

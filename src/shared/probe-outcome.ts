@@ -7,6 +7,13 @@ import { isPassCode, probeCodeLayer, type ProbeCode, type ProbeResult } from './
 import { detailKind, formatProbeDetail, type DetailKind } from './probe-detail.js';
 import type { ProbeSpec } from './probe-messages.js';
 
+/**
+ * The connection a reuse-connection probe used: one it opened (the first probe, or after the
+ * kept one was closed or unusable) or the one kept from the previous probe. Absent for probes
+ * of other checks, which always open their own.
+ */
+export type ProbeConnection = 'opened' | 'reused';
+
 export interface ProbeOutcome {
   readonly code: ProbeCode;
   readonly detail: DetailKind;
@@ -23,6 +30,8 @@ export interface ProbeOutcome {
   readonly discardReason?: DiscardReason;
   /** The prober's worst event-loop lag during the probe, when measured; NaN otherwise. */
   readonly lagMs: number;
+  /** Set by reuse-connection probes only. */
+  readonly connection?: ProbeConnection;
 }
 
 /** The ProbeResult record of an outcome (its detail text made now). */

@@ -2,7 +2,9 @@
 // registered targets, reads probe requests (id pairs) from its request ring on its own tick, a
 // few ms after each of the main thread's schedule ticks, and cancels on request. Plain tcp and
 // http targets go to the thread's native prober, which runs the probes in C; the rest (TLS,
-// icmp, or everything when the native prober is off) run on the JS probers. Results go into
+// icmp, reuse-connection http, or everything when the native prober is off) run on the JS
+// probers, and a JS target that keeps a connection between probes has it closed when the
+// target is replaced, unregistered or the shard shuts down. Results go into
 // the shard's result ring, shared memory the main thread reads when it polls (no message, no
 // wakeup); the few that carry a text (a TLS error) or find the ring full stream back in binary
 // batches (every few ms or every 256 results). Runs in-process in tests; probe-worker.ts is its
@@ -136,7 +138,7 @@ export class ProbeShard {
         return;
       case 'unregister':
         for (const id of msg.ids) {
-          this.#targets.delete(id);
+          this.#drop(id);
           this.#native?.unregister(id);
         }
         return;
@@ -162,12 +164,16 @@ export class ProbeShard {
   }
 
   #register(id: number, spec: ProbeSpec): void {
-    if (this.#native?.register(id, spec) === true) {
-      this.#targets.delete(id);
-      return;
-    }
+    this.#drop(id);
+    if (this.#native?.register(id, spec) === true) return;
     this.#opts.startLag?.();
     this.#targets.set(id, this.#prepare(spec));
+  }
+
+  /** Forgets a JS target, closing what it keeps between probes (a reuse-connection socket). */
+  #drop(id: number): void {
+    this.#targets.get(id)?.close?.();
+    this.#targets.delete(id);
   }
 
   #prepare(spec: ProbeSpec): PreparedProbe {
@@ -233,7 +239,7 @@ export class ProbeShard {
     this.#flush();
     this.#native?.close();
     this.#native = undefined;
-    this.#targets.clear();
+    for (const id of [...this.#targets.keys()]) this.#drop(id);
     this.#opts.env.icmp.close();
     this.#opts.port.close();
     this.#stopped?.({ shard: this.#opts.shard, probesRun: this.#probesRun });

@@ -6,6 +6,16 @@ import { backendsPerFrontend, maglevdBenchYaml } from '../../bench/maglevd-confi
 import { fleetAddresses } from '../../src/fleet/fleet-addresses.js';
 import { parseConfig, referencedBackends } from '../../src/config/loader.js';
 
+t.test('reuse-connection on the check when asked (http and https)', async (t) => {
+  const addresses = fleetAddresses(10);
+  for (const type of ['http', 'https'] as const) {
+    const load = parseConfig(maglevdBenchYaml({ type, addresses, port: 18080, intervalMs: 1000, timeoutMs: 1000, reuseConnection: true }));
+    t.equal(load.ok && load.config.healthchecks.get('bench')?.reuseConnection, true, type);
+  }
+  const plain = parseConfig(maglevdBenchYaml({ type: 'http', addresses, port: 18080, intervalMs: 1000, timeoutMs: 1000 }));
+  t.equal(plain.ok && plain.config.healthchecks.get('bench')?.reuseConnection, undefined, 'off unless asked');
+});
+
 t.test('valid for every type', async (t) => {
   const addresses = fleetAddresses(250);
   const cases = [

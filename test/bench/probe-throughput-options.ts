@@ -6,7 +6,7 @@ import { intervalFor, parseProbeThroughputArgs } from '../../bench/probe-through
 
 t.test('accepted', async (t) => {
   const d = parseProbeThroughputArgs([]);
-  t.same([d.types, d.sizes, d.intervalMs, d.timeoutMs, d.durationMs, d.warmupMs, d.checkers, d.fleet, d.detection, d.help], [['http'], [10000], undefined, 1000, 60000, 10000, ['maglevd', 'haproxy', 'floor'], 'auto', false, false], 'defaults');
+  t.same([d.types, d.sizes, d.intervalMs, d.timeoutMs, d.durationMs, d.warmupMs, d.checkers, d.fleet, d.detection, d.help], [['http'], [10000], undefined, 1000, 60000, 10000, ['maglevd', 'maglevd-reuse', 'haproxy', 'floor'], 'auto', false, false], 'defaults');
   t.match(d.resultsFile, /bench\/RESULTS\.md$/);
   const cases = [
     { name: 'lists', in: ['--type', 'http,tcp,https', '--backends', '2000,10000'], want: { types: ['http', 'tcp', 'https'], sizes: [2000, 10000] } },
@@ -28,7 +28,7 @@ t.test('refused', async (t) => {
     { name: 'bare number duration', in: ['--duration', '60'], want: /--duration must be a duration/ },
     { name: 'window too short', in: ['--duration', '12s', '--warmup', '10s'], want: /exceed --warmup by at least 5s/ },
     { name: 'timeout over interval', in: ['--interval', '1s', '--timeout', '2s'], want: /--timeout must not exceed --interval/ },
-    { name: 'unknown checker', in: ['--checkers', 'maglevd,envoy'], want: /--checkers takes maglevd, haproxy, floor/ },
+    { name: 'unknown checker', in: ['--checkers', 'maglevd,envoy'], want: /--checkers takes maglevd, maglevd-reuse, haproxy, floor/ },
     { name: 'two fleets', in: ['--fleet', 'nginx,auto'], want: /--fleet takes one of/ },
     { name: 'unknown flag', in: ['--threads', '2'], want: /Unknown option '--threads'/ },
   ];

@@ -40,4 +40,11 @@ t.test('section', async (t) => {
   t.match(text, /\| maglevd \(dist\/\) \| 120\.0 \| 23\.9 \| 1990 \(2000\) \| 100\.00 \| 200 \/ 220 \| n\/a \| 13 threads \|/);
   t.match(text, /\| C floor \(epoll, 1 thread\) \| n\/a \| n\/a \| n\/a \(2000\) \| n\/a \| n\/a \/ n\/a \| n\/a \| not run: cc is not installed \|/);
   t.match(text, /CPU per check: maglevd \/ HAProxy 2\.00 ×; maglevd \/ C floor n\/a\./);
+  t.notMatch(text, /reuse/, 'no reuse line without a reuse row');
+});
+
+t.test('section with a reuse-connection row', async (t) => {
+  const reuse: ReportRow = { kind: 'maglevd-reuse', checker: 'maglevd reuse-connection (dist/)', expectedPerS: 2000, checksPerS: 1990, cpuUsPerCheck: 30, cpuPctOfCore: 6, okPct: 100, rssEndMb: 200, rssMaxMb: 220, notes: [] };
+  const text = formatRun({ ...report, rows: [rows[0]!, reuse, ...rows.slice(1)] });
+  t.match(text, /With reuse-connection: maglevd reuse \/ maglevd 0\.25 ×; maglevd reuse \/ HAProxy 0\.50 ×\./);
 });

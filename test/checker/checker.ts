@@ -87,6 +87,37 @@ t.test('a schedule quantum batches probe starts on its multiples and reports the
   t.equal(clock.pending, 0, 'stop leaves no timer behind');
 });
 
+t.test('the observer hears which connection a reuse-connection probe used, by health check', async (t) => {
+  const clock = new ManualClock();
+  const exec = new FakeProbeExecutor(clock);
+  const connections: string[] = [];
+  const log = new RecordingLogger({ debug: true });
+  const checker = new Checker({
+    config: makeConfig({
+      healthchecks: { hc: {} },
+      backends: { a: { address: '192.0.2.1', healthcheck: 'hc' } },
+      frontends: { web: [['p', { a: 1 }]] },
+    }),
+    clock,
+    logger: log,
+    executor: exec,
+    random: () => 0.5,
+    observer: { onProbe: () => {}, onProbeConnection: (hc, c) => connections.push(`${hc}:${c}`) },
+  });
+  exec.script('a', { ok: true, connection: 'opened' }, { ok: true, connection: 'reused' }, { ok: true });
+  checker.start();
+  clock.advance(5000);
+  t.ok(exec.probes.length >= 3);
+  t.same(connections, ['hc:opened', 'hc:reused'], 'probes without a connection (other checks) say nothing');
+  t.same(
+    log.named('probe-done').slice(0, 3).map((r) => r.attrs.connection),
+    ['opened', 'reused', undefined],
+    'probe-done says which connection, when the prober said',
+  );
+  t.notOk('connection' in (log.named('probe-done')[2]?.attrs ?? {}), 'no connection field otherwise');
+  checker.stop();
+});
+
 t.test('interval choice end to end: rise/fall walk with the next interval in each state', async (t) => {
   const h = checkerHarness(one);
   h.exec.script('b1', pass, fail, fail, fail, pass, pass, pass);

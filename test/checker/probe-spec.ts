@@ -59,6 +59,7 @@ const cases: Case[] = [
   { name: 'https: SNI from the host param (port stripped)', address: '10.0.0.1', check: healthCheck('https', 443, {}, { host: 'www.example:8443' }), want: { host: 'www.example:8443', tls: { servername: 'www.example', verifyName: 'www.example', insecureSkipVerify: false } } },
   { name: 'https: server-name wins over host', address: '10.0.0.1', check: healthCheck('https', 443, {}, { host: 'www.example', serverName: 'sni.example' }), want: { tls: { servername: 'sni.example', verifyName: 'sni.example', insecureSkipVerify: false } } },
   { name: 'https: bracketed IPv6 host gives no SNI', address: '2001:db8::1', check: healthCheck('https', 443, {}, { host: '[2001:db8::5]:443' }), want: { tls: { servername: undefined, verifyName: '2001:db8::5', insecureSkipVerify: false } } },
+  { name: 'http with reuse-connection', address: '10.0.0.1', check: healthCheck('http', 80, { reuseConnection: true }), want: { kind: 'http', reuseConnection: true } },
   { name: 'https: nothing set verifies the backend IP', address: '10.0.0.1', check: healthCheck('https', 8443, {}, { insecureSkipVerify: true }), want: { host: '10.0.0.1:8443', tls: { servername: undefined, verifyName: '10.0.0.1', insecureSkipVerify: true } } },
 ];
 
@@ -89,6 +90,8 @@ t.test('sameProbeSpec: every probed field counts, nothing else', (t) => {
     { name: 'a body regexp', in: [https(), https({}, { responseRegexp: 'ok' })], want: false },
     { name: 'another SNI name', in: [https(), https({}, { serverName: 'sni.example' })], want: false },
     { name: 'insecure-skip-verify', in: [https(), https({}, { insecureSkipVerify: true })], want: false },
+    { name: 'reuse-connection', in: [https(), https({ reuseConnection: true })], want: false },
+    { name: 'reuse-connection false is its absence', in: [https(), https({ reuseConnection: false })], want: true },
     { name: 'http and https on one port', in: [probeSpecFor(a4, healthCheck('http', 443)), https()], want: false },
     { name: 'tcp and https on one port', in: [tcp({ ssl: true }), https()], want: false },
     { name: 'the same tcp check', in: [tcp({ ssl: true, serverName: 'x.example' }), tcp({ ssl: true, serverName: 'x.example' })], want: true },

@@ -1495,6 +1495,42 @@ const multiCases: ErrorCase[] = [
     ],
   },
   {
+    name: 'reuse-connection on a tcp and an icmp check, and not a boolean',
+    text: yaml(`
+      maglev:
+        healthchecks:
+          t:
+            type: tcp
+            port: 22
+            reuse-connection: true
+          i:
+            type: icmp
+            reuse-connection: true
+          h:
+            type: http
+            port: 80
+            reuse-connection: false
+    `),
+    stage: 'semantic',
+    errors: [
+      { path: 'maglev.healthchecks.t.reuse-connection', line: 6, col: 25, message: /^reuse-connection applies only to http and https health checks, not tcp$/ },
+      { path: 'maglev.healthchecks.i.reuse-connection', line: 9, col: 25, message: /^reuse-connection applies only to http and https health checks, not icmp$/ },
+    ],
+  },
+  {
+    name: 'reuse-connection of the wrong type',
+    text: yaml(`
+      maglev:
+        healthchecks:
+          h:
+            type: http
+            port: 80
+            reuse-connection: "yes"
+    `),
+    stage: 'parse',
+    errors: [{ path: 'maglev.healthchecks.h.reuse-connection', line: 6, col: 25, message: /^expected true or false, got the string "yes"$/ }],
+  },
+  {
     name: 'slow-start of the wrong type',
     text: yaml(`
       maglev:
@@ -1887,6 +1923,23 @@ t.test('valid edge cases', async (t) => {
                 response-regexp: '(?i)^status: ok\\z'
       `),
       check: (t, c) => t.equal(c.healthchecks.get('h')?.http?.responseRegexp, '(?i)^status: ok\\z'),
+    },
+    {
+      name: 'reuse-connection on http and https checks; off by default',
+      text: yaml(`
+        maglev:
+          healthchecks:
+            a: { type: http, port: 80, reuse-connection: true }
+            b: { type: https, port: 443, reuse-connection: true }
+            c: { type: http, port: 80 }
+            d: { type: http, port: 80, reuse-connection: false }
+      `),
+      check: (t, c) => {
+        t.equal(c.healthchecks.get('a')?.reuseConnection, true);
+        t.equal(c.healthchecks.get('b')?.reuseConnection, true);
+        t.equal(c.healthchecks.get('c')?.reuseConnection, undefined);
+        t.equal(c.healthchecks.get('d')?.reuseConnection, undefined);
+      },
     },
     {
       name: 'maglev with nothing under it: all defaults',

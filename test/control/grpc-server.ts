@@ -112,6 +112,7 @@ void t.test('GetHealthCheck: defaults resolved, http/tcp by type', async (t) => 
   const http = await h.call('GetHealthCheck', { name: 'http-healthz' });
   t.match(http, { name: 'http-healthz', type: 'http', port: 80, interval_ns: '2000000000', fast_interval_ns: '1000000000', down_interval_ns: '5000000000', timeout_ns: '1000000000', rise: 2, fall: 3, tcp: null });
   t.match(http.http, { path: '/healthz', host: 'www.example.com', response_code_min: 200, response_code_max: 299, response_regexp: '' });
+  t.equal(http.reuse_connection, false, 'reuse-connection: off unless set');
   const tcp = await h.call('GetHealthCheck', { name: 'tcp-tls' });
   t.same(tcp.tcp, { ssl: true, server_name: 'example.com', insecure_skip_verify: true });
   t.equal(tcp.http, null);

@@ -51,6 +51,8 @@ t.test('sameHealthCheck compares every field but the name', async (t) => {
     { name: 'http regexp', a: http, b: { ...http, http: { ...httpParams, responseRegexp: 'ok' } }, want: false },
     { name: 'http server name', a: http, b: { ...http, http: { ...httpParams, serverName: 's' } }, want: false },
     { name: 'http insecure', a: http, b: { ...http, http: { ...httpParams, insecureSkipVerify: true } }, want: false },
+    { name: 'reuse-connection on', a: http, b: { ...http, reuseConnection: true }, want: false },
+    { name: 'reuse-connection false is its absence', a: { ...http, reuseConnection: false }, b: http, want: true },
     { name: 'http vs tcp params', a: http, b: { ...http, tcp: tcpParams }, want: false },
     { name: 'tcp identical', a: tcp, b: { ...tcp, tcp: { ...tcpParams } }, want: true },
     { name: 'tcp ssl', a: tcp, b: { ...tcp, tcp: { ...tcpParams, ssl: false } }, want: false },

@@ -166,6 +166,20 @@ void t.test('health checks in detail', (t) => {
   t.end();
 });
 
+void t.test('reuse-connection in show healthcheck and, once a check has it, show healthchecks', (t) => {
+  const reusing = healthCheckInfo({ ...fake.getHealthCheck('http-healthz'), name: 'keep', reuseConnection: true });
+  const plainHttp = healthCheckInfo(fake.getHealthCheck('http-healthz'));
+  t.equal(formatHealthCheck(plain, reusing).at(-1), '  reuse-connection      true');
+  t.equal(formatHealthCheck(plain, plainHttp).at(-1), '  reuse-connection      false');
+  t.same(formatHealthCheckList(plain, [plainHttp, reusing, healthCheckInfo(fake.getHealthCheck('icmp'))]), [
+    'name          type  port  interval  timeout  rise  fall  connection',
+    'http-healthz  http  80    2s        1s       2     3     new',
+    'keep          http  80    2s        1s       2     3     reuse',
+    'icmp          icmp  0     1s        1s       2     3     -',
+  ]);
+  t.end();
+});
+
 void t.test('VPP info and counters', (t) => {
   const info = fake.vpp.state === 'connected' ? fake.vpp.info : undefined;
   if (info === undefined) throw new Error('fixture');

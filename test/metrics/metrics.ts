@@ -152,6 +152,16 @@ void t.test('checker transitions are counted once each, whatever frontends they 
   t.equal(s.get('maglev_frontend_transitions_total{frontend="web4",from="up",to="up"}'), undefined, 'panic is no state transition');
 });
 
+void t.test('reuse-connection probes are counted by health check and connection', async (t) => {
+  const { hooks, scrape } = setup();
+  hooks.onProbeConnection('web', 'opened');
+  hooks.onProbeConnection('web', 'reused');
+  hooks.onProbeConnection('web', 'reused');
+  const s = await scrape();
+  t.equal(s.get('maglev_probe_connections_total{healthcheck="web",connection="opened"}'), 1);
+  t.equal(s.get('maglev_probe_connections_total{healthcheck="web",connection="reused"}'), 2);
+});
+
 void t.test('VPP series follow the connection', async (t) => {
   const { fake, scrape } = setup();
   fake.vpp = { state: 'disconnected', warmupComplete: true };

@@ -7,6 +7,7 @@ import type { TimerHandle } from '../../src/shared/clock.js';
 import type { ManualClock } from './manual-clock.js';
 import type { ProbeCode } from '../../src/shared/health.js';
 import { detailKind } from '../../src/shared/probe-detail.js';
+import type { ProbeConnection } from '../../src/shared/probe-outcome.js';
 import type { ProbeExecutor, ProbeSink, ProbeTarget } from '../../src/checker/probe-executor.js';
 
 export interface FakeAnswer {
@@ -18,6 +19,8 @@ export interface FakeAnswer {
   readonly discarded?: boolean;
   readonly discardReason?: DiscardReason;
   readonly lagMs?: number;
+  /** As a reuse-connection prober reports it. */
+  readonly connection?: ProbeConnection;
 }
 /** 'hold': the probe stays pending until resolve() or cancel. */
 export type FakeScriptEntry = FakeAnswer | 'hold';
@@ -82,6 +85,7 @@ export class FakeProbeExecutor implements ProbeExecutor {
           discarded: a.discarded ?? false,
           ...(a.discardReason === undefined ? {} : { discardReason: a.discardReason }),
           lagMs: a.lagMs ?? NaN,
+          ...(a.connection === undefined ? {} : { connection: a.connection }),
         });
       },
     };

@@ -3,7 +3,8 @@
 // maglevd over real gRPC. Checks: the page shows the fake's frontends; a backend failing in the
 // fake shows `down` within 2 s; pause via the admin kebab menu works end to end with basic auth
 // and is refused without it; the confirm dialog previews what an action would move; the
-// consistency view shows two maglevds that disagree, then agree. Screenshots go to a temp dir
+// consistency view shows two maglevds that disagree, then agree; backends whose health check
+// has reuse-connection carry a keep-alive tag. Screenshots go to a temp dir
 // (path printed); the README's docs/dashboard.png comes from the demo (`npm run screenshot`).
 // Chromium: $MAGLEV_CHROMIUM or /usr/bin/chromium. Missing → the test FAILS with the reason.
 
@@ -87,6 +88,8 @@ t.test('dashboard in headless Chromium', async (t) => {
   await buildSpa(spaDir);
 
   const h = await startHarness(t);
+  // nginx0-ams and nginx0-fra use http-healthz: with reuse-connection their rows get a tag.
+  h.fake.healthchecks.set('http-healthz', { ...h.fake.getHealthCheck('http-healthz'), reuseConnection: true });
   const d = await startDashboard({
     servers: [h.address],
     listen: { host: '127.0.0.1', port: 0 },
@@ -127,6 +130,8 @@ t.test('dashboard in headless Chromium', async (t) => {
     await page.waitForSelector('[data-testid="backend-row-web4-primary-nginx0-ams"]');
     t.equal((await page.textContent('[data-testid="backend-state-web4-primary-nginx0-ams"]'))?.trim(), 'up');
     t.equal((await page.textContent('[data-testid="backend-state-web4-primary-nginx0-fra"]'))?.trim(), 'down');
+    const reuseTags = await Promise.all((await page.locator('[data-testid^="backend-reuse-web4-"]').all()).map((l) => l.getAttribute('data-testid')));
+    t.same(reuseTags, ['backend-reuse-web4-primary-nginx0-ams', 'backend-reuse-web4-primary-nginx0-fra'], 'keep-alive tags on the reuse-connection check\'s backends only');
     await textBecomes(page, 'live', '● live', settleMs);
     t.equal((await page.textContent('[data-testid="vpp-badge"]'))?.trim(), 'connected');
     await page.screenshot({ path: join(shots, 'view-loaded.png'), fullPage: true });

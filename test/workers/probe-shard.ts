@@ -1,10 +1,12 @@
 // The probe shard in-process, over a real MessageChannel and a result ring, against the
 // loopback fleet: ready first, registration then id-only probe requests, results in the ring
 // (native prober) or in binary batches (JS probers), cancel, unknown targets, the
-// failing-namespace mode and shutdown; with the native prober on and off. The ring holds 16
+// failing-namespace mode, shutdown, and the kept connections of reuse-connection targets; with
+// the native prober on and off. The ring holds 16
 // results here, so 60 probes also cross a full ring.
 
-import t from 'tap';
+import net from 'node:net';
+import t, { type Test } from 'tap';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { startFleet } from '../../src/fleet/fleet.js';
 import type { ProbeResult } from '../../src/shared/health.js';
@@ -42,6 +44,24 @@ function decode(reader: ResultBatchReader | ResultRingReader): Received[] {
 }
 
 const pairsOf = (...ids: number[]): Uint32Array => Uint32Array.from(ids);
+
+/** An HTTP/1.1 keep-alive server on 127.0.0.1 counting connections accepted and open. */
+async function keepAliveServer(t: Test): Promise<{ port: number; accepted: number; open: number }> {
+  const state = { port: 0, accepted: 0, open: 0 };
+  const server = net.createServer((socket) => {
+    state.accepted++;
+    state.open++;
+    socket.on('error', () => {});
+    socket.on('close', () => state.open--);
+    socket.on('data', (chunk) => {
+      if (chunk.includes('\r\n\r\n')) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  state.port = (server.address() as net.AddressInfo).port;
+  return state;
+}
 
 for (const native of [true, false]) {
   const startShard = (netnsError?: string, batch: { batchMs?: number; batchMax?: number } = {}): Harness => {
@@ -142,6 +162,32 @@ for (const native of [true, false]) {
     t.ok(await waitFor(() => h.results().length === 6 + 64), 'the full ring is read');
     h.send({ type: 'shutdown' });
     await h.exit;
+    h.main.close();
+  });
+
+  t.test(`reuse-connection targets keep one connection, closed on re-register, unregister and shutdown (${path})`, async (t) => {
+    const server = await keepAliveServer(t);
+    const h = startShard();
+    const spec = httpSpec('127.0.0.1', server.port, { reuseConnection: true });
+    h.send({ type: 'register', targets: [{ id: 1, spec }] });
+    for (let p = 1; p <= 3; p++) {
+      h.send({ type: 'probe', pairs: pairsOf(p, 1) });
+      t.ok(await waitFor(() => h.results().length === p), `probe ${p} answered`);
+    }
+    t.ok(h.results().every((r) => r.result.code === 'L7OK'));
+    t.equal(server.accepted, 1, 'three probes, one connection (whichever prober takes plain http)');
+    h.send({ type: 'register', targets: [{ id: 1, spec: { ...spec, path: '/other' } }] });
+    t.ok(await waitFor(() => server.open === 0), 're-registering closes the kept connection');
+    h.send({ type: 'probe', pairs: pairsOf(4, 1) });
+    t.ok(await waitFor(() => server.open === 1 && h.results().length === 4));
+    h.send({ type: 'unregister', ids: [1] });
+    t.ok(await waitFor(() => server.open === 0), 'unregistering closes it');
+    h.send({ type: 'register', targets: [{ id: 2, spec }] });
+    h.send({ type: 'probe', pairs: pairsOf(5, 2) });
+    t.ok(await waitFor(() => server.open === 1 && h.results().length === 5));
+    h.send({ type: 'shutdown' });
+    await h.exit;
+    t.ok(await waitFor(() => server.open === 0), 'shutdown closes it');
     h.main.close();
   });
 

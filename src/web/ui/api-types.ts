@@ -71,6 +71,8 @@ export interface HealthCheckInfo {
   timeoutNs: Int64;
   rise: number;
   fall: number;
+  /** reuse-connection: probes keep one connection open between probes. */
+  reuseConnection: boolean;
 }
 
 export interface VppInfo {

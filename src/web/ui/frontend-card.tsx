@@ -61,6 +61,10 @@ export function FrontendCard(props: FrontendCardProps): JSX.Element {
 function PoolTable(props: FrontendCardProps & { pool: PoolInfo }): JSX.Element {
   const vip = () => vipOf(props.fe, props.scope.lbState);
   const address = (backend: string) => props.scope.backends.find((b) => b.name === backend)?.address;
+  const reusesConnection = (backend: string) => {
+    const check = props.scope.backends.find((b) => b.name === backend)?.healthcheck;
+    return check !== undefined && check !== '' && props.scope.healthchecks.find((h) => h.name === check)?.reuseConnection === true;
+  };
   return (
     <div class="pool">
       <div class="pool-title">
@@ -106,7 +110,14 @@ function PoolTable(props: FrontendCardProps & { pool: PoolInfo }): JSX.Element {
                   <td class="beat" title="probe heartbeat">
                     {props.scope.probing[m.name] === true ? '❤️' : '·'}
                   </td>
-                  <td class="backend">{m.name}</td>
+                  <td class="backend">
+                    {m.name}
+                    <Show when={reusesConnection(m.name)}>
+                      <span class="tag reuse" title="its health check keeps one connection open between probes (reuse-connection)" data-testid={`backend-reuse-${id}`}>
+                        keep-alive
+                      </span>
+                    </Show>
+                  </td>
                   <td>
                     <Flash value={m.state} class={`badge state-${m.state}`} testid={`backend-state-${id}`}>
                       {m.state}

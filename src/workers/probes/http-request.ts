@@ -11,15 +11,15 @@ function safePath(path: string): string {
   return path.replace(/[^\x21-\x7e]+/g, (run) => encodeURIComponent(run));
 }
 
-/** The request bytes for `GET path` with this Host header. */
-export function httpRequestBytes(path: string, host: string): Buffer {
+/** The request bytes for `GET path` with this Host header; keepAlive asks to keep the connection. */
+export function httpRequestBytes(path: string, host: string, keepAlive = false): Buffer {
   return Buffer.from(
     `GET ${safePath(path)} HTTP/1.1\r\n` +
       `Host: ${host.replace(/[^\x21-\x7e]/g, '')}\r\n` +
       `User-Agent: ${userAgent}\r\n` +
       'Accept: */*\r\n' +
       'Accept-Encoding: identity\r\n' +
-      'Connection: close\r\n\r\n',
+      `Connection: ${keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`,
     'latin1',
   );
 }

@@ -1,6 +1,7 @@
 // The lean HTTP/1.x response reader behind the http/https prober: status line and headers (at
 // most 16 KiB, 1xx interim responses skipped), then, only when asked, the body (Content-Length,
-// chunked, or until close) capped at 64 KiB. Pure and incremental: the
+// chunked, or until close) capped at 64 KiB, and whether the connection may carry another request
+// after it (`reusable`, for reuse-connection checks). Pure and incremental: the
 // prober feeds socket chunks and acts on the first step that is not `more`. Chunks may live in
 // a shared read buffer: anything kept past feed() is copied.
 
@@ -43,6 +44,10 @@ export class HttpResponseReader {
   #framing: Framing = { type: 'close' };
   readonly #parts: Buffer[] = [];
   #bodyBytes = 0;
+  /** HTTP/1.1 without `Connection: close` (read only when the body is wanted). */
+  #keepAlive = false;
+  /** The body ended at its framing's end, with no byte after it. */
+  #clean = false;
 
   /** With `wantBody` false the reader stops at the headers and ignores framing headers. */
   constructor(wantBody: boolean) {
@@ -56,6 +61,16 @@ export class HttpResponseReader {
     if (this.#phase === 'head') return this.#readHead(buf, Math.max(0, buf.length - chunk.length - 3));
     if (this.#phase === 'body') return this.#readBody(buf);
     return more;
+  }
+
+  /**
+   * After the body step: the connection may carry the next request. Only an HTTP/1.1 response
+   * without `Connection: close` whose body (Content-Length or chunked, no trailers, within the
+   * cap) ended exactly where the bytes read so far end; anything else would leave the next
+   * response misframed.
+   */
+  get reusable(): boolean {
+    return this.#phase === 'done' && this.#keepAlive && this.#clean;
   }
 
   /** The peer closed the connection. */
@@ -80,6 +95,7 @@ export class HttpResponseReader {
       const code = Number(status[1]);
       let contentLength: string | undefined;
       let transferEncoding: string | undefined;
+      let close = false;
       for (let i = 1; i < lines.length - 2; i++) {
         const line = lines[i] ?? '';
         const colon = line.indexOf(':');
@@ -92,6 +108,8 @@ export class HttpResponseReader {
           contentLength = value;
         } else if (name === 'transfer-encoding') {
           transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
+        } else if (name === 'connection') {
+          close ||= value.toLowerCase().split(',').some((token) => token.trim() === 'close');
         }
       }
       if (code >= 100 && code < 200 && code !== 101) {
@@ -101,6 +119,7 @@ export class HttpResponseReader {
       }
       this.#pending = this.#wantBody ? Buffer.from(buf.subarray(end)) : empty;
       this.#phase = 'body';
+      this.#keepAlive = this.#wantBody && !close && (lines[0] ?? '').startsWith('HTTP/1.1 ');
       if (code === 204 || code === 304 || (code >= 100 && code < 200)) this.#framing = { type: 'length', remaining: 0 };
       else if (transferEncoding !== undefined) {
         const last = transferEncoding.split(',').pop()?.trim().toLowerCase();
@@ -117,7 +136,9 @@ export class HttpResponseReader {
       return this.#bodyBytes >= maxBodyBytes ? this.#finish() : more;
     }
     if (f.type === 'length') {
-      f.remaining -= this.#take(buf, f.remaining);
+      const n = this.#take(buf, f.remaining);
+      f.remaining -= n;
+      this.#clean = f.remaining === 0 && n === buf.length && this.#bodyBytes < maxBodyBytes;
       return f.remaining === 0 || this.#bodyBytes >= maxBodyBytes ? this.#finish() : more;
     }
     let pos = 0;
@@ -138,7 +159,11 @@ export class HttpResponseReader {
         const size = /^([0-9A-Fa-f]{1,8})[ \t]*(?:;.*)?$/.exec(line);
         if (size?.[1] === undefined) return invalid('malformed chunked body');
         f.remaining = parseInt(size[1], 16);
-        if (f.remaining === 0) return this.#finish();
+        if (f.remaining === 0) {
+          // Reusable only when the blank line that ends the message (no trailers) came with it.
+          this.#clean = /^\r?\n$/.test(buf.toString('latin1', pos)) && this.#bodyBytes < maxBodyBytes;
+          return this.#finish();
+        }
         f.state = 'data';
       } else {
         const n = this.#take(buf.subarray(pos), f.remaining);

@@ -18,34 +18,54 @@ import type { ProbeEnv } from './probe-env.js';
 import { closeAbruptly, openConnection, startTls } from './probe-socket.js';
 import { connectFailure, errnoFailure, openFailure, tlsFailure, type Failure } from './socket-failure.js';
 
-type Phase = 'connect' | 'tls' | 'headers' | 'body';
+export type Phase = 'connect' | 'tls' | 'headers' | 'body';
 
-const phaseTimeout = {
+export const phaseTimeout = {
   connect: ['L4TOUT', detailKind.timeoutConnect],
   tls: ['L6TOUT', detailKind.timeoutTls],
   headers: ['L7TOUT', detailKind.timeoutHeaders],
   body: ['L7TOUT', detailKind.timeoutBody],
 } as const;
 
-const alpn = ['http/1.1'] as const;
-const noBytes = Buffer.alloc(0);
+export const alpn = ['http/1.1'] as const;
+export const noBytes = Buffer.alloc(0);
 
 /** What every probe of one target shares: the request bytes and the compiled regexp. */
-interface HttpTarget {
+export interface HttpTarget {
   readonly spec: HttpProbeSpec;
   readonly env: ProbeEnv;
   readonly request: Buffer;
   readonly regexp: ResponseRegexp | undefined;
 }
 
-export function prepareHttpProbe(spec: HttpProbeSpec, env: ProbeEnv): PreparedProbe {
-  const target: HttpTarget = {
+/** The target of a spec; with keepAlive its request asks the server to keep the connection. */
+export function httpTarget(spec: HttpProbeSpec, env: ProbeEnv, keepAlive = false): HttpTarget {
+  return {
     spec,
     env,
-    request: httpRequestBytes(spec.path, spec.host),
+    request: httpRequestBytes(spec.path, spec.host, keepAlive),
     regexp: spec.responseRegexp === undefined ? undefined : compileResponseRegexp(spec.responseRegexp),
   };
+}
+
+export function prepareHttpProbe(spec: HttpProbeSpec, env: ProbeEnv): PreparedProbe {
+  const target = httpTarget(spec, env);
   return { run: (done) => runHttpProbe(target, done) };
+}
+
+/** A socket error in this phase: connect, TLS, or a read or write on the exchange. */
+export function streamFailure(phase: Phase, err: Error, sourceAddress: string | undefined): Failure {
+  if (phase === 'connect') return connectFailure(err, sourceAddress);
+  if (phase === 'tls') return tlsFailure(err);
+  if ((err as { syscall?: unknown }).syscall === 'write') return errnoFailure('L7RSP', detailKind.writeError, 'write', err);
+  return errnoFailure('L7RSP', detailKind.readError, 'read', err);
+}
+
+/** Ends a probe whose response could not be read (a known detail kind, else its text). */
+export function finishInvalid(attempt: ProbeAttempt, detail: string): void {
+  const kind = detailKindOfText(detail);
+  if (kind === undefined) attempt.finish('L7RSP', detailKind.text, 0, detail);
+  else attempt.finish('L7RSP', kind);
 }
 
 function runHttpProbe(target: HttpTarget, done: (outcome: ProbeOutcome) => void): CancelProbe {
@@ -104,12 +124,9 @@ function runHttpProbe(target: HttpTarget, done: (outcome: ProbeOutcome) => void)
         if (target.regexp?.test(step.body.toString('utf8')) === true) attempt.finish('L7OK', detailKind.httpStatus, status);
         else attempt.finish('L7RSP', detailKind.bodyMismatch, 0, spec.responseRegexp ?? '');
         break;
-      case 'invalid': {
-        const kind = detailKindOfText(step.detail);
-        if (kind === undefined) attempt.finish('L7RSP', detailKind.text, 0, step.detail);
-        else attempt.finish('L7RSP', kind);
+      case 'invalid':
+        finishInvalid(attempt, step.detail);
         break;
-      }
       default: {
         const exhaustive: never = step;
         throw new Error(`unknown read step ${String(exhaustive)}`);
@@ -119,10 +136,7 @@ function runHttpProbe(target: HttpTarget, done: (outcome: ProbeOutcome) => void)
   }
 
   function onError(err: Error): void {
-    if (phase === 'connect') fail(connectFailure(err, spec.sourceAddress));
-    else if (phase === 'tls') fail(tlsFailure(err));
-    else if ((err as { syscall?: unknown }).syscall === 'write') fail(errnoFailure('L7RSP', detailKind.writeError, 'write', err));
-    else fail(errnoFailure('L7RSP', detailKind.readError, 'read', err));
+    fail(streamFailure(phase, err, spec.sourceAddress));
     close();
   }
 

@@ -2,6 +2,7 @@
 // no dynamic lookup).
 
 import type { ProbeSpec } from '../../shared/probe-messages.js';
+import { prepareKeepAliveHttpProbe } from './http-keep-alive.js';
 import { prepareHttpProbe } from './http.js';
 import { prepareIcmpProbe } from './icmp.js';
 import type { PreparedProbe } from './probe-attempt.js';
@@ -15,7 +16,7 @@ export function prepareProbe(spec: ProbeSpec, env: ProbeEnv): PreparedProbe {
     case 'tcp':
       return prepareTcpProbe(spec, env);
     case 'http':
-      return prepareHttpProbe(spec, env);
+      return spec.reuseConnection === true ? prepareKeepAliveHttpProbe(spec, env) : prepareHttpProbe(spec, env);
     default: {
       const exhaustive: never = spec;
       throw new Error(`unknown probe kind ${String(exhaustive)}`);

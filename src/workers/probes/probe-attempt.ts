@@ -6,7 +6,7 @@
 import type { LocalShortage } from '../../shared/discard-reason.js';
 import { isTimeoutCode, type ProbeCode } from '../../shared/health.js';
 import type { DetailKind } from '../../shared/probe-detail.js';
-import type { ProbeOutcome } from '../../shared/probe-outcome.js';
+import type { ProbeConnection, ProbeOutcome } from '../../shared/probe-outcome.js';
 import type { LagSource } from './lag-monitor.js';
 
 /** How a started probe is stopped early; its outcome is then never delivered. */
@@ -15,6 +15,8 @@ export type CancelProbe = () => void;
 /** A probe definition compiled once per target, run many times. */
 export interface PreparedProbe {
   run(done: (outcome: ProbeOutcome) => void): CancelProbe;
+  /** Releases what it keeps between probes (a reuse-connection socket): the target is gone. */
+  close?(): void;
 }
 
 export class ProbeAttempt {
@@ -24,6 +26,8 @@ export class ProbeAttempt {
   readonly #lag: LagSource;
   #done: ((outcome: ProbeOutcome) => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Set by reuse-connection probers: which connection the probe used. */
+  connection: ProbeConnection | undefined;
 
   /** Arms the deadline; `onDeadline` must end the probe (normally with a *TOUT code). */
   constructor(timeoutMs: number, lag: LagSource, done: (outcome: ProbeOutcome) => void, onDeadline: () => void) {
@@ -44,7 +48,7 @@ export class ProbeAttempt {
     this.#done = undefined;
     clearTimeout(this.#timer);
     const durationMs = performance.now() - this.#t0;
-    const base = { code, detail, arg, text, at: this.#at, durationMs, lagMs: NaN };
+    const base = { code, detail, arg, text, at: this.#at, durationMs, lagMs: NaN, ...(this.connection === undefined ? {} : { connection: this.connection }) };
     if (shortage !== undefined) done({ ...base, discarded: true, discardReason: shortage });
     else if (isTimeoutCode(code) && this.#lag.lagSince(this.#t0) * 2 >= this.timeoutMs) done({ ...base, discarded: true, discardReason: 'stall' });
     else done({ ...base, discarded: false });

@@ -120,3 +120,34 @@ t.test('the body is capped at 64 KiB in every framing', (t) => {
   }
   t.end();
 });
+
+t.test('reusable: only a complete HTTP/1.1 keep-alive response with its own framing', (t) => {
+  const chunked = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n';
+  const cases: Array<{ name: string; in: readonly string[]; wantBody?: boolean; want: boolean }> = [
+    { name: 'content-length', in: [ok], want: true },
+    { name: 'content-length split', in: ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe', 'llo'], want: true },
+    { name: 'content-length 0', in: ['HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'], want: true },
+    { name: '204', in: ['HTTP/1.1 204 No Content\r\n\r\n'], want: true },
+    { name: 'keep-alive asked explicitly', in: ['HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok'], want: true },
+    { name: 'chunked', in: [`${chunked}0\r\n\r\n`], want: true },
+    { name: 'chunked, the last chunk in one read', in: [chunked, '0\r\n\r\n'], want: true },
+    // Conservative: the blank line after the last chunk must come with it (servers write them together).
+    { name: 'chunked, the final blank line in a later read', in: [chunked, '0\r\n', '\r\n'], want: false },
+    { name: 'chunked with a trailer', in: [`${chunked}0\r\nX-T: 1\r\n\r\n`], want: false },
+    { name: 'bytes after the body', in: [`${ok}HTTP`], want: false },
+    { name: 'Connection: close', in: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'], want: false },
+    { name: 'Connection: close among other tokens', in: ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: Upgrade, Close\r\n\r\nok'], want: false },
+    { name: 'HTTP/1.0', in: ['HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'], want: false },
+    { name: 'body until close', in: ['HTTP/1.1 200 OK\r\n\r\nok'], want: false },
+    { name: 'body over the cap', in: [`HTTP/1.1 200 OK\r\nContent-Length: ${maxBodyBytes + 1}\r\n\r\n${'b'.repeat(maxBodyBytes + 1)}`], want: false },
+    { name: 'head only (body not wanted)', in: [ok], wantBody: false, want: false },
+  ];
+  for (const c of cases) {
+    const r = new HttpResponseReader(c.wantBody ?? true);
+    for (const chunk of c.in) {
+      if (r.feed(Buffer.from(chunk, 'latin1')).kind === 'head') r.feed(Buffer.alloc(0));
+    }
+    t.equal(r.reusable, c.want, c.name);
+  }
+  t.end();
+});
