@@ -9,6 +9,7 @@ import { checkAddress, checkIntRange, checkMinDuration, checkName, missing } fro
 import { quoteSnippet } from './snippet.js';
 import { regexpSyntaxError } from '../shared/response-regexp.js';
 import { checkSlowStartKeys } from './slow-start-rules.js';
+import { checkAgent } from './agent-rules.js';
 
 const minIntervalMs = 50;
 const defaults = { intervalMs: 2000, timeoutMs: 1000, rise: 2, fall: 3 } as const;
@@ -119,8 +120,9 @@ function checkHealthCheck(f: IssueCollector, d: HealthCheckDraft): HealthCheck |
   checkAddress(f, d.probeIpv4Src, 4);
   checkAddress(f, d.probeIpv6Src, 6);
   checkSlowStartKeys(f, d);
-  if (type === undefined) return undefined;
   const intervalMs = d.interval?.value ?? defaults.intervalMs;
+  const agent = checkAgent(f, d.agent, { intervalMs, timeoutMs: d.timeout?.value ?? defaults.timeoutMs });
+  if (type === undefined) return undefined;
   return {
     name: d.name,
     type,
@@ -136,6 +138,7 @@ function checkHealthCheck(f: IssueCollector, d: HealthCheckDraft): HealthCheck |
     http: undefined,
     tcp: undefined,
     ...checkParams(f, type, d.params),
+    ...(agent === undefined ? {} : { agent }),
   };
 }
 
