@@ -14,7 +14,7 @@ import { httpRequestBytes } from './http-request.js';
 
 /** Whether the native prober can run probes of this spec exactly as the JS prober would. */
 export function nativeEligible(spec: ProbeSpec): boolean {
-  if (spec.kind === 'icmp' || spec.tls !== undefined) return false;
+  if (spec.kind === 'icmp' || spec.kind === 'agent' || spec.tls !== undefined) return false;
   if (isIP(spec.address) !== spec.family) return false;
   return spec.sourceAddress === undefined || isIP(spec.sourceAddress) === spec.family;
 }

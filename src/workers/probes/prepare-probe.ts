@@ -2,6 +2,7 @@
 // no dynamic lookup).
 
 import type { ProbeSpec } from '../../shared/probe-messages.js';
+import { prepareAgentProbe } from './agent.js';
 import { prepareHttpProbe } from './http.js';
 import { prepareIcmpProbe } from './icmp.js';
 import type { PreparedProbe } from './probe-attempt.js';
@@ -16,6 +17,8 @@ export function prepareProbe(spec: ProbeSpec, env: ProbeEnv): PreparedProbe {
       return prepareTcpProbe(spec, env);
     case 'http':
       return prepareHttpProbe(spec, env);
+    case 'agent':
+      return prepareAgentProbe(spec, env);
     default: {
       const exhaustive: never = spec;
       throw new Error(`unknown probe kind ${String(exhaustive)}`);
