@@ -315,7 +315,7 @@ export class FakeControlPlane implements ControlPlane {
       .filter((f) => f.pools.some((p) => p.members.some((m) => m.backend === name)))
       .map((f) => f.name)
       .sort();
-    return { ...b, transitions: [...b.transitions], frontends };
+    return { agent: undefined, ...b, transitions: [...b.transitions], frontends };
   }
 
   #backend(name: string): FakeBackend {
