@@ -7,24 +7,16 @@
 // too (HAProxy's rule: reachability is the health check's job).
 
 import type { HealthCheck } from '../shared/config.js';
-import type { Clock } from '../shared/clock.js';
 import { errorMessage } from '../shared/errors.js';
-import type { Logger } from '../shared/log.js';
 import { formatProbeDetail } from '../shared/probe-detail.js';
 import type { ProbeOutcome } from '../shared/probe-outcome.js';
 import { neutralAgentVerdict, nextAgentVerdict, parseAgentAnswer, sameAgentVerdict, type AgentVerdict } from '../core/agent.js';
-import { jittered, type RandomSource } from '../core/probe-interval.js';
-import type { ProbeExecutor, ProbeTarget } from './probe-executor.js';
-import type { ProbeSchedule } from './probe-schedule.js';
+import { jittered } from '../core/probe-interval.js';
+import type { ProbeTarget } from './probe-executor.js';
+import type { BackendLoopDeps } from './backend-loop.js';
 
-export interface AgentLoopDeps {
-  readonly clock: Clock;
-  readonly random: RandomSource;
-  readonly executor: ProbeExecutor;
-  readonly schedule: ProbeSchedule;
-  readonly logger: Logger;
-  running(): boolean;
-  onFlight(delta: 1 | -1): void;
+/** The health loop's deps it shares (one schedule, one executor, one in-flight count), and its own callbacks. */
+export interface AgentLoopDeps extends Pick<BackendLoopDeps, 'clock' | 'random' | 'executor' | 'schedule' | 'logger' | 'running' | 'onFlight'> {
   /** A good answer changed the verdict. */
   onVerdict(loop: AgentLoop, from: AgentVerdict, answer: string): void;
   /** A bad answer, ignored. `repeated`: the same bad answer as the previous one (log it once). */

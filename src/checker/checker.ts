@@ -139,13 +139,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
       onProbe: (w, check, outcome, recording) => this.#observeProbe(w, check.type, outcome, recording),
     };
     this.#agentDeps = {
-      clock: opts.clock,
-      random: this.#workerDeps.random,
-      executor: opts.executor,
-      schedule,
-      logger: opts.logger,
-      running: () => this.#running,
-      onFlight: (delta) => (this.#inFlight += delta),
+      ...this.#workerDeps,
       onVerdict: (loop, from, answer) => this.#emitAgent(loop, from, answer),
       onBadAnswer: (loop, answer, reason, repeated) => {
         if (!repeated) this.#log.warn('backend-agent-bad-answer', { backend: loop.backend, answer: answer.slice(0, maxLoggedAnswerChars), reason });
