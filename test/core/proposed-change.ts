@@ -159,35 +159,18 @@ t.test('a candidate config: states after the reload has settled, YAML weights', 
 
 t.test('a reload keeps the agent verdicts of backends whose agent check and address stay', async (t) => {
   // The body continues the helper's healthchecks mapping (after its hc) with more checks.
-  const agentLive = config(`    ag: { type: tcp, port: 80, agent: { port: 9999 } }
-  backends:
-    a: { address: 10.0.0.1, healthcheck: ag }
-    b: { address: 10.0.0.2, healthcheck: ag }
-    c: { address: 10.0.0.3, healthcheck: ag }
-  frontends:
-    web:
-      address: 192.0.2.1
-      protocol: tcp
-      port: 80
-      pools:
-        - name: main
-          backends: { a: {}, b: {}, c: {} }
-`);
-  const next = config(`    ag: { type: tcp, port: 80, agent: { port: 9999 } }
+  const agentConfig = (bAddress: string, cCheck: string) =>
+    config(`    ag: { type: tcp, port: 80, agent: { port: 9999 } }
     other: { type: tcp, port: 80, agent: { port: 8888 } }
   backends:
     a: { address: 10.0.0.1, healthcheck: ag }
-    b: { address: 10.0.0.9, healthcheck: ag }
-    c: { address: 10.0.0.3, healthcheck: other }
+    b: { address: ${bAddress}, healthcheck: ag }
+    c: { address: 10.0.0.3, healthcheck: ${cCheck} }
   frontends:
-    web:
-      address: 192.0.2.1
-      protocol: tcp
-      port: 80
-      pools:
-        - name: main
-          backends: { a: {}, b: {}, c: {} }
+    web: { address: 192.0.2.1, protocol: tcp, port: 80, pools: [{ name: main, backends: { a: {}, b: {}, c: {} } }] }
 `);
+  const agentLive = agentConfig('10.0.0.2', 'ag');
+  const next = agentConfig('10.0.0.9', 'other');
   const drain = { state: 'drain', percent: 100 } as const;
   const agentWorld: TableWorld = { config: agentLive, stateOf: () => 'up', weightOf: () => 100, agentOf: () => drain };
   const after = projectChange(agentWorld, { kind: 'config', config: next }).after;
