@@ -24,15 +24,16 @@ t.test('agent check: drain, up, a percentage and garbage reach VPP as they shoul
     frontends: { web: { address: '192.0.2.170', protocol: 'tcp', port: 80, pools: [['p', { a: 100, b: 80 }]] } },
   });
   const daemon = await spawnLabDaemon(t, lab, config);
-  await lab.until(() => lab.weightsAre(web, { [a]: 100, [b]: 80 }), 'the configured weights');
+  // Generous timeouts: under load (2 shared cores) a start and each verdict can take seconds.
+  await lab.until(() => lab.weightsAre(web, { [a]: 100, [b]: 80 }), 'the configured weights', 30_000);
 
   /** Sets a's answer and waits for the verdict it causes; returns the writes it took. */
   const answer = async (line: string, to: string, weight: number): Promise<string[]> => {
     const mark = lab.requests.length;
-    const changed = daemon.next('backend-agent', { backend: 'a', to });
+    const changed = daemon.next('backend-agent', { backend: 'a', to }, 20_000);
     fleet.setAgentAnswer(a, line);
     await changed;
-    await lab.until(() => lab.weights(web)?.[a] === weight, `a at ${weight} after ${JSON.stringify(line)}`);
+    await lab.until(() => lab.weights(web)?.[a] === weight, `a at ${weight} after ${JSON.stringify(line)}`, 20_000);
     return lab.writes(mark).map(describeWrite);
   };
 
@@ -55,12 +56,12 @@ t.test('agent check: drain, up, a percentage and garbage reach VPP as they shoul
 
   await t.test('garbage: logged once, ignored, no flap', async (t) => {
     const mark = lab.requests.length;
-    const bad = daemon.next('backend-agent-bad-answer', { backend: 'a' });
+    const bad = daemon.next('backend-agent-bad-answer', { backend: 'a' }, 20_000);
     fleet.setAgentAnswer(a, 'ready to rock');
     t.match(await bad, { answer: 'ready to rock', reason: 'unknown word "ready"' });
     // Several more probes of the same garbage (interval 200 ms).
     const badCount = async (): Promise<number> => metricSample(await daemon.metrics(), 'maglev_backend_agent_bad_answers', { backend: 'a' }) ?? 0;
-    await until(async () => (await badCount()) >= 3, 'three bad answers counted', 10_000, 100);
+    await until(async () => (await badCount()) >= 3, 'three bad answers counted', 20_000, 100);
     t.same(lab.writes(mark).map(describeWrite), [], 'no write');
     t.equal(lab.weights(web)?.[a], 50, 'the verdict stays');
     t.equal(daemon.logs('backend-agent-bad-answer').length, 1, 'the same bad answer is logged once');
