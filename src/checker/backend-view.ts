@@ -3,6 +3,7 @@
 
 import type { BackendState, ProbeResult, TransitionRecord } from '../shared/health.js';
 import type { BackendLoop } from './backend-loop.js';
+import type { AgentView } from './agent-loop.js';
 
 export interface BackendView {
   readonly name: string;
@@ -22,9 +23,11 @@ export interface BackendView {
   readonly lastProbe: ProbeResult | undefined;
   /** Frontends referencing the backend, sorted. */
   readonly frontends: readonly string[];
+  /** The agent check (its verdict: drain, maint …); undefined when the health check has none. */
+  readonly agent: AgentView | undefined;
 }
 
-export function backendView(w: BackendLoop, frontends: readonly string[]): BackendView {
+export function backendView(w: BackendLoop, frontends: readonly string[], agent?: AgentView): BackendView {
   const m = w.machine;
   return {
     name: w.name,
@@ -38,5 +41,6 @@ export function backendView(w: BackendLoop, frontends: readonly string[]): Backe
     transitions: m.history(),
     lastProbe: w.lastProbe,
     frontends: [...frontends],
+    agent,
   };
 }

@@ -33,6 +33,17 @@ import type { RampLevel } from '../core/slow-start.js';
 import { canonicalIp } from '../shared/ip-address.js';
 import { formatDurationMs } from '../shared/duration.js';
 import { SlowStartRamps } from './slow-start-ramps.js';
+import { AgentLoop, type AgentLoopDeps } from './agent-loop.js';
+import { formatAgentVerdict, sameAgentCheck, type AgentVerdict } from '../core/agent.js';
+
+/** What owns a slot: a backend's health loop or its agent loop. */
+interface SlotOwner {
+  due(lateMs: number): void;
+  onResult(outcome: ProbeOutcome): void;
+}
+
+/** The most characters of an agent's answer a log line quotes. */
+const maxLoggedAnswerChars = 64;
 
 /**
  * Probe results for metrics (transitions are events: subscribe), as primitives: called for
@@ -79,8 +90,11 @@ export class Checker implements CheckerEventSource, BackendStateView {
   readonly #bus: CheckerEventBus;
   readonly #workerDeps: BackendLoopDeps;
   readonly #workers = new Map<string, BackendLoop>();
+  /** The agent loops of the backends whose health check has an agent block. */
+  readonly #agents = new Map<string, AgentLoop>();
+  readonly #agentDeps: AgentLoopDeps;
   /** The loops by slot (schedule slot and probe key); freed slots are reused. */
-  readonly #bySlot: Array<BackendLoop | undefined> = [];
+  readonly #bySlot: Array<SlotOwner | undefined> = [];
   readonly #freeSlots: number[] = [];
   readonly #frontendStates: FrontendStates;
   readonly #weights: ConfiguredWeights;
@@ -126,8 +140,16 @@ export class Checker implements CheckerEventSource, BackendStateView {
       onFlight: (delta) => (this.#inFlight += delta),
       onProbe: (w, check, outcome, recording) => this.#observeProbe(w, check, outcome, recording),
     };
+    this.#agentDeps = {
+      ...this.#workerDeps,
+      onVerdict: (loop, from, answer) => this.#emitAgent(loop, from, answer),
+      onBadAnswer: (loop, answer, reason, repeated) => {
+        if (!repeated) this.#log.warn('backend-agent-bad-answer', { backend: loop.backend, answer: answer.slice(0, maxLoggedAnswerChars), reason });
+      },
+    };
     for (const name of this.#refs.keys()) this.#workers.set(name, this.#newWorker(name, opts.config));
-    this.#frontendStates = new FrontendStates(opts.config, this.stateOf, this.weightOf);
+    this.#syncAgents();
+    this.#frontendStates = new FrontendStates(opts.config, this.stateOf, this.weightOf, this.agentOf);
   }
 
   /** Starts every probe loop, staggered by position in the name-sorted active list. */
@@ -138,6 +160,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
     [...this.#workers.values()].forEach((w, pos) => {
       this.#log.info('backend-start', { backend: w.name });
       w.startLoop(staggerMs(w.check?.intervalMs ?? 0, pos, total));
+      this.#agents.get(w.name)?.start(staggerMs(w.check?.agent?.intervalMs ?? 0, pos, total));
     });
   }
 
@@ -145,6 +168,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
   stop(): void {
     this.#running = false;
     for (const w of this.#workers.values()) w.stopLoop();
+    for (const a of this.#agents.values()) a.stop();
     this.#ramps.stop();
   }
 
@@ -195,8 +219,11 @@ export class Checker implements CheckerEventSource, BackendStateView {
     const fe = this.#config.frontends.get(name);
     const state = this.#frontendStates.get(name);
     if (fe === undefined || state === undefined) return undefined;
-    return frontendView(fe, state, this.stateOf, this.weightOf, (b) => this.#workers.get(b)?.machine.latestTransition()?.at, this.rampOf);
+    return frontendView(fe, state, this.stateOf, this.weightOf, (b) => this.#workers.get(b)?.machine.latestTransition()?.at, this.rampOf, this.agentOf);
   }
+
+  /** The agent verdict of a backend with an agent check. Bound: pass it as an AgentOf. */
+  readonly agentOf = (backend: string): AgentVerdict | undefined => this.#agents.get(backend)?.verdict;
 
   /** Backends in slow start and their level. Bound: pass it as a RampOf. */
   readonly rampOf = (backend: string): RampLevel | undefined => this.#ramps.rampOf(backend);
@@ -298,9 +325,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
         const t = w.machine.remove(now);
         if (t !== undefined) this.#emitTransition(w, t, oldRefs.get(name) ?? []);
         this.#workers.delete(name);
-        this.#bySlot[w.slot] = undefined;
-        this.#freeSlots.push(w.slot);
-        this.#workerDeps.executor.release?.(w.slot);
+        this.#freeSlot(w.slot);
       }
       this.#config = next;
       this.#refs = activeBackends(next);
@@ -317,6 +342,8 @@ export class Checker implements CheckerEventSource, BackendStateView {
         w.startLoop(staggerMs(w.check?.intervalMs ?? 0, a.pos, plan.total));
       }
       this.#sortWorkers();
+      // After the backends: a new agent loop of a restarted backend starts with its stagger.
+      this.#syncAgents(plan);
     } finally {
       this.#deferFrontends = false;
     }
@@ -381,6 +408,43 @@ export class Checker implements CheckerEventSource, BackendStateView {
     return w;
   }
 
+  #freeSlot(slot: number): void {
+    this.#bySlot[slot] = undefined;
+    this.#freeSlots.push(slot);
+    this.#workerDeps.executor.release?.(slot);
+  }
+
+  /**
+   * One agent loop per active backend whose health check has an agent block. A loop whose agent
+   * definition and address are unchanged is kept (its verdict too); the others stop, and a new
+   * one starts from the neutral verdict (the reload's full sync programs the weights). `plan`:
+   * a reload (new loops start at once, staggered); absent: the constructor (start() starts them).
+   */
+  #syncAgents(plan?: ReloadPlan): void {
+    for (const [name, a] of [...this.#agents]) {
+      const w = this.#workers.get(name);
+      const check = w?.check;
+      if (w !== undefined && check !== undefined && w.backend.address === a.address && sameAgentCheck(a.check.agent, check.agent)) {
+        a.update(check);
+        continue;
+      }
+      a.stop();
+      this.#agents.delete(name);
+      this.#freeSlot(a.slot);
+      if (plan !== undefined) this.#log.info('backend-agent-stop', { backend: name, verdict: formatAgentVerdict(a.verdict) });
+    }
+    const pos = new Map([...this.#workers.keys()].map((n, i) => [n, i]));
+    for (const w of this.#workers.values()) {
+      const check = w.check;
+      if (check?.agent === undefined || this.#agents.has(w.name)) continue;
+      const slot = this.#freeSlots.pop() ?? this.#bySlot.length;
+      const a = new AgentLoop(this.#agentDeps, slot, w.name, w.backend.address, check);
+      this.#bySlot[slot] = a;
+      this.#agents.set(w.name, a);
+      if (plan !== undefined) a.start(staggerMs(check.agent.intervalMs, pos.get(w.name) ?? 0, plan.total));
+    }
+  }
+
   /** Keeps the worker map in name order, so listBackends() needs no sort. */
   #sortWorkers(): void {
     const sorted = [...this.#workers.entries()].sort(([a], [b]) => compareNames(a, b));
@@ -395,7 +459,7 @@ export class Checker implements CheckerEventSource, BackendStateView {
   }
 
   #view(w: BackendLoop): BackendView {
-    return backendView(w, this.#refs.get(w.name) ?? []);
+    return backendView(w, this.#refs.get(w.name) ?? [], this.#agents.get(w.name)?.view());
   }
 
   /** `frontends`: the sorted referencing frontends (a removed backend's are those of the old config). */
@@ -412,8 +476,8 @@ export class Checker implements CheckerEventSource, BackendStateView {
     if (this.#deferFrontends) return;
     const changes =
       only === undefined
-        ? this.#frontendStates.update(this.#config, this.stateOf, this.weightOf)
-        : this.#frontendStates.updateOnly(this.#config, only, this.stateOf, this.weightOf);
+        ? this.#frontendStates.update(this.#config, this.stateOf, this.weightOf, this.agentOf)
+        : this.#frontendStates.updateOnly(this.#config, only, this.stateOf, this.weightOf, this.agentOf);
     for (const { frontend, from, to, wasPanic, panic } of changes) {
       const at = this.#clock.now();
       if (from !== to) {
@@ -434,6 +498,16 @@ export class Checker implements CheckerEventSource, BackendStateView {
   #emitRamp(backend: string, r: RampLevel): void {
     this.#log.info('backend-slow-start-step', { backend, step: r.level, steps: r.steps });
     this.#bus.emit({ kind: 'ramp', backend, frontends: this.#refs.get(backend) ?? [], level: r.level, steps: r.steps, at: this.#clock.now() });
+  }
+
+  /** A new agent verdict: logged, one `agent` event (the reconciler syncs its VIPs), frontends recomputed. */
+  #emitAgent(a: AgentLoop, from: AgentVerdict, answer: string): void {
+    const frontends = this.#refs.get(a.backend) ?? [];
+    const to = a.verdict;
+    this.#log.info('backend-agent', { backend: a.backend, from: formatAgentVerdict(from), to: formatAgentVerdict(to), answer: answer.slice(0, maxLoggedAnswerChars) });
+    const state = this.#workers.get(a.backend)?.machine.state ?? 'unknown';
+    this.#bus.emit({ kind: 'agent', backend: a.backend, frontends, state, from, to, answer, at: this.#clock.now() });
+    this.#recomputeFrontends(frontends);
   }
 
   #emitPanic(frontend: string, state: FrontendState, verdict: PanicVerdict, at: number): void {

@@ -2,6 +2,7 @@
 // metrics subscribe through the narrow CheckerEventSource seam, so the checker never imports them.
 
 import type { BackendState, FrontendState, TransitionRecord } from '../shared/health.js';
+import type { AgentVerdict } from '../core/agent.js';
 
 /**
  * One backend transition, emitted once. `frontends` are the frontends that reference the backend
@@ -60,7 +61,26 @@ export interface BackendRampEvent {
   readonly at: number;
 }
 
-export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent | FrontendPanicEvent | BackendRampEvent;
+/**
+ * The agent check (core/agent.ts) changed a backend's agent verdict (drain, maint, down, up or its
+ * weight share) without a health transition. The reconciler syncs the VIP of each frontend, as
+ * for a transition.
+ */
+export interface BackendAgentEvent {
+  readonly kind: 'agent';
+  readonly backend: string;
+  readonly frontends: readonly string[];
+  /** The backend's health state (unchanged by this event). */
+  readonly state: BackendState;
+  readonly from: AgentVerdict;
+  readonly to: AgentVerdict;
+  /** The agent's answer line that caused it. */
+  readonly answer: string;
+  /** Unix ms. */
+  readonly at: number;
+}
+
+export type CheckerEvent = BackendTransitionEvent | FrontendTransitionEvent | FrontendPanicEvent | BackendRampEvent | BackendAgentEvent;
 
 export interface CheckerEventSource {
   /** Lossless, synchronous delivery in emission order. Returns the unsubscribe function. */

@@ -24,7 +24,7 @@ import { ResultBatchReader, ResultRingReader, type ResultRecord } from '../share
 import { detailKind } from '../shared/probe-detail.js';
 import type { ProbeSpec, ReadyMessage, ResultsMessage } from '../shared/probe-messages.js';
 import { specDetailText, type ProbeOutcome } from '../shared/probe-outcome.js';
-import { probeSpecFor, sameProbeSpec } from './probe-spec.js';
+import { agentSpecFor, probeSpecFor, sameProbeSpec } from './probe-spec.js';
 import type { ProbeExecutor, ProbeSink, ProbeTarget } from './probe-executor.js';
 import { ShardLink } from './probe-shard-link.js';
 import { warmThreadpool } from './threadpool-warmup.js';
@@ -279,7 +279,7 @@ export class ProbeDispatcher implements ProbeExecutor {
   #targetFor(key: number, target: ProbeTarget): Target {
     const known = this.#targets[key];
     if (known !== undefined && known.target === target) return known;
-    const spec = probeSpecFor(target.address, target.check);
+    const spec = target.agent === true ? agentSpecFor(target.address, target.check) : probeSpecFor(target.address, target.check);
     if (known !== undefined) {
       known.target = target;
       if (!sameProbeSpec(known.spec, spec)) {

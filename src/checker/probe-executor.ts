@@ -11,6 +11,8 @@ export interface ProbeTarget {
   /** Canonical IP literal. */
   readonly address: string;
   readonly check: HealthCheck;
+  /** Probe the check's agent (check.agent) instead of the check itself. */
+  readonly agent?: boolean;
 }
 
 /** Where an executor delivers results. */

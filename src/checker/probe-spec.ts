@@ -5,7 +5,7 @@
 
 import { isIP } from 'node:net';
 import type { HealthCheck } from '../shared/config.js';
-import type { ProbeSpec, TlsSpec } from '../shared/probe-messages.js';
+import type { AgentProbeSpec, ProbeSpec, TlsSpec } from '../shared/probe-messages.js';
 
 /** The default Host header: the address (IPv6 in brackets), plus `:port` unless it is the scheme's default. */
 export function defaultHostHeader(address: string, port: number, tls: boolean): string {
@@ -24,6 +24,21 @@ function hostName(host: string): string {
 export function tlsSpec(address: string, name: string | undefined, insecureSkipVerify: boolean): TlsSpec {
   if (name === undefined || name === '') return { servername: undefined, verifyName: address, insecureSkipVerify };
   return { servername: isIP(name) === 0 ? name : undefined, verifyName: name, insecureSkipVerify };
+}
+
+/** The spec of the agent check of `check` (which has one) for `address`: the check's probe source. */
+export function agentSpecFor(address: string, check: HealthCheck): AgentProbeSpec {
+  const family = isIP(address) === 6 ? 6 : 4;
+  const agent = check.agent!;
+  return {
+    kind: 'agent',
+    address,
+    family,
+    timeoutMs: agent.timeoutMs,
+    sourceAddress: family === 6 ? check.probeIpv6Src : check.probeIpv4Src,
+    port: agent.port,
+    send: agent.send,
+  };
 }
 
 /** The spec for probing `address` with `check`. */
@@ -82,6 +97,7 @@ function sameTls(a: TlsSpec | undefined, b: TlsSpec | undefined): boolean {
 export function sameProbeSpec(a: ProbeSpec, b: ProbeSpec): boolean {
   if (a.address !== b.address || a.family !== b.family || a.timeoutMs !== b.timeoutMs || a.sourceAddress !== b.sourceAddress) return false;
   if (a.kind === 'icmp' || b.kind === 'icmp') return a.kind === b.kind;
+  if (a.kind === 'agent' || b.kind === 'agent') return a.kind === 'agent' && b.kind === 'agent' && a.port === b.port && a.send === b.send;
   if (a.port !== b.port || !sameTls(a.tls, b.tls)) return false;
   if (a.kind === 'tcp' || b.kind === 'tcp') return a.kind === b.kind;
   return (

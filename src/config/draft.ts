@@ -37,6 +37,15 @@ export interface ParamsDraft {
   ssl?: Opt<boolean>;
 }
 
+export interface AgentDraft {
+  /** The `agent` key. */
+  readonly at: ConfigLocation;
+  port?: Opt<number>;
+  interval?: Opt<number>;
+  timeout?: Opt<number>;
+  send?: Opt<string>;
+}
+
 export interface HealthCheckDraft {
   readonly name: string;
   readonly at: ConfigLocation;
@@ -53,6 +62,7 @@ export interface HealthCheckDraft {
   slowStart?: Opt<number>;
   slowStartSteps?: Opt<number>;
   reuseConnection?: Opt<boolean>;
+  agent?: AgentDraft;
   params: ParamsDraft;
 }
 

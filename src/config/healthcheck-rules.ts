@@ -9,6 +9,7 @@ import { checkAddress, checkIntRange, checkMinDuration, checkName, missing } fro
 import { quoteSnippet } from './snippet.js';
 import { regexpSyntaxError } from '../shared/response-regexp.js';
 import { checkSlowStartKeys } from './slow-start-rules.js';
+import { checkAgent } from './agent-rules.js';
 
 const minIntervalMs = 50;
 const defaults = { intervalMs: 2000, timeoutMs: 1000, rise: 2, fall: 3 } as const;
@@ -123,8 +124,9 @@ function checkHealthCheck(f: IssueCollector, d: HealthCheckDraft): HealthCheck |
   if (reuse?.value === true && type !== undefined && type !== 'http' && type !== 'https') {
     f.error(reuse, `reuse-connection applies only to http and https health checks, not ${type}`);
   }
-  if (type === undefined) return undefined;
   const intervalMs = d.interval?.value ?? defaults.intervalMs;
+  const agent = checkAgent(f, d.agent, { intervalMs, timeoutMs: d.timeout?.value ?? defaults.timeoutMs });
+  if (type === undefined) return undefined;
   return {
     name: d.name,
     type,
@@ -141,6 +143,7 @@ function checkHealthCheck(f: IssueCollector, d: HealthCheckDraft): HealthCheck |
     tcp: undefined,
     ...checkParams(f, type, d.params),
     ...(reuse?.value === true ? { reuseConnection: true } : {}),
+    ...(agent === undefined ? {} : { agent }),
   };
 }
 

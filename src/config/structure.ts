@@ -5,6 +5,7 @@
 import { isMap, isScalar, type Document, type LineCounter, type Node } from 'yaml';
 import type { HealthCheckType } from '../shared/config.js';
 import type {
+  AgentDraft,
   BackendDraft,
   ConfigDraft,
   FrontendDraft,
@@ -125,9 +126,21 @@ function readHealthCheck(r: YamlReader, name: string, node: Node | null, at: Con
     'slow-start': (x, a) => (hc.slowStart = r.duration(x, a)),
     'slow-start-steps': (x, a) => (hc.slowStartSteps = r.int(x, a)),
     'reuse-connection': (x, a) => (hc.reuseConnection = r.bool(x, a)),
+    agent: (x, _a, keyAt) => (hc.agent = readAgent(r, x, keyAt)),
     params: (x, _a, keyAt) => (hc.params = readParams(r, x, keyAt)),
   });
   return hc;
+}
+
+function readAgent(r: YamlReader, node: Node | null, at: ConfigLocation): AgentDraft {
+  const a: AgentDraft = { at };
+  r.fields(node, at, {
+    port: (x, v) => (a.port = r.int(x, v)),
+    interval: (x, v) => (a.interval = r.duration(x, v)),
+    timeout: (x, v) => (a.timeout = r.duration(x, v)),
+    send: (x, v) => (a.send = r.string(x, v)),
+  });
+  return a;
 }
 
 /** Every key any type knows; which of them apply to a type is a semantic question (warnings). */

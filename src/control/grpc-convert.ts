@@ -74,6 +74,7 @@ export function frontendInfo(f: FrontendView): FrontendInfo {
         effective_weight: m.effectiveWeight,
         state: m.state,
         last_transition_unix_ns: msToNs(m.lastTransitionAt),
+        agent_state: m.agentState ?? '',
       })),
     })),
   };
@@ -92,6 +93,18 @@ export function backendInfo(b: BackendView): BackendInfo {
     fall: b.fall,
     last_probe: b.lastProbe === undefined ? null : probeResultMsg(b.lastProbe),
     frontends: [...b.frontends],
+    agent:
+      b.agent === undefined
+        ? null
+        : {
+            state: b.agent.verdict.state,
+            weight_percent: b.agent.verdict.percent,
+            port: b.agent.port,
+            last_answer: b.agent.lastAnswer,
+            last_answer_unix_ns: msToNs(b.agent.lastAnswerAt),
+            bad_answers: b.agent.badAnswers,
+            last_error: b.agent.lastError,
+          },
   };
 }
 
@@ -125,6 +138,10 @@ export function healthCheckInfo(h: HealthCheck): HealthCheckInfo {
         ? null
         : { ssl: h.tcp.ssl, server_name: h.tcp.serverName ?? '', insecure_skip_verify: h.tcp.insecureSkipVerify },
     reuse_connection: h.reuseConnection === true,
+    agent:
+      h.agent === undefined
+        ? null
+        : { port: h.agent.port, interval_ns: msToNs(h.agent.intervalMs), timeout_ns: msToNs(h.agent.timeoutMs), send: h.agent.send ?? '' },
   };
 }
 

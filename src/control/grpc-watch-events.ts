@@ -2,6 +2,7 @@
 // validation, the initial snapshot (backends sorted, then frontends sorted, from == to), and the
 // mapping of live facade events to Event messages with kind and log-level filtering.
 
+import { formatAgentVerdict } from '../core/agent.js';
 import type { ControlPlane, ControlPlaneEvent } from './control-plane.js';
 import { logEventMsg, msToNs, transitionMsg } from './grpc-convert.js';
 import type { Event, WatchRequest__Input } from '../api/maglev-messages.js';
@@ -90,6 +91,16 @@ export function liveEventMsg(ev: ControlPlaneEvent, opts: WatchOptions): Event |
         : undefined;
     case 'ramp':
       return undefined; // a slow-start step is no transition; its log line is streamed
+    case 'agent':
+      // A backend event with an unchanged state: the code names the new agent state (agent-drain …).
+      return opts.backend
+        ? {
+            backend: {
+              backend_name: ev.backend,
+              transition: { from: ev.state, to: ev.state, at_unix_ns: msToNs(ev.at), code: `agent-${ev.to.state}`, detail: `agent: ${formatAgentVerdict(ev.to)}` },
+            },
+          }
+        : undefined;
     case 'log':
       return opts.log && levelRank(ev.record.level) >= levelRank(opts.logLevel) ? { log: logEventMsg(ev.record) } : undefined;
     default: {

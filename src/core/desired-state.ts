@@ -8,6 +8,7 @@ import { canonicalIp, compareIp } from '../shared/ip-address.js';
 import type { Encap, LbConf, VipKey } from '../shared/lb-vip.js';
 import { frontendWeights, type StateOf, type WeightOf } from './weights.js';
 import type { RampOf } from './slow-start.js';
+import type { AgentOf } from './agent.js';
 
 /** VPP's new-flow table length for every VIP. Never 0: VPP would try a 2³²-entry table. */
 export const flowTableLength = 1024;
@@ -18,6 +19,8 @@ export interface DesiredInputs {
   readonly weightOf: WeightOf;
   /** Backends in slow start; absent: none. */
   readonly rampOf?: RampOf;
+  /** Backends with an agent check and their verdict; absent: none. */
+  readonly agentOf?: AgentOf;
 }
 
 export interface DesiredAs {
@@ -90,7 +93,7 @@ function encapOf(cfg: Config, fe: Frontend): Encap {
 /** One frontend's VIP: every backend of every pool, at its effective weight and flush. */
 export function desiredVip(cfg: Config, fe: Frontend, inputs: DesiredInputs): DesiredVip {
   const ases = new Map<string, DesiredAs>();
-  for (const m of frontendWeights(fe, inputs.stateOf, inputs.weightOf, inputs.rampOf).members) {
+  for (const m of frontendWeights(fe, inputs.stateOf, inputs.weightOf, inputs.rampOf, inputs.agentOf).members) {
     const b = cfg.backends.get(m.backend);
     // A removed backend leaves the desired set: the full sync deletes its AS with flush.
     if (b === undefined || m.state === 'removed') continue;

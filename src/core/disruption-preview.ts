@@ -73,7 +73,7 @@ function sideOf(world: TableWorld, frontend: string): Side | undefined {
     vip.flowTableLength,
     [...vip.ases].map(([address, as]) => ({ address, weight: as.weight })),
   );
-  return { vip, table, members: frontendWeights(fe, world.stateOf, world.weightOf).members };
+  return { vip, table, members: frontendWeights(fe, world.stateOf, world.weightOf, undefined, world.agentOf).members };
 }
 
 /** An empty table of the other side's size, for a VIP that exists on one side only. */

@@ -6,6 +6,7 @@ import type { Config } from '../shared/config.js';
 import type { FrontendState } from '../shared/health.js';
 import type { PanicVerdict } from './panic.js';
 import { frontendState, frontendWeights, type StateOf, type WeightOf } from './weights.js';
+import type { AgentOf } from './agent.js';
 
 /** A frontend whose state changed, or that entered or left panic (or both). */
 export interface FrontendChange {
@@ -26,9 +27,9 @@ export class FrontendStates {
   readonly #states = new Map<string, Tracked>();
 
   /** Takes the initial states silently: nobody has seen a previous state. */
-  constructor(config: Config, stateOf: StateOf, weightOf: WeightOf) {
+  constructor(config: Config, stateOf: StateOf, weightOf: WeightOf, agentOf?: AgentOf) {
     for (const fe of config.frontends.values()) {
-      const w = frontendWeights(fe, stateOf, weightOf);
+      const w = frontendWeights(fe, stateOf, weightOf, undefined, agentOf);
       this.#states.set(fe.name, { state: frontendState(w.members), panic: w.panic.panic });
     }
   }
@@ -46,22 +47,22 @@ export class FrontendStates {
    * Recomputes every frontend of `config` and returns the changes in config order. Frontends
    * not in `config` are dropped; a new one counts as coming from unknown.
    */
-  update(config: Config, stateOf: StateOf, weightOf: WeightOf): FrontendChange[] {
+  update(config: Config, stateOf: StateOf, weightOf: WeightOf, agentOf?: AgentOf): FrontendChange[] {
     for (const name of [...this.#states.keys()]) if (!config.frontends.has(name)) this.#states.delete(name);
-    return this.updateOnly(config, config.frontends.keys(), stateOf, weightOf);
+    return this.updateOnly(config, config.frontends.keys(), stateOf, weightOf, agentOf);
   }
 
   /**
    * Recomputes only the named frontends (those that reference a backend that just moved), so a
    * transition costs O(its frontends), not O(every frontend): at startup every backend moves.
    */
-  updateOnly(config: Config, names: Iterable<string>, stateOf: StateOf, weightOf: WeightOf): FrontendChange[] {
+  updateOnly(config: Config, names: Iterable<string>, stateOf: StateOf, weightOf: WeightOf, agentOf?: AgentOf): FrontendChange[] {
     const changes: FrontendChange[] = [];
     for (const name of names) {
       const fe = config.frontends.get(name);
       if (fe === undefined) continue;
       const before = this.#states.get(fe.name) ?? { state: 'unknown', panic: false };
-      const w = frontendWeights(fe, stateOf, weightOf);
+      const w = frontendWeights(fe, stateOf, weightOf, undefined, agentOf);
       const to = frontendState(w.members);
       this.#states.set(fe.name, { state: to, panic: w.panic.panic });
       if (before.state !== to || before.panic !== w.panic.panic) {

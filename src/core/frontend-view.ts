@@ -6,6 +6,7 @@ import type { Frontend, FrontendProtocol } from '../shared/config.js';
 import type { BackendState, FrontendState } from '../shared/health.js';
 import { frontendWeights, type StateOf, type WeightOf } from './weights.js';
 import type { RampOf } from './slow-start.js';
+import type { AgentOf, AgentState } from './agent.js';
 
 export interface PoolMemberView {
   readonly backend: string;
@@ -15,6 +16,8 @@ export interface PoolMemberView {
   /** Whether VPP should flush the member's sessions. */
   readonly flush: boolean;
   readonly state: BackendState;
+  /** The agent check's state (drain, maint …); undefined without an agent check. */
+  readonly agentState: AgentState | undefined;
   /** Unix ms of the backend's latest transition; undefined if it has none. */
   readonly lastTransitionAt: number | undefined;
 }
@@ -57,8 +60,9 @@ export function frontendView(
   weightOf: WeightOf,
   lastTransitionAt: (backend: string) => number | undefined,
   rampOf?: RampOf,
+  agentOf?: AgentOf,
 ): FrontendView {
-  const { active, panic, members } = frontendWeights(fe, stateOf, weightOf, rampOf);
+  const { active, panic, members } = frontendWeights(fe, stateOf, weightOf, rampOf, agentOf);
   return {
     name: fe.name,
     address: fe.address,
@@ -81,6 +85,7 @@ export function frontendView(
           effectiveWeight: m.effective.weight,
           flush: m.effective.flush,
           state: m.state,
+          agentState: m.agent?.state,
           lastTransitionAt: lastTransitionAt(m.backend),
         })),
     })),

@@ -9,14 +9,17 @@ import type { Config } from '../shared/config.js';
 import { DaemonError, notFound } from '../shared/errors.js';
 import type { BackendState } from '../shared/health.js';
 import { activeBackends } from './active-backends.js';
-import { planReload } from './reload-plan.js';
+import { checkOf, planReload } from './reload-plan.js';
 import type { StateOf, WeightOf } from './weights.js';
+import { sameAgentCheck, type AgentOf } from './agent.js';
 
 /** Everything the desired VPP state follows from. */
 export interface TableWorld {
   readonly config: Config;
   readonly stateOf: StateOf;
   readonly weightOf: WeightOf;
+  /** Agent-check verdicts (agent.ts); absent: none. */
+  readonly agentOf?: AgentOf;
 }
 
 export type BackendChangeKind = 'pause' | 'resume' | 'enable' | 'disable';
@@ -90,6 +93,16 @@ function settledUp(world: TableWorld, backend: string, why: string, frontends: r
   return { after: withState(world, backend, 'up'), frontends, assumptions: assumption === undefined ? [] : [assumption] };
 }
 
+/** The verdicts a reload keeps: those of backends whose agent check and address it leaves alone (checker.ts does the same). */
+function keptAgentOf(world: TableWorld, next: Config): AgentOf | undefined {
+  const agentOf = world.agentOf;
+  if (agentOf === undefined) return undefined;
+  return (b) => {
+    const same = world.config.backends.get(b)?.address === next.backends.get(b)?.address && sameAgentCheck(checkOf(world.config, b)?.agent, checkOf(next, b)?.agent);
+    return same ? agentOf(b) : undefined;
+  };
+}
+
 /** A reload: each backend's state after the new config is applied and probes have settled. */
 function projectConfig(world: TableWorld, next: Config): ProjectedChange {
   const plan = planReload(world.config, next);
@@ -112,7 +125,7 @@ function projectConfig(world: TableWorld, next: Config): ProjectedChange {
     else states.set(k.name, now);
   }
   const frontends = [...new Set([...world.config.frontends.keys(), ...next.frontends.keys()])];
-  return { after: { config: next, stateOf: (b) => states.get(b), weightOf: yamlWeightOf(next) }, frontends, assumptions };
+  return { after: { config: next, stateOf: (b) => states.get(b), weightOf: yamlWeightOf(next), agentOf: keptAgentOf(world, next) }, frontends, assumptions };
 }
 
 /** The world after `change`. NOT_FOUND, INVALID_ARGUMENT and FAILED_PRECONDITION as the real change would answer. */

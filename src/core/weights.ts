@@ -6,6 +6,7 @@ import type { Frontend } from '../shared/config.js';
 import type { BackendState, FrontendState } from '../shared/health.js';
 import { panicVerdict, type PanicVerdict } from './panic.js';
 import { rampWeight, type RampOf } from './slow-start.js';
+import { agentAdjustedState, agentAdjustedWeight, type AgentOf, type AgentVerdict } from './agent.js';
 
 export interface EffectiveWeight {
   readonly weight: number;
@@ -66,8 +67,11 @@ export interface MemberWeight {
   readonly pool: string;
   readonly poolIndex: number;
   readonly backend: string;
+  /** The health state (the agent's verdict is beside it, not folded in). */
   readonly state: BackendState;
   readonly configured: number;
+  /** The agent check's verdict; undefined without an agent check. */
+  readonly agent: AgentVerdict | undefined;
   readonly effective: EffectiveWeight;
 }
 
@@ -79,23 +83,34 @@ export interface FrontendWeights {
 
 /**
  * Effective weights of every member of every pool, in pool then YAML order. `rampOf`: backends
- * in slow start, whose weight is a step of their configured weight (slow-start.ts).
+ * in slow start, whose weight is a step of their configured weight (slow-start.ts). `agentOf`:
+ * backends with an agent check, whose verdict bends their state and weight (agent.ts) before
+ * the failover, the panic verdict and the truth table see them.
  */
-export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: WeightOf, rampOf?: RampOf): FrontendWeights {
-  const active = activePoolIndex(fe, stateOf, weightOf);
-  const panic = panicVerdict(fe, stateOf, weightOf);
+export function frontendWeights(fe: Frontend, stateOf: StateOf, weightOf: WeightOf, rampOf?: RampOf, agentOf?: AgentOf): FrontendWeights {
+  const adjustedState: StateOf =
+    agentOf === undefined
+      ? stateOf
+      : (b) => {
+          const s = stateOf(b);
+          return s === undefined ? undefined : agentAdjustedState(s, agentOf(b));
+        };
+  const adjustedWeight: WeightOf = agentOf === undefined ? weightOf : (f, p, b) => agentAdjustedWeight(weightOf(f, p, b), agentOf(b));
+  const active = activePoolIndex(fe, adjustedState, adjustedWeight);
+  const panic = panicVerdict(fe, adjustedState, adjustedWeight);
   const members: MemberWeight[] = [];
   fe.pools.forEach((pool, poolIndex) => {
     for (const m of pool.members) {
       const state = stateOf(m.backend) ?? 'unknown';
-      const configured = weightOf(fe.name, pool.name, m.backend);
+      const weight = rampWeight(adjustedWeight(fe.name, pool.name, m.backend), rampOf?.(m.backend));
       members.push({
         pool: pool.name,
         poolIndex,
         backend: m.backend,
         state,
-        configured,
-        effective: effectiveWeight(state, poolIndex, active, rampWeight(configured, rampOf?.(m.backend)), fe.flushOnDown, panic.panic),
+        configured: weightOf(fe.name, pool.name, m.backend),
+        agent: agentOf?.(m.backend),
+        effective: effectiveWeight(adjustedState(m.backend) ?? 'unknown', poolIndex, active, weight, fe.flushOnDown, panic.panic),
       });
     }
   });

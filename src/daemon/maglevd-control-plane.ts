@@ -317,7 +317,7 @@ export class MaglevdControlPlane implements ControlPlane {
 
   #preview(proposed: ProposedChange, frontend: string | undefined): PreviewResultView {
     const c = this.#o.checker;
-    return { ok: true, preview: previewChange({ config: c.config, stateOf: c.stateOf, weightOf: c.weightOf }, proposed, frontend) };
+    return { ok: true, preview: previewChange({ config: c.config, stateOf: c.stateOf, weightOf: c.weightOf, agentOf: c.agentOf }, proposed, frontend) };
   }
 
   /** The table of each VIP as VPP holds it: a live AS dump, tables computed from it. */

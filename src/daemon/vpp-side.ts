@@ -88,7 +88,7 @@ export function createVppSide(o: VppSideOptions): VppSide {
     engine: lbSync,
     events: o.checker,
     config: () => o.checker.config,
-    inputs: { stateOf: o.checker.stateOf, weightOf: o.checker.weightOf, rampOf: o.checker.rampOf },
+    inputs: { stateOf: o.checker.stateOf, weightOf: o.checker.weightOf, rampOf: o.checker.rampOf, agentOf: o.checker.agentOf },
     clock: o.clock,
     log: log.child({ component: 'reconciler' }),
     gate: warmup,

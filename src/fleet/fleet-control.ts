@@ -6,6 +6,9 @@
 //   PUT  /backends/<address>    behaviour → one backend
 //   GET  /counts                → {address: connections}
 //   POST /reset-counts
+//   GET  /agents                → {address: answer}   (agent-check answers, fleet-agents.ts)
+//   PUT  /agents                {answer} → every backend's agent
+//   PUT  /agents/<address>      {answer} → one backend's agent
 // Bodies and answers are JSON; a bad request answers 400 {error}.
 
 import http from 'node:http';
@@ -23,6 +26,15 @@ export interface FleetControlTarget {
   count(address: string): number;
   resetCounts(): void;
   addresses(): string[];
+  setAgentAnswer(address: string, answer: string): void;
+  setAllAgentAnswers(answer: string): void;
+  agentAnswers(): Record<string, string>;
+}
+
+function agentAnswerOf(body: unknown): string {
+  const answer = (body as { answer?: unknown } | undefined)?.answer;
+  if (typeof answer !== 'string') throw new TypeError('answer must be a string');
+  return answer;
 }
 
 export interface FleetControl {
@@ -46,6 +58,7 @@ async function route(fleet: FleetControlTarget, req: http.IncomingMessage): Prom
       return { address, behaviour: fleet.behaviour(address), connections: s?.connections, open: s?.open, requests: s?.requests, handshakes: s?.handshakes };
     });
   }
+  if (method === 'GET' && path === '/agents') return fleet.agentAnswers();
   if (method === 'GET' && path === '/counts') return Object.fromEntries(fleet.addresses().map((a) => [a, fleet.count(a)]));
   if (method === 'POST' && path === '/reset-counts') {
     fleet.resetCounts();
@@ -60,6 +73,14 @@ async function route(fleet: FleetControlTarget, req: http.IncomingMessage): Prom
   }
   if (method === 'PUT' && path === '/backends') {
     await fleet.setAll(parseBehaviour(body));
+    return { ok: true };
+  }
+  if (method === 'PUT' && path === '/agents') {
+    fleet.setAllAgentAnswers(agentAnswerOf(body));
+    return { ok: true };
+  }
+  if (method === 'PUT' && path.startsWith('/agents/')) {
+    fleet.setAgentAnswer(path.slice('/agents/'.length), agentAnswerOf(body));
     return { ok: true };
   }
   if (method === 'PUT' && path.startsWith('/backends/')) {

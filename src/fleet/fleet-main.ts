@@ -6,12 +6,13 @@ import { parseArgs } from 'node:util';
 import { fleetAddresses } from './fleet-addresses.js';
 import { startFleet } from './fleet.js';
 
-const usage = `usage: maglev-fleet [--count N] [--first 127.1.0.1] [--http-port 8080] [--https-port 8443] [--control-port 9099]
+const usage = `usage: maglev-fleet [--count N] [--first 127.1.0.1] [--http-port 8080] [--https-port 8443] [--control-port 9099] [--agent-port 9999]
   --count N          backends on consecutive loopback addresses (default 100)
   --first ADDR       the first address (default 127.1.0.1)
   --http-port P      plain HTTP/TCP port of every backend (default 8080; 0 = any free port)
   --https-port P     TLS port (https, tcp+ssl); omit for none
-  --control-port P   HTTP control endpoint on 127.0.0.1 (default 9099; 0 = any free port)`;
+  --control-port P   HTTP control endpoint on 127.0.0.1 (default 9099; 0 = any free port)
+  --agent-port P     agent-check agents, one per backend, answering "up" until set over the control endpoint; omit for none`;
 
 function portOf(text: string | undefined, fallback: number | undefined, name: string): number | undefined {
   if (text === undefined) return fallback;
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[], io: FleetMainIo = { stdout: 
         'http-port': { type: 'string' },
         'https-port': { type: 'string' },
         'control-port': { type: 'string' },
+        'agent-port': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -61,10 +63,11 @@ export async function main(argv: readonly string[], io: FleetMainIo = { stdout: 
       httpPort: portOf(values['http-port'], 8080, 'http-port') ?? 8080,
       httpsPort: portOf(values['https-port'], undefined, 'https-port'),
       controlPort: portOf(values['control-port'], 9099, 'control-port'),
+      agentPort: portOf(values['agent-port'], undefined, 'agent-port'),
       backends,
     });
     stdout.write(
-      `${JSON.stringify({ msg: 'fleet-ready', count, first: backends[0], httpPort: fleet.httpPort, httpsPort: fleet.httpsPort, controlPort: fleet.controlPort })}\n`,
+      `${JSON.stringify({ msg: 'fleet-ready', count, first: backends[0], httpPort: fleet.httpPort, httpsPort: fleet.httpsPort, controlPort: fleet.controlPort, agentPort: fleet.agentPort })}\n`,
     );
   } catch (e) {
     stderr.write(`maglev-fleet: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -12,6 +12,7 @@ import { FleetBackend, type BackendStats } from './fleet-backend.js';
 import type { FleetBehaviour } from './fleet-behaviour.js';
 import { fleetCertificatePem, fleetPrivateKeyPem } from './fleet-certificate.js';
 import { startFleetControl, type FleetControl } from './fleet-control.js';
+import { FleetAgents } from './fleet-agents.js';
 
 export interface FleetOptions {
   /** Plain HTTP (and TCP) port of every backend; 0 → a free port chosen at start. */
@@ -22,12 +23,21 @@ export interface FleetOptions {
   readonly backends?: readonly string[];
   /** HTTP control endpoint on 127.0.0.1; 0 → a free port; undefined → none. */
   readonly controlPort?: number;
+  /** Agent-check port of every backend (fleet-agents.ts); 0 → a free port; undefined → no agents. */
+  readonly agentPort?: number;
 }
 
 export interface Fleet {
   readonly httpPort: number;
   readonly httpsPort: number | undefined;
   readonly controlPort: number | undefined;
+  /** The agents' port; undefined when the fleet runs no agents. */
+  readonly agentPort: number | undefined;
+  /** Sets one backend's agent answer line (e.g. `drain`, `50%`); throws without agents or for an unknown address. */
+  setAgentAnswer(address: string, answer: string): void;
+  setAllAgentAnswers(answer: string): void;
+  /** Every backend's agent answer (empty without agents). */
+  agentAnswers(): Record<string, string>;
   /** Adds backends (default behaviour `up`); known addresses are left alone. */
   add(addresses: readonly string[], behaviour?: FleetBehaviour): Promise<void>;
   /** Switches one backend's behaviour; throws for an unknown address. */
@@ -59,15 +69,35 @@ class LoopbackFleet implements Fleet {
   #control: FleetControl | undefined;
   readonly #backends = new Map<string, FleetBackend>();
   readonly #tls: tls.SecureContext | undefined;
+  readonly #agents: FleetAgents | undefined;
 
-  constructor(httpPort: number, httpsPort: number | undefined) {
+  constructor(httpPort: number, httpsPort: number | undefined, agentPort: number | undefined) {
     this.httpPort = httpPort;
     this.httpsPort = httpsPort;
+    this.#agents = agentPort === undefined ? undefined : new FleetAgents(agentPort);
     this.#tls = httpsPort === undefined ? undefined : tls.createSecureContext({ key: fleetPrivateKeyPem, cert: fleetCertificatePem });
   }
 
   get controlPort(): number | undefined {
     return this.#control?.port;
+  }
+
+  get agentPort(): number | undefined {
+    return this.#agents?.port;
+  }
+
+  setAgentAnswer(address: string, answer: string): void {
+    if (this.#agents === undefined) throw new RangeError('the fleet runs no agents (no agentPort)');
+    this.#agents.set(address, answer);
+  }
+
+  setAllAgentAnswers(answer: string): void {
+    if (this.#agents === undefined) throw new RangeError('the fleet runs no agents (no agentPort)');
+    this.#agents.setAll(answer);
+  }
+
+  agentAnswers(): Record<string, string> {
+    return this.#agents?.answers() ?? {};
   }
 
   async startControl(port: number): Promise<void> {
@@ -84,6 +114,8 @@ class LoopbackFleet implements Fleet {
       fresh.push(b);
     }
     await Promise.all(fresh.map((b) => b.set(behaviour)));
+    const agents = this.#agents;
+    if (agents !== undefined) await Promise.all(fresh.map((b) => agents.add(b.address)));
   }
 
   async set(address: string, behaviour: FleetBehaviour): Promise<void> {
@@ -124,16 +156,18 @@ class LoopbackFleet implements Fleet {
 
   async close(): Promise<void> {
     await this.#control?.close();
+    await this.#agents?.close();
     await Promise.all([...this.#backends.values()].map((b) => b.closeListeners()));
   }
 }
 
 /** Starts a fleet; the returned object owns every listener and socket until close(). */
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
-  const [freeHttp = 0, freeHttps = 0] = await freePorts(2);
+  const [freeHttp = 0, freeHttps = 0, freeAgent = 0] = await freePorts(3);
   const httpPort = opts.httpPort === 0 ? freeHttp : opts.httpPort;
   const httpsPort = opts.httpsPort === 0 ? freeHttps : opts.httpsPort;
-  const fleet = new LoopbackFleet(httpPort, httpsPort);
+  const agentPort = opts.agentPort === 0 ? freeAgent : opts.agentPort;
+  const fleet = new LoopbackFleet(httpPort, httpsPort, agentPort);
   try {
     await fleet.add(opts.backends ?? []);
     if (opts.controlPort !== undefined) await fleet.startControl(opts.controlPort);

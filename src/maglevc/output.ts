@@ -29,6 +29,7 @@ export function formatFrontend(style: Style, f: FrontendInfo): string[] {
         ['weight', String(b.weight)],
         ['effective', String(b.effective_weight)],
         ['state', b.state],
+        ...(b.agent_state === '' ? [] : [['agent', b.agent_state] as [string, string]]),
       ]);
       lines.push(`    ${b.name.padEnd(width)} ${row}${b.state === 'disabled' ? ' [disabled]' : ''}`);
     }
@@ -39,6 +40,26 @@ export function formatFrontend(style: Style, f: FrontendInfo): string[] {
 function panicText(f: FrontendInfo): string {
   const threshold = `threshold ${f.panic_threshold}%`;
   return f.panic ? `yes (${threshold}): every backend at its configured weight, health ignored` : `no (${threshold})`;
+}
+
+/** `drain`, `up 50%`: the agent's verdict (the share only when not 100 %). */
+function agentVerdictText(a: NonNullable<BackendInfo['agent']>): string {
+  return a.weight_percent === 100 ? a.state : `${a.state} ${a.weight_percent}%`;
+}
+
+/** The state column: the health state, and the agent's verdict beside it when there is an agent check. */
+function backendStateText(b: BackendInfo): string {
+  return b.agent === null ? b.state : `${b.state} (agent ${agentVerdictText(b.agent)})`;
+}
+
+function agentText(b: BackendInfo, nowMs: number): string {
+  const a = b.agent;
+  if (a === null) return '-';
+  const at = nsToMs(a.last_answer_unix_ns);
+  const answer = at === undefined ? 'no answer yet' : `answer ${JSON.stringify(a.last_answer)} ${ageText(nowMs - at)} ago`;
+  const bad = a.bad_answers === 0 ? '' : `, ${a.bad_answers} bad answers`;
+  const error = a.last_error === '' ? '' : `, latest: ${a.last_error}`;
+  return `${agentVerdictText(a)} (port ${a.port}, ${answer}${bad}${error})`;
 }
 
 function lastProbeText(b: BackendInfo, nowMs: number): string {
@@ -58,6 +79,7 @@ export function formatBackend(style: Style, b: BackendInfo, nowMs: number): stri
       ['enabled', String(b.enabled)],
       ['healthcheck', orDash(b.healthcheck)],
       ['health', `${b.health} (rise ${b.rise}, fall ${b.fall})`],
+      ...(b.agent === null ? [] : [['agent', agentText(b, nowMs)] as [string, string]]),
       ['last-probe', lastProbeText(b, nowMs)],
       ['frontends', orDash(b.frontends.join(', '))],
       ['transitions', b.transitions.length === 0 ? '-' : ''],
@@ -98,6 +120,9 @@ export function formatHealthCheck(style: Style, h: HealthCheckInfo): string[] {
   if (h.tcp !== null) {
     rows.push(['ssl', String(h.tcp.ssl)], ['server-name', orDash(h.tcp.server_name)], ['insecure-skip-verify', String(h.tcp.insecure_skip_verify)]);
   }
+  if (h.agent !== null) {
+    rows.push(['agent', `port ${h.agent.port}, interval ${durationText(h.agent.interval_ns)}, timeout ${durationText(h.agent.timeout_ns)}${h.agent.send === '' ? '' : `, send ${JSON.stringify(h.agent.send)}`}`]);
+  }
   return [`${label(style, 'healthcheck')} ${h.name}`, ...kvBlock(style, rows)];
 }
 
@@ -108,7 +133,7 @@ export function formatFrontendList(style: Style, fs: readonly FrontendInfo[]): s
 
 /** `show backends`: name address state enabled healthcheck. */
 export function formatBackendList(style: Style, bs: readonly BackendInfo[]): string[] {
-  return headedTable(style, ['name', 'address', 'state', 'enabled', 'healthcheck'], bs.map((b) => [b.name, b.address, b.state, String(b.enabled), orDash(b.healthcheck)]));
+  return headedTable(style, ['name', 'address', 'state', 'enabled', 'healthcheck'], bs.map((b) => [b.name, b.address, backendStateText(b), String(b.enabled), orDash(b.healthcheck)]));
 }
 
 /** `show healthchecks`: name type port interval timeout rise fall, and a `connection` column (reuse or new) once some check has reuse-connection. */
@@ -129,7 +154,7 @@ export function formatHealthCheckList(style: Style, hs: readonly HealthCheckInfo
 export function formatBackendAction(style: Style, b: BackendInfo): string[] {
   return [
     `${label(style, 'backend')} ${b.name} ${kvLine(style, [
-      ['state', b.state],
+      ['state', backendStateText(b)],
       ['enabled', String(b.enabled)],
     ])}`,
   ];

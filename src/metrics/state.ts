@@ -22,6 +22,8 @@ interface BackendColumns {
   readonly state: string[];
   readonly health: number[];
   readonly enabled: number[];
+  /** The backends with an agent check: name, verdict state, bad answers. */
+  readonly agent: { readonly name: string[]; readonly state: string[]; readonly bad: number[] };
 }
 
 /** The frontend families' columns: one row per pool member, and one per frontend. */
@@ -47,12 +49,17 @@ async function eachView<T>(names: readonly string[], get: (name: string) => T, c
 }
 
 async function backendColumns(source: StateSource, ctx: ScrapeContext | undefined): Promise<BackendColumns> {
-  const c: BackendColumns = { name: [], state: [], health: [], enabled: [] };
+  const c: BackendColumns = { name: [], state: [], health: [], enabled: [], agent: { name: [], state: [], bad: [] } };
   await eachView(source.listBackends(), (n) => source.getBackend(n), ctx, (b) => {
     c.name.push(b.name);
     c.state.push(b.state);
     c.health.push(b.health);
     c.enabled.push(b.enabled ? 1 : 0);
+    if (b.agent !== undefined) {
+      c.agent.name.push(b.name);
+      c.agent.state.push(b.agent.verdict.state);
+      c.agent.bad.push(b.agent.badAnswers);
+    }
   });
   return c;
 }
@@ -121,6 +128,9 @@ export function registerStateGauges(registry: Registry, source: StateSource): vo
   gauge(backends, 'maglev_backend_state', 'Current state of each active backend (1 for the current state only).', ['backend', 'state'], perBackend, (b, i, emit) => emit([b.name[i]!, b.state[i]!], 1));
   gauge(backends, 'maglev_backend_health', 'Rise/fall health counter of each active backend (0..rise+fall-1).', ['backend'], perBackend, (b, i, emit) => emit([b.name[i]!], b.health[i]!));
   gauge(backends, 'maglev_backend_enabled', '1 if the backend is enabled, else 0.', ['backend'], perBackend, (b, i, emit) => emit([b.name[i]!], b.enabled[i]!));
+  const perAgent = (b: BackendColumns): number => b.agent.name.length;
+  gauge(backends, 'maglev_backend_agent_state', 'Agent-check state of each backend that has one (1 for the current state only: up, drain, maint, down).', ['backend', 'state'], perAgent, (b, i, emit) => emit([b.agent.name[i]!, b.agent.state[i]!], 1));
+  gauge(backends, 'maglev_backend_agent_bad_answers', 'Bad agent answers (logged and ignored) since the agent check started.', ['backend'], perAgent, (b, i, emit) => emit([b.agent.name[i]!], b.agent.bad[i]!));
   const perMember = (f: FrontendColumns): number => f.member.backend.length;
   const poolGauge = (name: string, help: string, value: (m: FrontendColumns['member'], i: number) => number): void => {
     gauge(frontends, name, help, ['frontend', 'pool', 'backend'], perMember, (f, i, emit) => emit([f.member.frontend[i]!, f.member.pool[i]!, f.member.backend[i]!], value(f.member, i)));

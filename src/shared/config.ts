@@ -25,6 +25,18 @@ export interface TcpCheckParams {
   readonly insecureSkipVerify: boolean;
 }
 
+/**
+ * The agent check (HAProxy `agent-check`): a second probe, to a TCP port on the backend, whose
+ * one-line answer sets the backend's administrative state and weight (core/agent.ts).
+ */
+export interface AgentCheck {
+  readonly port: number;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Sent once the connection is up (`\n` appended); undefined → nothing is sent. */
+  readonly send: string | undefined;
+}
+
 export interface HealthCheck {
   readonly name: string;
   readonly type: HealthCheckType;
@@ -47,6 +59,8 @@ export interface HealthCheck {
    * probes instead of a new one each time. Absent or false: a new connection per probe.
    */
   readonly reuseConnection?: boolean;
+  /** Absent: no agent check (the default). */
+  readonly agent?: AgentCheck;
 }
 
 /** Slow start, resolved from the backend's keys, else its health check's (core/slow-start.ts). */

@@ -10,7 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ResultBatch } from './probe-batch.js';
 
 /** Bumped whenever a message shape changes; the shard refuses a task of another version. */
-export const probeProtocolVersion = 4;
+export const probeProtocolVersion = 5;
 
 /** TLS settings of one target, already resolved from the health check's params. */
 export interface TlsSpec {
@@ -58,8 +58,16 @@ export interface HttpProbeSpec extends ProbeSpecBase {
   readonly reuseConnection?: boolean;
 }
 
+/** The agent check (HAProxy `agent-check`): connect, send `send` if set, read one answer line. */
+export interface AgentProbeSpec extends ProbeSpecBase {
+  readonly kind: 'agent';
+  readonly port: number;
+  /** Sent with a newline once connected; undefined → nothing is sent. */
+  readonly send: string | undefined;
+}
+
 /** Everything a shard needs to run probes of one target. */
-export type ProbeSpec = IcmpProbeSpec | TcpProbeSpec | HttpProbeSpec;
+export type ProbeSpec = IcmpProbeSpec | TcpProbeSpec | HttpProbeSpec | AgentProbeSpec;
 
 /** The Piscina task input that turns a worker thread into a long-lived probe shard. */
 export interface ShardTask {

@@ -231,7 +231,7 @@ export class Reconciler {
 
   /** A backend transition: one VIP sync per frontend it affects, in name order. */
   #onEvent(ev: CheckerEvent): void {
-    if (ev.kind === 'ramp') return this.#onRampStep(ev.frontends);
+    if (ev.kind === 'ramp' || ev.kind === 'agent') return this.#onRampStep(ev.frontends);
     if (ev.kind !== 'backend') return;
     // Discarded while disconnected: the full sync on reconnect (or the warmup) covers it.
     if (!this.#connected || this.#stopped) return;
@@ -254,7 +254,10 @@ export class Reconciler {
     else this.#queueKick();
   }
 
-  /** A slow-start step: a VIP sync per frontend; while the gate holds one, its release covers it. */
+  /**
+   * A slow-start step or a new agent verdict (a weight change without a transition): a VIP sync
+   * per frontend; while the gate holds one, its release covers it.
+   */
   #onRampStep(frontends: readonly string[]): void {
     if (!this.#connected || this.#stopped) return;
     for (const frontend of frontends) this.#queue.addVip(frontend, { origin: 'request' });

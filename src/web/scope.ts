@@ -207,8 +207,10 @@ export class Scope {
       case 'backend': {
         const before = this.state.backends.get(a.backend)?.state;
         this.state.applyBackendTransition(a.backend, a.transition);
-        // A snapshot entry (from == to) matters only when it corrects what we showed.
-        if (a.transition.from === a.transition.to && (before === undefined || before === a.transition.to)) return;
+        // A snapshot entry (from == to) matters only when it corrects what we showed; an agent
+        // verdict (code agent-<state>) changes weights without a state change: always refetch.
+        const agent = a.transition.code.startsWith('agent-');
+        if (!agent && a.transition.from === a.transition.to && (before === undefined || before === a.transition.to)) return;
         publish('backend', { maglevd: this.name, backend: a.backend, transition: toProtoJson(a.transition) });
         this.#markDirty([a.backend], this.state.frontendsUsing(a.backend));
         this.#lb.trigger();

@@ -3,7 +3,8 @@
 
 import t from 'tap';
 import type { ProbeSpec } from '../../src/shared/probe-messages.js';
-import { defaultHostHeader, probeSpecFor, sameProbeSpec, tlsSpec } from '../../src/checker/probe-spec.js';
+import type { AgentCheck } from '../../src/shared/config.js';
+import { agentSpecFor, defaultHostHeader, probeSpecFor, sameProbeSpec, tlsSpec } from '../../src/checker/probe-spec.js';
 import { healthCheck } from '../support/health-check.js';
 
 t.test('default Host header', (t) => {
@@ -75,6 +76,8 @@ t.test('sameProbeSpec: every probed field counts, nothing else', (t) => {
   const https = (more: Parameters<typeof healthCheck>[2] = {}, params: Parameters<typeof healthCheck>[3] = {}): ProbeSpec =>
     probeSpecFor(a4, healthCheck('https', 443, more, params));
   const tcp = (params: Parameters<typeof healthCheck>[3] = {}): ProbeSpec => probeSpecFor(a4, healthCheck('tcp', 443, {}, params));
+  const agent = (more: Partial<AgentCheck> = {}): ProbeSpec =>
+    agentSpecFor(a4, healthCheck('tcp', 443, { agent: { port: 9999, intervalMs: 100, timeoutMs: 100, send: undefined, ...more } }));
   const icmp = (address: string, src?: string): ProbeSpec => probeSpecFor(address, healthCheck('icmp', 0, { probeIpv6Src: src }));
   const cases: Array<{ name: string; in: [ProbeSpec, ProbeSpec]; want: boolean }> = [
     { name: 'the same check', in: [https(), https()], want: true },
@@ -99,10 +102,21 @@ t.test('sameProbeSpec: every probed field counts, nothing else', (t) => {
     { name: 'the same icmp check', in: [icmp('2001:db8::1', '2001:db8::9'), icmp('2001:db8::1', '2001:db8::9')], want: true },
     { name: 'icmp with another source', in: [icmp('2001:db8::1', '2001:db8::9'), icmp('2001:db8::1')], want: false },
     { name: 'icmp and tcp', in: [probeSpecFor(a4, healthCheck('icmp', 0, { timeoutMs: 3000 })), tcp()], want: false },
+    { name: 'the same agent', in: [agent(), agent()], want: true },
+    { name: 'an agent on another port', in: [agent(), agent({ port: 1 })], want: false },
+    { name: 'an agent sending another line', in: [agent(), agent({ send: 'hi' })], want: false },
+    { name: 'an agent and a tcp check on one port', in: [agent({ port: 443 }), tcp()], want: false },
   ];
   for (const c of cases) {
     t.equal(sameProbeSpec(c.in[0], c.in[1]), c.want, c.name);
     t.equal(sameProbeSpec(c.in[1], c.in[0]), c.want, `${c.name} (swapped)`);
   }
+  t.end();
+});
+
+t.test('agentSpecFor: the agent port, timeout and line; the source address of the family', (t) => {
+  const check = healthCheck('http', 80, { probeIpv4Src: '10.0.0.9', probeIpv6Src: '2001:db8::9', agent: { port: 9999, intervalMs: 500, timeoutMs: 200, send: 'web' } });
+  t.same(agentSpecFor('10.0.0.1', check), { kind: 'agent', address: '10.0.0.1', family: 4, timeoutMs: 200, sourceAddress: '10.0.0.9', port: 9999, send: 'web' });
+  t.match(agentSpecFor('2001:db8::1', check), { family: 6, sourceAddress: '2001:db8::9' });
   t.end();
 });

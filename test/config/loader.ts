@@ -1531,6 +1531,54 @@ const multiCases: ErrorCase[] = [
     errors: [{ path: 'maglev.healthchecks.h.reuse-connection', line: 6, col: 25, message: /^expected true or false, got the string "yes"$/ }],
   },
   {
+    name: 'agent check: every key out of range, positioned',
+    text: yaml(`
+      maglev:
+        healthchecks:
+          h:
+            type: tcp
+            port: 80
+            agent:
+              port: 70000
+              interval: 10ms
+              timeout: 0s
+              send: "${'x'.repeat(257)}"
+          i:
+            type: icmp
+            agent: {}
+          j:
+            agent: { port: 9999, send: "tab\\there" }
+    `),
+    stage: 'semantic',
+    errors: [
+      { path: 'maglev.healthchecks.h.agent.port', line: 7, col: 15, message: /^must be between 1 and 65535, got 70000$/ },
+      { path: 'maglev.healthchecks.h.agent.interval', line: 8, col: 19, message: /^must be at least 50ms, got 10ms$/ },
+      { path: 'maglev.healthchecks.h.agent.timeout', line: 9, col: 18, message: /^must be greater than 0$/ },
+      { path: 'maglev.healthchecks.h.agent.send', line: 10, col: 15, message: /^must be printable ASCII of at most 256 characters/ },
+      { path: 'maglev.healthchecks.i.agent.port', line: 13, col: 7, message: /missing required key "port"/ },
+      { path: 'maglev.healthchecks.j.type', line: 14, col: 5, message: /missing required key "type"/ },
+      { path: 'maglev.healthchecks.j.agent.send', line: 15, col: 34, message: /^must be printable ASCII/ },
+    ],
+  },
+  {
+    name: 'agent check: unknown keys and wrong types',
+    text: yaml(`
+      maglev:
+        healthchecks:
+          h:
+            type: tcp
+            port: 80
+            agent:
+              port: "9999"
+              weight: 5
+    `),
+    stage: 'parse',
+    errors: [
+      { path: 'maglev.healthchecks.h.agent.port', line: 7, col: 15, message: /expected an integer/ },
+      { path: 'maglev.healthchecks.h.agent.weight', line: 8, col: 9, message: /unknown key "weight"/ },
+    ],
+  },
+  {
     name: 'slow-start of the wrong type',
     text: yaml(`
       maglev:
@@ -1987,6 +2035,23 @@ t.test('valid edge cases', async (t) => {
           static: { windowMs: 5000, steps: 1 },
         });
         t.notOk('slowStart' in c.backends.get('none')!, 'no slow start: no key');
+      },
+    },
+    {
+      name: 'agent check: defaults from the health check, or its own keys; absent: no agent',
+      text: yaml(`
+        maglev:
+          healthchecks:
+            own: { type: tcp, port: 80, agent: { port: 9999, interval: 500ms, timeout: 200ms, send: "status web" } }
+            inherits: { type: icmp, interval: 3s, timeout: 2s, agent: { port: 8888 } }
+            defaults: { type: icmp, agent: { port: 7777 } }
+            none: { type: icmp }
+      `),
+      check: (t, c) => {
+        t.same(c.healthchecks.get('own')?.agent, { port: 9999, intervalMs: 500, timeoutMs: 200, send: 'status web' });
+        t.same(c.healthchecks.get('inherits')?.agent, { port: 8888, intervalMs: 3000, timeoutMs: 2000, send: undefined });
+        t.same(c.healthchecks.get('defaults')?.agent, { port: 7777, intervalMs: 2000, timeoutMs: 1000, send: undefined });
+        t.notOk('agent' in c.healthchecks.get('none')!, 'no agent block: no key');
       },
     },
     {

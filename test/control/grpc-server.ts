@@ -309,6 +309,13 @@ void t.test('WatchEvents: snapshot then live events, deduplicated', async (t) =>
     { frontend: { frontend_name: 'web4', transition: { from: 'up', to: 'up', code: 'panic-enter', detail: /below the 50% panic threshold/, at_unix_ns: `${T0 + 2000}000000` } } },
     'entering panic is a frontend event with an unchanged state and its own code',
   );
+  h.fake.emit({ kind: 'agent', backend: 'nginx0-ams', frontends: ['web4'], state: 'down', from: { state: 'up', percent: 100 }, to: { state: 'drain', percent: 100 }, answer: 'drain', at: T0 + 3000 });
+  await w.take(11);
+  t.match(
+    w.events[10],
+    { backend: { backend_name: 'nginx0-ams', transition: { from: 'down', to: 'down', code: 'agent-drain', detail: 'agent: drain', at_unix_ns: `${T0 + 3000}000000` } } },
+    'a new agent verdict is a backend event with an unchanged state and code agent-<state>',
+  );
   w.stream.cancel();
   t.equal((await w.end).code, status.CANCELLED);
 });

@@ -98,3 +98,14 @@ t.test('last transition times come from the lookup, per member', async (t) => {
     ],
   );
 });
+
+t.test('members show the agent state beside the health state', async (t) => {
+  const v = frontendView(fe, 'up', () => 'up', yaml, () => undefined, undefined, (b) => (b === 'a' ? { state: 'drain', percent: 100 } : undefined));
+  t.same(
+    v.pools[0]!.members.map((m) => [m.backend, m.state, m.agentState, m.effectiveWeight, m.flush]),
+    [
+      ['a', 'up', 'drain', 0, false],
+      ['b', 'up', undefined, 50, false],
+    ],
+  );
+});

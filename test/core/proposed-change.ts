@@ -156,3 +156,29 @@ t.test('a candidate config: states after the reload has settled, YAML weights', 
   const unknownNow: TableWorld = { ...world, stateOf: (b) => (b === 'off' ? undefined : liveStates[b]) };
   t.equal(projectChange(unknownNow, { kind: 'config', config: next }).after.stateOf('off'), 'unknown', 'an unprobed backend stays unknown');
 });
+
+t.test('a reload keeps the agent verdicts of backends whose agent check and address stay', async (t) => {
+  // The body continues the helper's healthchecks mapping (after its hc) with more checks.
+  const agentConfig = (bAddress: string, cCheck: string) =>
+    config(`    ag: { type: tcp, port: 80, agent: { port: 9999 } }
+    other: { type: tcp, port: 80, agent: { port: 8888 } }
+  backends:
+    a: { address: 10.0.0.1, healthcheck: ag }
+    b: { address: ${bAddress}, healthcheck: ag }
+    c: { address: 10.0.0.3, healthcheck: ${cCheck} }
+  frontends:
+    web: { address: 192.0.2.1, protocol: tcp, port: 80, pools: [{ name: main, backends: { a: {}, b: {}, c: {} } }] }
+`);
+  const agentLive = agentConfig('10.0.0.2', 'ag');
+  const next = agentConfig('10.0.0.9', 'other');
+  const drain = { state: 'drain', percent: 100 } as const;
+  const agentWorld: TableWorld = { config: agentLive, stateOf: () => 'up', weightOf: () => 100, agentOf: () => drain };
+  const after = projectChange(agentWorld, { kind: 'config', config: next }).after;
+  t.same(
+    ['a', 'b', 'c'].map((b) => after.agentOf?.(b)),
+    [drain, undefined, undefined],
+    'a kept; b moved address; c has another agent check',
+  );
+  t.equal(projectChange(world, { kind: 'config', config: next }).after.agentOf, undefined, 'no verdicts before, none after');
+  t.equal(projectChange(agentWorld, { kind: 'pause', backend: 'a' }).after.agentOf?.('a'), drain, 'operator actions keep the verdicts');
+});

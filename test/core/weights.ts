@@ -2,6 +2,7 @@ import t from 'tap';
 import { activePoolIndex, effectiveWeight, frontendState, frontendWeights, type StateOf, type WeightOf } from '../../src/core/weights.js';
 import type { Frontend } from '../../src/shared/config.js';
 import type { BackendState, FrontendState } from '../../src/shared/health.js';
+import type { AgentVerdict } from '../../src/core/agent.js';
 
 function frontend(pools: Array<[string, Record<string, number>]>, flushOnDown = true, panicThreshold = 0): Frontend {
   return {
@@ -182,4 +183,43 @@ t.test('frontend state', async (t) => {
     t.equal(frontendState(frontendWeights(fe, states(c.states), yamlWeights(fe)).members), c.want, c.name);
   }
   t.equal(frontendState([]), 'down', 'no members → down');
+});
+
+t.test('frontendWeights with agent verdicts: drain, maint, down and a percentage', async (t) => {
+  const fe = frontend(
+    [
+      ['p', { a: 100, b: 100, c: 100, d: 100, e: 80 }],
+      ['f', { s: 50 }],
+    ],
+    false,
+  );
+  const verdicts: Record<string, AgentVerdict> = {
+    a: { state: 'drain', percent: 100 },
+    b: { state: 'maint', percent: 100 },
+    c: { state: 'down', percent: 100 },
+    d: { state: 'up', percent: 50 },
+  };
+  const all = states({ a: 'up', b: 'up', c: 'up', d: 'up', e: 'up', s: 'up' });
+  const got = frontendWeights(fe, all, yamlWeights(fe), undefined, (b) => verdicts[b]);
+  t.same(
+    got.members.map((m) => [m.backend, m.state, m.configured, m.agent?.state, m.effective.weight, m.effective.flush]),
+    [
+      ['a', 'up', 100, 'drain', 0, false],
+      ['b', 'up', 100, 'maint', 0, true],
+      ['c', 'up', 100, 'down', 0, false],
+      ['d', 'up', 100, 'up', 50, false],
+      ['e', 'up', 80, undefined, 80, false],
+      ['s', 'up', 50, undefined, 0, false],
+    ],
+    'drain: 0 without flush; maint: 0 with flush; down: as down (flush-on-down off); 50%: half',
+  );
+  t.equal(got.active, 0);
+  const drained: Record<string, AgentVerdict> = { a: { state: 'drain', percent: 100 }, b: { state: 'up', percent: 0 }, c: { state: 'down', percent: 100 }, d: { state: 'maint', percent: 100 }, e: { state: 'drain', percent: 100 } };
+  const over = frontendWeights(fe, all, yamlWeights(fe), undefined, (b) => drained[b]);
+  t.equal(over.active, 1, 'a pool whose every member is drained, at 0%, down or in maint fails over');
+  t.same(over.members.find((m) => m.backend === 's')?.effective, { weight: 50, flush: false });
+  const ramped = frontendWeights(fe, all, yamlWeights(fe), () => ({ level: 0, steps: 1 }), (b) => verdicts[b]);
+  t.equal(ramped.members.find((m) => m.backend === 'd')?.effective.weight, 25, 'slow start ramps the agent share');
+  const none = frontendWeights(fe, states({}), yamlWeights(fe), undefined, (b) => verdicts[b]);
+  t.ok(none.members.every((m) => m.state === 'unknown'), 'a backend without a state stays unknown under an agent verdict');
 });

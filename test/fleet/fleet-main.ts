@@ -25,6 +25,17 @@ t.test('serves until SIGTERM', async (t) => {
   t.equal(await r.done, 0);
 });
 
+t.test('--agent-port runs an agent per backend', async (t) => {
+  const r = run(['--count', '2', '--first', '127.11.1.1', '--http-port', '0', '--control-port', '0', '--agent-port', '0']);
+  await until(() => r.out().includes('\n'), 'the fleet-ready line', 10_000);
+  const ready = JSON.parse(r.out()) as { agentPort: number; controlPort: number };
+  t.ok(ready.agentPort > 0);
+  const res = await fetch(`http://127.0.0.1:${ready.controlPort}/agents`);
+  t.same(await res.json(), { '127.11.1.1': 'up', '127.11.1.2': 'up' });
+  r.signals.emit('SIGTERM');
+  t.equal(await r.done, 0);
+});
+
 t.test('bad flags', async (t) => {
   const cases = [
     { argv: ['--nope'], code: 2, err: /Unknown option/ },

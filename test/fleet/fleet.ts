@@ -112,3 +112,31 @@ t.test('close stops listeners, sockets and the control endpoint', async (t) => {
   t.equal((await probeOnce(tcpSpec('127.10.2.1', f.httpPort), env)).code, 'L4CON', 'listener gone');
   await t.rejects(fetch(`http://127.0.0.1:${f.controlPort}/backends`));
 });
+
+t.test('agents: each backend answers its agent line, settable in process and over the control endpoint', async (t) => {
+  const f = await startFleet({ httpPort: 0, controlPort: 0, agentPort: 0, backends: ['127.10.3.1', '127.10.3.2'] });
+  t.teardown(() => f.close());
+  const ask = (address: string): Promise<string> =>
+    probeOnce({ kind: 'agent', address, family: 4, timeoutMs: 500, sourceAddress: undefined, port: f.agentPort!, send: undefined }, env).then((r) => `${r.code} ${r.detail}`);
+  const ctl = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
+    const res = await fetch(`http://127.0.0.1:${f.controlPort}${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, json: await res.json() };
+  };
+  t.ok((f.agentPort ?? 0) > 0);
+  t.equal(await ask('127.10.3.1'), 'L7OK up', 'up by default');
+  f.setAgentAnswer('127.10.3.1', 'drain');
+  t.same([await ask('127.10.3.1'), await ask('127.10.3.2')], ['L7OK drain', 'L7OK up'], 'one backend');
+  t.same(await ctl('PUT', '/agents/127.10.3.2', { answer: '50%' }), { status: 200, json: { ok: true } });
+  t.equal(await ask('127.10.3.2'), 'L7OK 50%', 'over the control endpoint');
+  t.same(await ctl('GET', '/agents'), { status: 200, json: { '127.10.3.1': 'drain', '127.10.3.2': '50%' } });
+  t.same(await ctl('PUT', '/agents', { answer: 'garbage!' }), { status: 200, json: { ok: true } });
+  t.same([await ask('127.10.3.1'), await ask('127.10.3.2')], ['L7OK garbage!', 'L7OK garbage!'], 'every backend');
+  t.same(await ctl('PUT', '/agents/127.10.3.1', { answer: 5 }), { status: 400, json: { error: 'answer must be a string' } });
+  t.same(await ctl('PUT', '/agents/127.10.9.9', { answer: 'up' }), { status: 400, json: { error: 'unknown fleet agent 127.10.9.9' } });
+  t.throws(() => f.setAgentAnswer('127.10.3.1', 'two\nlines'), /one line/);
+  await f.add(['127.10.3.3']);
+  t.equal(await ask('127.10.3.3'), 'L7OK up', 'a backend added later gets an agent too');
+  t.throws(() => fleet.setAgentAnswer('127.10.0.1', 'up'), /no agents/, 'a fleet without agentPort runs none');
+  t.throws(() => fleet.setAllAgentAnswers('up'), /no agents/);
+  t.same(fleet.agentAnswers(), {});
+});

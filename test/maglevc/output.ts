@@ -262,3 +262,24 @@ void t.test('small formatters', (t) => {
   t.same(table([['a', '1'], ['bbb', '22']], new Set([1])), ['a     1', 'bbb  22']);
   t.end();
 });
+
+void t.test('the agent check: its verdict beside the state in every backend view', (t) => {
+  const base = fake.getBackend('nginx0-ams');
+  const drained = backendInfo({
+    ...base,
+    agent: { verdict: { state: 'drain', percent: 100 }, port: 9999, lastAnswer: 'drain', lastAnswerAt: T0 - 2000, badAnswers: 3, lastError: 'bad answer: unknown word "what?"' },
+  });
+  const lines = formatBackend(plain, drained, T0);
+  t.equal(lines[2], '  state        up');
+  t.equal(lines[6], '  agent        drain (port 9999, answer "drain" 2s ago, 3 bad answers, latest: bad answer: unknown word "what?")');
+  const half = backendInfo({ ...base, agent: { verdict: { state: 'up', percent: 50 }, port: 9999, lastAnswer: '', lastAnswerAt: undefined, badAnswers: 0, lastError: '' } });
+  t.equal(formatBackend(plain, half, T0)[6], '  agent        up 50% (port 9999, no answer yet)');
+  t.same(formatBackendList(plain, [drained]), ['name        address     state             enabled  healthcheck', 'nginx0-ams  192.0.2.10  up (agent drain)  true     http-healthz']);
+  t.same(formatBackendAction(plain, half), ['backend nginx0-ams state up (agent up 50%) enabled true']);
+  const f = frontendInfo(fake.getFrontend('web4'));
+  f.pools[0]!.backends[0]!.agent_state = 'drain';
+  t.match(formatFrontend(plain, f).find((l) => l.includes('agent')), /weight 100 effective \d+ state up agent drain$/);
+  const hc = healthCheckInfo({ ...fake.getHealthCheck('http-healthz'), agent: { port: 9999, intervalMs: 500, timeoutMs: 200, send: 'web' } });
+  t.equal(formatHealthCheck(plain, hc).at(-1), '  agent                 port 9999, interval 500ms, timeout 200ms, send "web"');
+  t.end();
+});

@@ -46,6 +46,19 @@ function setup(opts: { vppEnabled?: boolean; defaultMetrics?: boolean } = {}): {
   return { fake, registry, hooks, clock, scrape: async () => samples(await registry.metrics()) };
 }
 
+void t.test('agent-check series: only backends with an agent check, their state and bad answers', async (t) => {
+  const { fake, scrape } = setup();
+  fake.backends.get('nginx0-ams')!.agent = { verdict: { state: 'drain', percent: 100 }, port: 9999, lastAnswer: 'drain', lastAnswerAt: T0, badAnswers: 2, lastError: '' };
+  const s = await scrape();
+  t.equal(s.get('maglev_backend_agent_state{backend="nginx0-ams",state="drain"}'), 1);
+  t.equal(s.get('maglev_backend_agent_bad_answers{backend="nginx0-ams"}'), 2);
+  t.same(
+    [...s.keys()].filter((k) => k.startsWith('maglev_backend_agent_')),
+    ['maglev_backend_agent_state{backend="nginx0-ams",state="drain"}', 'maglev_backend_agent_bad_answers{backend="nginx0-ams"}'],
+    'one series per backend with an agent check',
+  );
+});
+
 void t.test('a scrape has every state series with its labels', async (t) => {
   const { scrape } = setup();
   const s = await scrape();

@@ -71,7 +71,7 @@ interface Panel {
   type: string;
   id: number;
   title: string;
-  gridPos: { x: number; w: number };
+  gridPos: { x: number; y: number; w: number; h: number };
   targets?: Array<{ expr: string; datasource?: { uid?: string } }>;
 }
 interface Dashboard {
@@ -156,13 +156,27 @@ void t.test('the alert rules cover what operators page on', async (t) => {
   t.equal(new Set(names).size, names.length, 'alert names are unique');
 });
 
-void t.test('dashboard structure: unique panel ids, panels inside the 24-column grid, one data source variable', async (t) => {
+void t.test('dashboard structure: unique panel ids, panels inside the 24-column grid and apart, one data source variable', async (t) => {
   const ids = dashboard.panels.map((p) => p.id);
   t.equal(new Set(ids).size, ids.length, 'panel ids are unique');
   for (const p of dashboard.panels) {
     t.ok(p.gridPos.x >= 0 && p.gridPos.x + p.gridPos.w <= 24, `panel "${p.title}" fits the grid`);
     for (const tg of p.targets ?? []) t.equal(tg.datasource?.uid, '${datasource}', `panel "${p.title}" queries the selected data source`);
   }
+  // Two merges that each added a panel once left two panels on the same cells.
+  const owner = new Map<string, string>();
+  const overlaps: string[] = [];
+  for (const p of dashboard.panels) {
+    const g = p.gridPos;
+    for (let y = g.y; y < g.y + g.h; y++) {
+      for (let x = g.x; x < g.x + g.w; x++) {
+        const other = owner.get(`${x},${y}`);
+        if (other !== undefined && !overlaps.includes(`${other} / ${p.title}`)) overlaps.push(`${other} / ${p.title}`);
+        owner.set(`${x},${y}`, p.title);
+      }
+    }
+  }
+  t.same(overlaps, [], 'no two panels share a cell');
   t.same(
     dashboard.templating.list.map((v) => [v.name, v.type]),
     [

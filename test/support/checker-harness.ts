@@ -41,7 +41,7 @@ export function checkerHarness(spec: FixtureSpec, opts: { debug?: boolean; rando
   const checker = new Checker({ config: makeConfig(spec), clock, logger: log, executor: exec, random: opts.random ?? (() => 0.5), observer });
   checker.subscribe((ev) => {
     events.push(ev);
-    observed.push(ev.kind === 'backend' ? `backend ${ev.backend} ${ev.transition.from}>${ev.transition.to}` : ev.kind === 'frontend' ? `frontend ${ev.frontend} ${ev.from}>${ev.to}` : ev.kind === 'panic' ? `panic ${ev.frontend} ${ev.panic}` : `ramp ${ev.backend} ${ev.level}/${ev.steps}`);
+    observed.push(ev.kind === 'backend' ? `backend ${ev.backend} ${ev.transition.from}>${ev.transition.to}` : ev.kind === 'frontend' ? `frontend ${ev.frontend} ${ev.from}>${ev.to}` : ev.kind === 'panic' ? `panic ${ev.frontend} ${ev.panic}` : ev.kind === 'ramp' ? `ramp ${ev.backend} ${ev.level}/${ev.steps}` : `agent ${ev.backend} ${ev.to.state} ${ev.to.percent}%`);
   });
   return {
     clock,

@@ -162,6 +162,8 @@ export interface LabConfigSpec {
   readonly frontends: Record<string, LabFrontend>;
   /** Slow start of the http health check, e.g. { 'slow-start': '4s', 'slow-start-steps': 4 }. */
   readonly slowStart?: Record<string, string | number>;
+  /** The http health check's agent block, e.g. { port: 9999, interval: '200ms' }. */
+  readonly agent?: Record<string, string | number>;
 }
 
 /** The config text (JSON is YAML): fast http checks (200ms/100ms, timeout 300ms, rise 2, fall 2). */
@@ -208,6 +210,7 @@ export function labConfig(spec: LabConfigSpec): string {
                 rise: 2,
                 fall: 3,
                 ...spec.slowStart,
+                ...(spec.agent === undefined ? {} : { agent: spec.agent }),
               },
             },
           }),

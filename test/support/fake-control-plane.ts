@@ -2,6 +2,7 @@
 // example: web4 with pools primary/fallback, web6, three health checks),
 // operator actions, events a test can emit, and switchable VPP status and errors.
 
+import type { AgentView } from '../../src/checker/agent-loop.js';
 import type { BackendView } from '../../src/checker/backend-view.js';
 import type { BuildVersion } from '../../src/shared/build-version.js';
 import { frontendView, type FrontendView } from '../../src/core/frontend-view.js';
@@ -47,6 +48,8 @@ interface FakeBackend {
   fall: number;
   transitions: TransitionRecord[];
   lastProbe: ProbeResult | undefined;
+  /** The agent check; absent without one. */
+  agent?: AgentView;
 }
 
 const hc = (h: Partial<HealthCheck> & Pick<HealthCheck, 'name' | 'type'>): HealthCheck => ({
@@ -315,7 +318,7 @@ export class FakeControlPlane implements ControlPlane {
       .filter((f) => f.pools.some((p) => p.members.some((m) => m.backend === name)))
       .map((f) => f.name)
       .sort();
-    return { ...b, transitions: [...b.transitions], frontends };
+    return { ...b, agent: b.agent, transitions: [...b.transitions], frontends };
   }
 
   #backend(name: string): FakeBackend {

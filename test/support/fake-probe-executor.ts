@@ -50,7 +50,7 @@ export class FakeProbeExecutor implements ProbeExecutor {
     this.#clock = clock;
   }
 
-  /** Queues answers for the next probes of a backend. */
+  /** Queues answers for the next probes of a backend (`<backend>#agent`: of its agent check). */
   script(backend: string, ...entries: FakeScriptEntry[]): void {
     const list = this.#scripts.get(backend) ?? [];
     list.push(...entries);
@@ -95,7 +95,7 @@ export class FakeProbeExecutor implements ProbeExecutor {
       probe.status = 'cancelled';
       if (timer !== undefined) this.#clock.clearTimeout(timer);
     });
-    const entry = this.#scripts.get(target.backend)?.shift() ?? this.defaultAnswer;
+    const entry = this.#scripts.get(target.agent === true ? `${target.backend}#agent` : target.backend)?.shift() ?? this.defaultAnswer;
     if (entry !== 'hold') timer = this.#clock.setTimeout(() => probe.deliver(entry), entry.delayMs ?? 10);
   }
 

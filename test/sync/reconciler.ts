@@ -170,6 +170,20 @@ void t.test('a slow-start step syncs the VIP of each frontend it names; a closed
   gated.r.stop();
 });
 
+void t.test('a new agent verdict syncs the VIP of each frontend it names, like a slow-start step', async (t) => {
+  const { r, events, whats } = harness();
+  await r.idle();
+  const verdict = { state: 'drain', percent: 100 } as const;
+  events.emit({ kind: 'agent', backend: 'a', frontends: ['fb', 'fa'], state: 'up', from: { state: 'up', percent: 100 }, to: verdict, answer: 'drain', at: 0 });
+  await r.idle();
+  t.same(whats(), ['all', 'vip fb', 'vip fa']);
+  r.setConnected(false);
+  events.emit({ kind: 'agent', backend: 'a', frontends: ['fa'], state: 'up', from: verdict, to: { state: 'up', percent: 100 }, answer: 'up', at: 0 });
+  await r.idle();
+  t.same(whats(), ['all', 'vip fb', 'vip fa'], 'dropped while disconnected (the reconnect full sync covers it)');
+  r.stop();
+});
+
 void t.test('one backend event syncs the VIP of each frontend it names; a closed gate decides per frontend', async (t) => {
   const { r, events, log, whats } = harness();
   await r.idle();

@@ -2,7 +2,7 @@ import t from 'tap';
 import type { BackendInfo, FrontendInfo, VPPInfo } from '../../src/api/maglev-messages.js';
 import { ScopeState } from '../../src/web/scope-state.js';
 
-const member = (name: string, state = 'up', eff = 100) => ({ name, weight: 100, effective_weight: eff, state, last_transition_unix_ns: '1000000' });
+const member = (name: string, state = 'up', eff = 100) => ({ name, weight: 100, effective_weight: eff, state, last_transition_unix_ns: '1000000', agent_state: '' });
 const fe = (name: string, backends: string[], extra: Partial<FrontendInfo> = {}): FrontendInfo => ({
   name,
   address: '192.0.2.1',
@@ -29,6 +29,7 @@ const be = (name: string, state = 'up'): BackendInfo => ({
   fall: 3,
   last_probe: null,
   frontends: [],
+  agent: null,
 });
 const vpp: VPPInfo = { version: 'v1', build_date: '', build_directory: '', pid: 1, boottime_ns: '0', connecttime_ns: '5' };
 

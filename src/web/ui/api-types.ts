@@ -10,6 +10,8 @@ export interface PoolBackendInfo {
   effectiveWeight: number;
   state: string;
   lastTransitionUnixNs: Int64;
+  /** The agent check's state (up, drain, maint, down); '' without an agent check. */
+  agentState: string;
 }
 
 export interface PoolInfo {
@@ -61,6 +63,17 @@ export interface BackendInfo {
   fall: number;
   lastProbe: ProbeResult | null;
   frontends: string[];
+  agent: AgentInfo | null;
+}
+
+export interface AgentInfo {
+  state: string;
+  weightPercent: number;
+  port: number;
+  lastAnswer: string;
+  lastAnswerUnixNs: Int64;
+  badAnswers: number;
+  lastError: string;
 }
 
 export interface HealthCheckInfo {

@@ -23,6 +23,13 @@ export interface FrontendCardProps {
   readonly onAction: (r: ActionRequest) => void;
 }
 
+/** What each agent state does, for the tag's tooltip. */
+const agentTitle: Readonly<Record<string, string>> = {
+  drain: 'agent: drain — weight 0 without flush (established flows finish, no new ones)',
+  maint: 'agent: maint — weight 0 with flush',
+  down: 'agent: down — treated as down',
+};
+
 function vipText(fe: FrontendInfo): string {
   const host = fe.address.includes(':') ? `[${fe.address}]` : fe.address;
   return `${host}:${fe.port === 0 ? '*' : fe.port}/${fe.protocol}`;
@@ -122,6 +129,11 @@ function PoolTable(props: FrontendCardProps & { pool: PoolInfo }): JSX.Element {
                     <Flash value={m.state} class={`badge state-${m.state}`} testid={`backend-state-${id}`}>
                       {m.state}
                     </Flash>
+                    <Show when={m.agentState !== '' && m.agentState !== 'up'}>
+                      <span class={`tag agent-${m.agentState}`} title={agentTitle[m.agentState] ?? 'set by the agent check'} data-testid={`backend-agent-${id}`}>
+                        {m.agentState}
+                      </span>
+                    </Show>
                   </td>
                   <td class="num">
                     <Flash value={m.weight}>{m.weight}</Flash>

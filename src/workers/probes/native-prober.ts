@@ -15,7 +15,7 @@ import { httpRequestBytes } from './http-request.js';
 /** Whether the native prober can run probes of this spec exactly as the JS prober would. */
 export function nativeEligible(spec: ProbeSpec): boolean {
   // The engine opens a connection per probe; reuse-connection checks keep theirs in JS (http-keep-alive.ts).
-  if (spec.kind === 'icmp' || spec.tls !== undefined || (spec.kind === 'http' && spec.reuseConnection === true)) return false;
+  if (spec.kind === 'icmp' || spec.kind === 'agent' || spec.tls !== undefined || (spec.kind === 'http' && spec.reuseConnection === true)) return false;
   if (isIP(spec.address) !== spec.family) return false;
   return spec.sourceAddress === undefined || isIP(spec.sourceAddress) === spec.family;
 }

@@ -3,6 +3,7 @@
 
 import type { ProbeSpec } from '../../shared/probe-messages.js';
 import { prepareKeepAliveHttpProbe } from './http-keep-alive.js';
+import { prepareAgentProbe } from './agent.js';
 import { prepareHttpProbe } from './http.js';
 import { prepareIcmpProbe } from './icmp.js';
 import type { PreparedProbe } from './probe-attempt.js';
@@ -17,6 +18,8 @@ export function prepareProbe(spec: ProbeSpec, env: ProbeEnv): PreparedProbe {
       return prepareTcpProbe(spec, env);
     case 'http':
       return spec.reuseConnection === true ? prepareKeepAliveHttpProbe(spec, env) : prepareHttpProbe(spec, env);
+    case 'agent':
+      return prepareAgentProbe(spec, env);
     default: {
       const exhaustive: never = spec;
       throw new Error(`unknown probe kind ${String(exhaustive)}`);

@@ -2,7 +2,7 @@ import t from 'tap';
 import type { PoolInfo } from '../../../src/web/ui/api-types.js';
 import { healthIcon, healthIconGlyph } from '../../../src/web/ui/health-icon.js';
 
-const m = (state: string, eff = 100) => ({ name: `b-${state}-${eff}`, weight: 100, effectiveWeight: eff, state, lastTransitionUnixNs: '0' });
+const m = (state: string, eff = 100) => ({ name: `b-${state}-${eff}`, weight: 100, effectiveWeight: eff, state, lastTransitionUnixNs: '0', agentState: '' });
 const pool = (active: boolean, ...backends: ReturnType<typeof m>[]): PoolInfo => ({ name: 'p', active, backends });
 
 t.test('health icon rules', async (t) => {

@@ -22,7 +22,7 @@ const fe = (name: string, weight = 100): FrontendInfo => ({
   panicThreshold: 0,
   panic: false,
   state: 'up',
-  pools: [{ name: 'p0', active: true, backends: [{ name: 'a', weight, effectiveWeight: weight, state: 'up', lastTransitionUnixNs: '1' }] }],
+  pools: [{ name: 'p0', active: true, backends: [{ name: 'a', weight, effectiveWeight: weight, state: 'up', lastTransitionUnixNs: '1', agentState: '' }] }],
 });
 const be = (name: string): BackendInfo => ({
   name,
@@ -36,6 +36,7 @@ const be = (name: string): BackendInfo => ({
   fall: 1,
   lastProbe: null,
   frontends: ['web'],
+  agent: null,
 });
 const snap = (): ScopeSnapshot => ({ name: 'm', reachable: true, vpp: null, frontends: [fe('web'), fe('api')], backends: [be('a')], healthchecks: [], lbState: null });
 const tr = { from: 'up', to: 'down', atUnixNs: '99', code: 'L4TOUT', detail: '' };
