@@ -45,12 +45,17 @@ export interface VipsReport {
 /** Told once per frontend, right after the first AS call of its VIP was written to the API socket. */
 export type FirstAsWrite = (frontend: string) => void;
 
-/** Lets a full sync's caller run VIP syncs while the full sync waits for its read. */
+/** Lets a full sync's caller run VIP syncs while the full sync waits for its read, and between its write batches. */
 export interface ReadWindow {
   /** The read is on its way: VIP syncs may write until closing() resolves. */
   opened(): void;
   /** The read is in; resolves when no VIP sync is planning or sending any more. */
   closing(): Promise<void>;
+  /**
+   * Between two write batches (nothing of the full sync in flight): VIP syncs waiting to run may
+   * plan and send now; resolves when none is planning or sending any more.
+   */
+  lend?(): Promise<void>;
 }
 
 /** maglev_vpp_lbsync_total{scope,kind} += n; called only for non-zero kinds. */
@@ -100,6 +105,10 @@ export class LbSync {
   #stateApi: LbApi | undefined;
   /** Per VIP id, the settling of the last run that wrote to it (never rejects). */
   readonly #tails = new Map<string, Promise<void>>();
+  /** While a full sync writes: the VIPs that VIP syncs planned meanwhile (its plan for them is stale). */
+  #overtaken: Set<string> | undefined;
+  /** Bumped when a full sync starts: a full sync that sees it change was overtaken by a whole one. */
+  #fullSyncs = 0;
   /** Depth of our own inOneWrite calls; write notices wait until the outermost one has sent. */
   #corked = 0;
   #afterWrite: Array<() => void> = [];
@@ -123,9 +132,15 @@ export class LbSync {
    * `window`, when given, is told when the read of the lb state is on its way and asked before
    * planning resumes: in between, VIP syncs may write (the read, answered in order, predates
    * them, and the belief keeps what they wrote). The plan is made against that belief.
+   *
+   * The window is also lent between write batches, so a transition does not wait for a full
+   * sync to write a whole fleet: the rest of the plan then skips the VIPs that VIP syncs planned
+   * meanwhile (they planned from fresher inputs), and those are planned again at the end, with
+   * this sync's flush hints, against the belief.
    */
   async syncAll(cfg: Config, inputs: DesiredInputs, hints: FlushHints = new Map(), written?: FirstAsWrite, window?: ReadWindow): Promise<SyncReport> {
     return this.#run('all', async (api, counts) => {
+      const epoch = ++this.#fullSyncs;
       if (this.#tails.size > 0) await Promise.all(this.#tails.values());
       await this.#syncConf(api, cfg, counts);
       const mark = this.#state.mark();
@@ -145,9 +160,49 @@ export class LbSync {
         const d = desired.get(id);
         if (d !== undefined) written(d.frontend);
       };
-      await this.#execute(api, fullSyncBatches(planAll(desired, this.#state.believed(), hints), maxInFlight), counts, tell);
+      const batches = fullSyncBatches(planAll(desired, this.#state.believed(), hints), maxInFlight);
+      if (window?.lend === undefined) {
+        await this.#execute(api, batches, counts, tell);
+        return true;
+      }
+      const overtaken = (this.#overtaken = new Set<string>());
+      const skipped = new Set<string>();
+      try {
+        for (const [i, planned] of batches.entries()) {
+          if (i > 0) await window.lend();
+          // A full sync that started meanwhile (a VIP sync's escalation) read and planned after this one's writes.
+          if (this.#fullSyncs !== epoch) return true;
+          let batch = planned;
+          if (overtaken.size > 0) {
+            batch = [];
+            for (const op of planned) {
+              const id = 'vip' in op ? vipKeyString(op.vip) : undefined;
+              if (id !== undefined && overtaken.has(id)) skipped.add(id);
+              else batch.push(op);
+            }
+          }
+          await this.#execute(api, batch.length === 0 ? [] : [batch], counts, tell);
+        }
+      } finally {
+        this.#overtaken = undefined;
+      }
+      await this.#replan(api, cfg, inputs, desired, skipped, hints, counts, written);
       return true;
     });
+  }
+
+  /** Plans again, against the belief and with fresh inputs, the VIPs whose full-sync writes were skipped (a VIP deleted from the config needs nothing). */
+  async #replan(api: LbApi, cfg: Config, inputs: DesiredInputs, desired: ReadonlyMap<string, DesiredVip>, ids: ReadonlySet<string>, hints: FlushHints, counts: SyncCounts, written: FirstAsWrite | undefined): Promise<void> {
+    const wanted: Wanted[] = [];
+    for (const id of ids) {
+      const frontend = desired.get(id)?.frontend;
+      const fe = frontend === undefined ? undefined : cfg.frontends.get(frontend);
+      if (frontend !== undefined && fe !== undefined) wanted.push({ frontend, flushHints: hints.get(frontend), desired: desiredVip(cfg, fe, inputs) });
+    }
+    if (wanted.length === 0) return;
+    const errors = await this.#reconcile(api, wanted, counts, written, () => {});
+    const first = errors.values().next();
+    if (first.done !== true) throw first.value;
   }
 
   /** lb_conf alone (the warmup's conf step: VIPs it releases get their encap sources at once). */
@@ -264,6 +319,7 @@ export class LbSync {
     const runs = this.#inOneWrite(api, () =>
       wanted.map((w) => {
         const id = w.desired.id;
+        this.#overtaken?.add(id);
         let told = false;
         const settle = (err: unknown): void => {
           if (told) return;

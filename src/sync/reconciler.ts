@@ -30,8 +30,8 @@ export interface SyncEngine {
     inputs: DesiredInputs,
     hints?: ReadonlyMap<string, ReadonlySet<string>>,
     written?: (frontend: string) => void,
-    /** Lets event-driven VIP syncs run while the full sync waits for its read. */
-    window?: { opened(): void; closing(): Promise<void> },
+    /** Lets event-driven VIP syncs run while the full sync waits for its read, and between its write batches. */
+    window?: { opened(): void; closing(): Promise<void>; lend?(): Promise<void> },
   ): Promise<unknown>;
   syncVip(cfg: Config, inputs: DesiredInputs, frontend: string, flushHints?: ReadonlySet<string>, written?: () => void): Promise<unknown>;
   /** Several VIP syncs in one run; resolves with each failed frontend's error. Optional: without it VIP runs take one frontend each. */
@@ -355,20 +355,29 @@ export class Reconciler {
   async #runAll(job: AllJob): Promise<void> {
     // While its read is on its way the slot is lent to event-driven VIP syncs (their writes are
     // answered after the read, and the engine keeps them in its belief); the full sync takes
-    // the slot back before it plans.
+    // the slot back before it plans. Between its write batches it lends the slot again, at once,
+    // to the event-driven VIP syncs already waiting: a transition waits for one batch, not for
+    // the whole fleet's.
+    const closing = (): Promise<void> => {
+      this.#fullSyncReading = false;
+      if (!this.#running) {
+        this.#running = true;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+    };
     const window = {
       opened: (): void => {
         this.#fullSyncReading = true;
         this.#running = false;
         this.#queueKick();
       },
-      closing: (): Promise<void> => {
-        this.#fullSyncReading = false;
-        if (!this.#running) {
-          this.#running = true;
-          return Promise.resolve();
-        }
-        return new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+      closing,
+      lend: (): Promise<void> => {
+        this.#fullSyncReading = true;
+        this.#running = false;
+        this.#kick(); // starts the waiting event runs now: their first writes leave before this returns
+        return closing();
       },
     };
     try {

@@ -590,3 +590,73 @@ void t.test('a full sync lends the slot to event syncs while its read is on its 
   t.equal(api.writes().length, 1, 'the full sync planned from the belief, not from its older read: nothing written twice');
   r.stop();
 });
+
+/** fa fails over from a to d (two write batches: make, then drain); fc's change is one batch after them. */
+function failoverStack() {
+  const clock = new ManualClock(0);
+  const api = new ModelLbApi(clock);
+  const log = new RecordingLogger();
+  const cfg = makeConfig({
+    backends: { a: '10.0.0.1', c: '10.0.0.3', d: '10.0.0.4' },
+    frontends: { fa: { address: '192.0.2.1', pools: [{ a: 100 }, { d: 100 }] }, fc: { address: '192.0.2.3', pools: [{ c: 100 }] } },
+    lb: { syncIntervalMs: 40_000 },
+  });
+  const states: Record<string, BackendState> = { a: 'up', c: 'up', d: 'up' };
+  const events = new FakeEvents();
+  const r = new Reconciler({ engine: new LbSync({ api, clock, log }), events, config: () => cfg, inputs: makeInputs(() => cfg, states), clock, log });
+  r.start();
+  r.setConnected(true);
+  return { api, states, events, r };
+}
+
+void t.test('a full sync lends the slot between its write batches: a transition waits for one batch, not the whole plan', async (t) => {
+  const { api, states, events, r } = failoverStack();
+  await r.idle();
+  api.clearCalls();
+  // Changes the full sync finds on its own: fa fails over to d, c is paused.
+  states.a = 'paused';
+  states.c = 'paused';
+  const release = api.holdCalls('as-weight');
+  const all = r.requestAll();
+  await flush();
+  t.same(api.writes(), ['as-weight 192.0.2.1/32 tcp 80 10.0.0.4 w=100 flush=0'], 'the first batch (make) is on its way');
+  states.c = 'down';
+  events.emit(backendEvent(['fc'], 'c', 'paused', 'down'));
+  await flush();
+  t.equal(api.writes().length, 1, 'the event waits while the batch is unanswered');
+  release();
+  await all;
+  await r.idle();
+  t.same(
+    api.writes(),
+    [
+      'as-weight 192.0.2.1/32 tcp 80 10.0.0.4 w=100 flush=0',
+      'as-weight 192.0.2.3/32 tcp 80 10.0.0.3 w=0 flush=1',
+      'as-weight 192.0.2.1/32 tcp 80 10.0.0.1 w=0 flush=0',
+      // fc planned again at the end, from fresh inputs: the flush every full sync repeats for a down backend.
+      'as-weight 192.0.2.3/32 tcp 80 10.0.0.3 w=0 flush=1',
+    ],
+    'the event went out right after the first batch, before the full sync’s next one; its stale call for fc (w=0 flush=0) was skipped',
+  );
+  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 0, '10.0.0.4': 100 }, '192.0.2.3/32 tcp 80': { '10.0.0.3': 0 } });
+  r.stop();
+});
+
+void t.test('a VIP a transition synced during a full sync keeps the newer weight: the full sync’s older plan for it is dropped', async (t) => {
+  const { api, states, events, r } = failoverStack();
+  await r.idle();
+  api.clearCalls();
+  states.a = 'paused';
+  states.c = 'paused'; // planned by the full sync as c → 0 ...
+  const release = api.holdCalls('as-weight');
+  const all = r.requestAll();
+  await flush();
+  states.c = 'up'; // ... and resumed before that call is sent: the VIP sync has nothing to write
+  events.emit(backendEvent(['fc'], 'c', 'paused', 'up'));
+  release();
+  await all;
+  await r.idle();
+  t.same(api.table(), { '192.0.2.1/32 tcp 80': { '10.0.0.1': 0, '10.0.0.4': 100 }, '192.0.2.3/32 tcp 80': { '10.0.0.3': 100 } }, 'c keeps its weight');
+  t.notOk(api.writes().some((w) => w.includes('10.0.0.3')), 'nothing was written for c');
+  r.stop();
+});
