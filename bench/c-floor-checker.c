@@ -1,9 +1,11 @@
 // The "physical limit" column of bench/probe-throughput.ts: about the least CPU a health checker
 // can spend per check on this machine. One thread and one epoll set. COUNT targets on consecutive
 // IPv4 addresses, checked in turn and spread evenly over the interval. Each check is a new
-// non-blocking connection closed with an RST (SO_LINGER 0). Modes: tcp (connect only), http
-// (write one prebuilt GET, read the status line) and https (the same over TLS; build with
-// -DFLOOR_TLS -lssl -lcrypto). The bench compiles it with `cc -O2` into a temp dir.
+// non-blocking connection closed with an RST (SO_LINGER 0). Modes: tcp (connect only, half-open
+// like HAProxy's check and maglevd's: TCP_QUICKACK off, so the RST beats the handshake's final
+// ACK and the fleet never accept()s it), http (write one prebuilt GET, read the status line)
+// and https (the same over TLS; build with -DFLOOR_TLS -lssl -lcrypto). The bench compiles it
+// with `cc -O2` into a temp dir.
 //
 //   c-floor-checker tcp|http|https COUNT FIRST_IPV4 PORT INTERVAL_MS TIMEOUT_MS   (TIMEOUT <= INTERVAL)
 //
@@ -18,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -114,6 +118,8 @@ static void launch(int ep, int i, int64_t now, int64_t timeout_ns, uint32_t firs
   x->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   if (x->fd < 0) { checks++, fail++; return; }
   x->state = CONNECTING, x->got = 0, x->deadline = now + timeout_ns;
+  int zero = 0;
+  if (mode == TCP) setsockopt(x->fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.u32 = (uint32_t)i};
   if ((connect(x->fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EINPROGRESS) || epoll_ctl(ep, EPOLL_CTL_ADD, x->fd, &ev) < 0) return finish(i, 0);
   ring[(ring_head + ring_len++) % ring_cap] = (struct pending){i, x->deadline};

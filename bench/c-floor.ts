@@ -34,7 +34,7 @@ export async function startFloor(binary: string, t: CheckTarget): Promise<Checke
   const program = await startReporting('c-floor-checker', binary, args, parseFloorReport);
   const marks: FloorReport[] = [];
   return {
-    label: 'C floor (epoll, 1 thread)',
+    label: t.type === 'tcp' ? 'C floor (epoll, 1 thread, half-open)' : 'C floor (epoll, 1 thread)',
     pid: program.part.pid,
     hasExited: () => program.part.hasExited(),
     tail: () => program.part.tail(),

@@ -4,7 +4,7 @@
 // earliest deadline of a min-heap. A probe is a non-blocking connect (bound to the target's
 // source address when it has one), for http one prebuilt request write and the response read by
 // http-reader.c, then an abortive close (SO_LINGER 0, an RST, like HAProxy) so no TIME_WAIT
-// piles up here. Results are fixed-size records (the layout of src/shared/probe-batch.ts)
+// piles up here. A plain tcp probe is half-open, like HAProxy's `check`: SYN, SYN-ACK, RST. Results are fixed-size records (the layout of src/shared/probe-batch.ts)
 // written straight into the shard's result ring, a SharedArrayBuffer the main thread reads when
 // it polls: a probe calls no JS at all, unless the ring is full (onReady: call probeFlush
 // later) or its check has a response-regexp (onBody, once per body: the regexp stays in JS).
@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -616,6 +617,14 @@ static void start_probe(session_t *s, target_t *t, uint32_t probe_id, double at,
       local_failure(s, p, D_BIND_ERRNO, errno);
       return;
     }
+  }
+  if (t->kind == KIND_TCP) {
+    // Half-open, as HAProxy's plain tcp check: with quick ACKs off the kernel holds back the
+    // handshake's final ACK, and the RST close goes first, so the backend never accept()s the
+    // probe (no accept, no request to serve, no log line). http needs no such thing: its
+    // request carries that ACK anyway. A refusal here only costs the saving.
+    int zero = 0;
+    setsockopt(p->fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
   }
   if (connect(p->fd, (struct sockaddr *)&t->dst, t->dst_len) < 0 && errno != EINPROGRESS) {
     connect_failed(s, p, errno);

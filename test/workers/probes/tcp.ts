@@ -1,16 +1,18 @@
-// The tcp prober against the loopback fleet: connect (L4OK, closed with an RST), connect with
-// TLS (L6OK, close_notify), and each failure: refused, connect and handshake timeouts, TLS
-// verification, reset, unbindable source address; and out of descriptors, which is discarded.
+// The tcp prober against the loopback fleet: connect (L4OK, closed with an RST; the native
+// prober's is half-open, never accepted), connect with TLS (L6OK, close_notify), and each
+// failure: refused, connect and handshake timeouts, TLS verification, reset, unbindable source
+// address; and out of descriptors, which is discarded.
 // Every plain case runs on both paths: the native prober and the JS prober.
 
 import { closeSync, openSync, readdirSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import t from 'tap';
 import { loadNative } from '../../../src/shared/native.js';
 import type { FleetBehaviour } from '../../../src/fleet/fleet-behaviour.js';
 import type { TcpProbeSpec } from '../../../src/shared/probe-messages.js';
 import { startBlackhole } from '../../support/blackhole-listener.js';
 import { expectProbe, pathsFor, probeOnce, probePaths, startProbeFleet, tcpSpec, tls, type ExpectedProbe } from '../../support/probe-harness.js';
-import { waitFor } from '../../support/wait-for.js';
+import { until, waitFor } from '../../support/wait-for.js';
 
 const { fleet, env, untrusting } = await startProbeFleet(t);
 
@@ -66,15 +68,42 @@ t.test('the ssl probe completed a handshake and sent no request', async (t) => {
   t.equal(s?.lastAlpn, '', 'tcp probes offer no ALPN');
 });
 
-for (const path of probePaths) {
-  t.test(`plain connect counts one connection and no request (${path})`, async (t) => {
-    const address = path === 'js' ? '127.4.1.2' : '127.4.1.3';
-    await fleet.add([address]);
-    for (let i = 0; i < 3; i++) t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env, path)).code, 'L4OK');
-    t.equal(fleet.count(address), 3);
-    t.equal(fleet.stats(address)?.requests, 0);
-  });
+t.test('a plain js connect counts one connection and no request', async (t) => {
+  const address = '127.4.1.2';
+  await fleet.add([address]);
+  for (let i = 0; i < 3; i++) t.equal((await probeOnce(tcpSpec(address, fleet.httpPort), env, 'js')).code, 'L4OK');
+  t.equal(fleet.count(address), 3);
+  t.equal(fleet.stats(address)?.requests, 0);
+});
 
+t.test('a native plain connect is half-open: L4OK, and the server never accepts it', async (t) => {
+  const address = '127.4.2.1';
+  const accepted: number[] = [];
+  const server = net.createServer((socket) => {
+    accepted.push(socket.remotePort ?? 0);
+    socket.on('error', () => {}); // an accepted probe would come reset
+    socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen({ host: address, port: 0 }, resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  const { port } = server.address() as AddressInfo;
+  for (let i = 0; i < 3; i++) t.match(await probeOnce(tcpSpec(address, port), env, 'native'), { code: 'L4OK', detail: 'connected' });
+  // The accept queue is in order: once a full connect made after the probes is accepted, any
+  // probe that had completed its handshake would have been accepted before it.
+  const marker = net.connect({ host: address, port });
+  t.teardown(() => marker.destroy());
+  await new Promise<void>((resolve, reject) => marker.once('error', reject).once('connect', resolve));
+  await until(() => accepted.length > 0, 'the server to accept the full connect');
+  t.same(accepted, [marker.localPort], 'the only connection the server accepted is the full connect');
+
+  const closed = net.createServer();
+  await new Promise<void>((resolve, reject) => closed.once('error', reject).listen({ host: address, port: 0 }, resolve));
+  const closedPort = (closed.address() as AddressInfo).port;
+  await new Promise((resolve) => closed.close(resolve));
+  t.match(await probeOnce(tcpSpec(address, closedPort), env, 'native'), { code: 'L4CON', detail: 'connect: ECONNREFUSED' }, 'a closed port is still refused');
+});
+
+for (const path of probePaths) {
   t.test(`connect timeout (${path})`, async (t) => {
     const hole = await startBlackhole();
     t.teardown(() => hole.close());
