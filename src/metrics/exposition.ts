@@ -17,6 +17,13 @@ export function sampleValue(v: number): string {
   return v > 0 ? '+Inf' : '-Inf';
 }
 
+const nonAscii = /[^\x00-\x7f]/;
+
+/** Whether s is ASCII only (its UTF-8 bytes are its char codes). */
+export function isAscii(s: string): boolean {
+  return !nonAscii.test(s);
+}
+
 export type FamilyType = 'counter' | 'gauge' | 'histogram';
 
 /** `# HELP` and `# TYPE` lines of a family. */
@@ -43,6 +50,8 @@ export class ExpositionWriter {
   readonly #chunkChars: number;
   readonly #blockBytes: number;
   #cur = '';
+  /** Whether #cur is known to be ASCII only: then it is copied (latin1) rather than encoded. */
+  #curAscii = true;
   #block: Buffer | undefined;
   #used = 0;
 
@@ -55,12 +64,21 @@ export class ExpositionWriter {
   line(s: string): void {
     this.#cur += s;
     this.#cur += '\n';
+    this.#curAscii = false;
+    if (this.#cur.length >= this.#chunkChars) this.#flush();
+  }
+
+  /** One sample line, `${head}${labels}${tail} ${value}`: head, tail and value are ASCII, and labels too when `ascii`. */
+  sample(head: string, labels: string, tail: string, ascii: boolean, value: string | number): void {
+    this.#cur += `${head}${labels}${tail} ${value}\n`;
+    if (!ascii) this.#curAscii = false;
     if (this.#cur.length >= this.#chunkChars) this.#flush();
   }
 
   /** Text already made of whole lines with their newlines. */
   text(s: string): void {
     this.#cur += s;
+    this.#curAscii = false;
     if (this.#cur.length >= this.#chunkChars) this.#flush();
   }
 
@@ -75,12 +93,14 @@ export class ExpositionWriter {
     const s = this.#cur;
     if (s === '') return;
     this.#cur = '';
+    const ascii = this.#curAscii;
+    this.#curAscii = true;
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
     if (this.#block === undefined || this.#block.length - this.#used < s.length * 3) {
       this.#seal();
       this.#block = Buffer.allocUnsafe(Math.max(this.#blockBytes, s.length * 3));
     }
-    this.#used += this.#block.write(s, this.#used, 'utf8');
+    this.#used += this.#block.write(s, this.#used, ascii ? 'latin1' : 'utf8');
   }
 
   #seal(): void {

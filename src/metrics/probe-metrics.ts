@@ -10,7 +10,7 @@ import { Counter, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { HealthCheckType } from '../shared/config.js';
 import { probeCodeLayer, type ProbeCode } from '../shared/health.js';
-import { familyHeader, labelText, sampleValue, type ExpositionWriter } from './exposition.js';
+import { familyHeader, isAscii, labelText, sampleValue, type ExpositionWriter } from './exposition.js';
 import { registeredName, type ScrapeContext, type TextFamily } from './registry.js';
 import { pacer } from './scrape-gauge.js';
 
@@ -24,20 +24,26 @@ const codeIndex = new Map<ProbeCode, number>(probeCodes.map((c, i) => [c, i]));
 const okCodes: ReadonlySet<ProbeCode> = new Set(['L4OK', 'L6OK', 'L7OK']);
 const results = ['success', 'failure', 'discarded'] as const;
 /** `,result="…",code="…"` for each (result, code) cell of a slot's counts. */
-const cellLabels = results.flatMap((r) => probeCodes.map((c) => `,result="${r}",code="${c}"`));
-const leLabels = [...probeBuckets.map((b) => `le="${b}",`), 'le="+Inf",'];
+const cellLabels = results.flatMap((r) => probeCodes.map((c) => `,result="${r}",code="${c}"}`));
 
 const probeTotalName = 'maglev_probe_total';
 const probeTotalHelp = 'Health-check probes by backend, type, result (success, failure, discarded) and code.';
 const durationName = 'maglev_probe_duration_seconds';
 const durationHelp = 'Duration of recorded health-check probes.';
+/** Heads of a histogram's lines, before its labels: buckets (le first), +Inf, sum, count. */
+const durationHeads = [
+  ...[...probeBuckets.map((b) => `${b}`), '+Inf'].map((le) => `${durationName}_bucket{le="${le}",`),
+  `${durationName}_sum{`,
+  `${durationName}_count{`,
+];
+const probeHead = `${probeTotalName}{`;
 
 interface DurationSeries {
   /** Label values and their text: [backend, type] or [type]. */
   readonly values: readonly string[];
   readonly labels: string;
-  /** Its 14 line heads (buckets, +Inf, sum, count), made at its first scrape and kept: a line is then one concatenation. */
-  heads: string[] | undefined;
+  /** Whether labels is ASCII only. */
+  readonly ascii: boolean;
   /** Observations per bucket (not cumulative); the last cell counts those above every bound. */
   readonly buckets: Float64Array;
   sum: number;
@@ -48,15 +54,15 @@ interface Slot {
   readonly backend: string;
   readonly type: string;
   readonly labels: string;
+  readonly ascii: boolean;
   /** results × codes probe counts. */
   readonly counts: Float64Array;
   readonly durations: DurationSeries;
-  /** Line heads of its non-zero cells, made at the first scrape that prints them. */
-  readonly heads: Array<string | undefined>;
 }
 
 function durationSeries(names: readonly string[], values: readonly string[]): DurationSeries {
-  return { values, labels: labelText(names, values), heads: undefined, buckets: new Float64Array(probeBuckets.length + 1), sum: 0, count: 0 };
+  const labels = labelText(names, values);
+  return { values, labels, ascii: isAscii(labels), buckets: new Float64Array(probeBuckets.length + 1), sum: 0, count: 0 };
 }
 
 type CounterSnapshot = Awaited<ReturnType<Counter['get']>>;
@@ -106,7 +112,8 @@ export class ProbeStats {
         this.#durations.push(durations);
       }
     }
-    slot = { backend, type, labels: labelText(['backend', 'type'], [backend, type]), counts: new Float64Array(results.length * probeCodes.length), durations, heads: [] };
+    const labels = labelText(['backend', 'type'], [backend, type]);
+    slot = { backend, type, labels, ascii: isAscii(labels), counts: new Float64Array(results.length * probeCodes.length), durations };
     byType.set(type, slot);
     this.#order.push(slot);
     return slot;
@@ -132,8 +139,7 @@ export class ProbeStats {
       for (let cell = 0; cell < counts.length; cell++) {
         const v = counts[cell]!;
         if (v === 0) continue;
-        const head = (slot.heads[cell] ??= `${probeTotalName}{${slot.labels}${cellLabels[cell]!}} `);
-        out.line(head + v);
+        out.sample(probeHead, slot.labels, cellLabels[cell]!, slot.ascii, v);
       }
       const p = pace();
       if (p !== undefined) await p;
@@ -161,19 +167,15 @@ export class ProbeStats {
     const pace = pacer(ctx, 64);
     for (const d of this.#durations) {
       if (d.count === 0) continue;
-      const heads = (d.heads ??= [
-        ...leLabels.map((le) => `${durationName}_bucket{${le}${d.labels}} `),
-        `${durationName}_sum{${d.labels}} `,
-        `${durationName}_count{${d.labels}} `,
-      ]);
+      const { labels, ascii } = d;
       let acc = 0;
       const n = d.buckets.length;
       for (let i = 0; i < n; i++) {
         acc += d.buckets[i]!;
-        out.line(heads[i]! + acc);
+        out.sample(durationHeads[i]!, labels, '}', ascii, acc);
       }
-      out.line(heads[n]! + sampleValue(d.sum));
-      out.line(heads[n + 1]! + d.count);
+      out.sample(durationHeads[n]!, labels, '}', ascii, sampleValue(d.sum));
+      out.sample(durationHeads[n + 1]!, labels, '}', ascii, d.count);
       const p = pace();
       if (p !== undefined) await p;
     }
