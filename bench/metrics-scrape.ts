@@ -118,21 +118,24 @@ function probeFn(hooks: MetricsHooks): ProbeFn {
  * The daemon's registry when this tree has one, and what its /metrics handler renders (the
  * chunks it writes), else prom-client's Registry and metrics() (the tree before issue 11).
  */
-async function daemonRegistry(): Promise<{ registry: Registry; render: () => Promise<Buffer[]>; implementation: string }> {
+async function daemonRegistry(): Promise<{ registry: Registry; render: () => Promise<Buffer[]>; recycle: (chunks: Buffer[]) => void; implementation: string }> {
   try {
-    const m = (await import('../src/metrics/registry.js')) as { MetricsRegistry: new () => Registry & { metricsBuffers(): Promise<Buffer[]> } };
+    const m = (await import('../src/metrics/registry.js')) as {
+      MetricsRegistry: new () => Registry & { metricsBuffers(): Promise<Buffer[]>; recycle?: (chunks: Buffer[]) => void };
+    };
     const registry = new m.MetricsRegistry();
-    return { registry, render: () => registry.metricsBuffers(), implementation: 'MetricsRegistry (self-printing families, paced, UTF-8 chunks)' };
+    // The server gives the chunks back once the response is written (trees that have recycle()).
+    return { registry, render: () => registry.metricsBuffers(), recycle: (c) => registry.recycle?.(c), implementation: 'MetricsRegistry (self-printing families, paced, UTF-8 chunks)' };
   } catch {
     const registry = new Registry();
     // The server of that tree: metrics() as one string, encoded on write.
-    return { registry, render: async () => [Buffer.from(await registry.metrics(), 'utf8')], implementation: 'prom-client Registry (before issue 11)' };
+    return { registry, render: async () => [Buffer.from(await registry.metrics(), 'utf8')], recycle: () => {}, implementation: 'prom-client Registry (before issue 11)' };
   }
 }
 
 export async function measureScrapes(backends: number, scrapes: number, perTypeDurations: boolean): Promise<ScrapeFigures> {
   const heapBeforeMiB = liveHeapMiB();
-  const { registry, render, implementation } = await daemonRegistry();
+  const { registry, render, recycle, implementation } = await daemonRegistry();
   const hooks = createMetrics({ registry, vppEnabled: true, build: { version: 'bench', commit: 'bench', date: 'bench' }, ...(perTypeDurations ? { perBackendDurations: false } : {}) });
   registerStateCollectors(registry, syntheticSource(backends), { clock: createRealClock(), vppEnabled: true });
   const probe = probeFn(hooks);
@@ -162,6 +165,7 @@ export async function measureScrapes(backends: number, scrapes: number, perTypeD
   const wall: number[] = [];
   let stallMaxMs = 0;
   for (let i = 0; i < scrapes; i++) {
+    recycle(last);
     await sleep(50);
     let expected = performance.now() + 1;
     const timer = setInterval(() => {

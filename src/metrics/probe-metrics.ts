@@ -10,7 +10,7 @@ import { Counter, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { HealthCheckType } from '../shared/config.js';
 import { probeCodeLayer, type ProbeCode } from '../shared/health.js';
-import { familyHeader, isAscii, labelText, sampleValue, type ExpositionWriter } from './exposition.js';
+import { familyHeader, flat, labelText, type ExpositionWriter } from './exposition.js';
 import { registeredName, type ScrapeContext, type TextFamily } from './registry.js';
 import { pacer } from './scrape-gauge.js';
 
@@ -24,7 +24,7 @@ const codeIndex = new Map<ProbeCode, number>(probeCodes.map((c, i) => [c, i]));
 const okCodes: ReadonlySet<ProbeCode> = new Set(['L4OK', 'L6OK', 'L7OK']);
 const results = ['success', 'failure', 'discarded'] as const;
 /** `,result="…",code="…"` for each (result, code) cell of a slot's counts. */
-const cellLabels = results.flatMap((r) => probeCodes.map((c) => `,result="${r}",code="${c}"}`));
+const cellLabels = results.flatMap((r) => probeCodes.map((c) => flat(`,result="${r}",code="${c}"}`)));
 
 const probeTotalName = 'maglev_probe_total';
 const probeTotalHelp = 'Health-check probes by backend, type, result (success, failure, discarded) and code.';
@@ -35,15 +35,13 @@ const durationHeads = [
   ...[...probeBuckets.map((b) => `${b}`), '+Inf'].map((le) => `${durationName}_bucket{le="${le}",`),
   `${durationName}_sum{`,
   `${durationName}_count{`,
-];
-const probeHead = `${probeTotalName}{`;
+].map(flat);
+const probeHead = flat(`${probeTotalName}{`);
 
 interface DurationSeries {
   /** Label values and their text: [backend, type] or [type]. */
   readonly values: readonly string[];
   readonly labels: string;
-  /** Whether labels is ASCII only. */
-  readonly ascii: boolean;
   /** Observations per bucket (not cumulative); the last cell counts those above every bound. */
   readonly buckets: Float64Array;
   sum: number;
@@ -54,15 +52,18 @@ interface Slot {
   readonly backend: string;
   readonly type: string;
   readonly labels: string;
-  readonly ascii: boolean;
   /** results × codes probe counts. */
   readonly counts: Float64Array;
   readonly durations: DurationSeries;
 }
 
-function durationSeries(names: readonly string[], values: readonly string[]): DurationSeries {
-  const labels = labelText(names, values);
-  return { values, labels, ascii: isAscii(labels), buckets: new Float64Array(probeBuckets.length + 1), sum: 0, count: 0 };
+/** Label text kept for the life of a series, flat. */
+function seriesLabels(names: readonly string[], values: readonly string[]): string {
+  return flat(labelText(names, values));
+}
+
+function durationSeries(values: readonly string[], labels: string): DurationSeries {
+  return { values, labels, buckets: new Float64Array(probeBuckets.length + 1), sum: 0, count: 0 };
 }
 
 type CounterSnapshot = Awaited<ReturnType<Counter['get']>>;
@@ -101,19 +102,20 @@ export class ProbeStats {
     if (byType === undefined) this.#slots.set(backend, (byType = new Map<string, Slot>()));
     let slot = byType.get(type);
     if (slot !== undefined) return slot;
+    const labels = seriesLabels(['backend', 'type'], [backend, type]);
     let durations: DurationSeries;
     if (this.perBackendDurations) {
-      durations = durationSeries(['backend', 'type'], [backend, type]);
+      // The same labels: one string for both families.
+      durations = durationSeries([backend, type], labels);
       this.#durations.push(durations);
     } else {
-      durations = this.#byType.get(type) ?? durationSeries(['type'], [type]);
+      durations = this.#byType.get(type) ?? durationSeries([type], seriesLabels(['type'], [type]));
       if (!this.#byType.has(type)) {
         this.#byType.set(type, durations);
         this.#durations.push(durations);
       }
     }
-    const labels = labelText(['backend', 'type'], [backend, type]);
-    slot = { backend, type, labels, ascii: isAscii(labels), counts: new Float64Array(results.length * probeCodes.length), durations };
+    slot = { backend, type, labels, counts: new Float64Array(results.length * probeCodes.length), durations };
     byType.set(type, slot);
     this.#order.push(slot);
     return slot;
@@ -139,7 +141,7 @@ export class ProbeStats {
       for (let cell = 0; cell < counts.length; cell++) {
         const v = counts[cell]!;
         if (v === 0) continue;
-        out.sample(probeHead, slot.labels, cellLabels[cell]!, slot.ascii, v);
+        out.sample(probeHead, slot.labels, cellLabels[cell]!, v);
       }
       const p = pace();
       if (p !== undefined) await p;
@@ -167,15 +169,15 @@ export class ProbeStats {
     const pace = pacer(ctx, 64);
     for (const d of this.#durations) {
       if (d.count === 0) continue;
-      const { labels, ascii } = d;
+      const labels = d.labels;
       let acc = 0;
       const n = d.buckets.length;
       for (let i = 0; i < n; i++) {
         acc += d.buckets[i]!;
-        out.sample(durationHeads[i]!, labels, '}', ascii, acc);
+        out.sample(durationHeads[i]!, labels, '}', acc);
       }
-      out.sample(durationHeads[n]!, labels, '}', ascii, sampleValue(d.sum));
-      out.sample(durationHeads[n + 1]!, labels, '}', ascii, d.count);
+      out.sample(durationHeads[n]!, labels, '}', d.sum);
+      out.sample(durationHeads[n + 1]!, labels, '}', d.count);
       const p = pace();
       if (p !== undefined) await p;
     }
