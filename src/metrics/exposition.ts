@@ -18,12 +18,13 @@ export function sampleValue(v: number): string {
 }
 
 /**
- * s as one flat string. A string built by concatenation (templates included) is a tree of
+ * s, as one flat string. A string built by concatenation (templates included) is a tree of
  * pieces that V8 walks again whenever it is copied: label text kept for the life of a series
- * and copied into every scrape is made flat once (a string decoded from bytes always is).
+ * and copied into every scrape is made flat once. A parsed string is always flat, and JSON
+ * gives back every string exactly (lone surrogates included).
  */
 export function flat(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 export type FamilyType = 'counter' | 'gauge' | 'histogram';
