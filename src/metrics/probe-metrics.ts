@@ -1,12 +1,12 @@
 // maglev_probe_total{backend,type,result,code} and maglev_probe_duration_seconds{backend,type},
-// kept for fleets of thousands of backends probed every second: each
-// (backend, type) owns a slot created at its first probe, with its label text rendered once (flat)
-// and its counts in rows of two shared tables (CellTable), so a probe costs two map lookups and a
-// few array increments, and a scrape joins constant line heads, the series' labels and its
-// numbers; no per-line text is kept between scrapes (the 14 line heads of each series of the
-// per-backend histogram were tens of MB at 10 000 backends). With perBackendDurations false the histogram is kept per check
-// type only (labels {type}): the per-backend histogram is 14 series per backend, most of a
-// large fleet's scrape. Series stay until restart, as prom-client counters do.
+// kept for fleets of thousands of backends probed every second: each (backend, type) owns a slot
+// created at its first probe, with its label text rendered once (flat) and its counts in rows of
+// two shared tables (CellTable), so a probe costs two map lookups and a few array increments, and
+// a scrape joins constant line heads, the series' labels and its numbers. No per-line text is
+// kept between scrapes (the 14 line heads of each per-backend histogram series were 27 MiB at
+// 10 000 backends). With perBackendDurations false the histogram is kept per check type only
+// (labels {type}): the per-backend histogram is 14 series per backend, most of a large fleet's
+// scrape. Series stay until restart, as prom-client counters do.
 
 import { Counter, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
@@ -26,7 +26,7 @@ const probeCodes = Object.keys(probeCodeLayer) as ProbeCode[];
 const codeIndex = new Map<ProbeCode, number>(probeCodes.map((c, i) => [c, i]));
 const okCodes: ReadonlySet<ProbeCode> = new Set(['L4OK', 'L6OK', 'L7OK']);
 const results = ['success', 'failure', 'discarded'] as const;
-/** `,result="…",code="…"` for each (result, code) cell of a slot's counts. */
+/** `,result="…",code="…"}`, the end of the labels of each (result, code) cell of a slot's counts. */
 const cellLabels = results.flatMap((r) => probeCodes.map((c) => flat(`,result="${r}",code="${c}"}`)));
 
 const probeTotalName = 'maglev_probe_total';
