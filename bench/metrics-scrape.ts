@@ -5,7 +5,9 @@
 // pools), feeds it a run's worth of probes and transitions, then scrapes it several times.
 // Per scrape: CPU time (process.cpuUsage: the main thread plus V8's GC helpers; unlike wall or
 // event-loop time it does not grow when a loaded machine deschedules us), event-loop busy time,
-// wall time, the longest stall of a 1 ms timer during it, and the payload (raw and gzip). Also measures the cost of one probe hook call. Appends a section to bench/RESULTS.md.
+// wall time, the longest stall of a 1 ms timer during it, and the payload (raw and gzip). Also measures the cost of one probe hook call,
+// and the live heap (after a full GC) before the metrics exist and after the last scrape, with the
+// process RSS then (tsx and the bench's own fleet arrays included). Appends a section to bench/RESULTS.md.
 //
 //   node --import tsx bench/metrics-scrape.ts [--backends 2000,10000] [--scrapes 7]
 //        [--per-type-durations] [--results FILE | --no-results]
@@ -17,6 +19,8 @@ import { appendFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import { createMetrics, registerStateCollectors, type MetricsHooks, type MetricsSource } from '../src/metrics/metrics.js';
@@ -39,6 +43,27 @@ export interface ScrapeFigures {
   readonly series: number;
   /** One probe through the metrics hook, µs. */
   readonly probeHookUs: number;
+  /** Live heap after a full GC, before the metrics were built and after the last scrape (MiB). */
+  readonly heapBeforeMiB: number;
+  readonly heapAfterMiB: number;
+  /** Process RSS after the last scrape (MiB): the heap, the scrape's buffers, the runtime. */
+  readonly rssMiB: number;
+}
+
+/** A full collection, when the process allows one (node --expose-gc, or the flag set at run time). */
+function collectGarbage(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g !== undefined) {
+    g();
+    return;
+  }
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+function liveHeapMiB(): number {
+  collectGarbage();
+  return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,20 +118,24 @@ function probeFn(hooks: MetricsHooks): ProbeFn {
  * The daemon's registry when this tree has one, and what its /metrics handler renders (the
  * chunks it writes), else prom-client's Registry and metrics() (the tree before issue 11).
  */
-async function daemonRegistry(): Promise<{ registry: Registry; render: () => Promise<Buffer[]>; implementation: string }> {
+async function daemonRegistry(): Promise<{ registry: Registry; render: () => Promise<Buffer[]>; recycle: (chunks: Buffer[]) => void; implementation: string }> {
   try {
-    const m = (await import('../src/metrics/registry.js')) as { MetricsRegistry: new () => Registry & { metricsBuffers(): Promise<Buffer[]> } };
+    const m = (await import('../src/metrics/registry.js')) as {
+      MetricsRegistry: new () => Registry & { metricsBuffers(): Promise<Buffer[]>; recycle?: (chunks: Buffer[]) => void };
+    };
     const registry = new m.MetricsRegistry();
-    return { registry, render: () => registry.metricsBuffers(), implementation: 'MetricsRegistry (self-printing families, paced, UTF-8 chunks)' };
+    // The server gives the chunks back once the response is written (trees that have recycle()).
+    return { registry, render: () => registry.metricsBuffers(), recycle: (c) => registry.recycle?.(c), implementation: 'MetricsRegistry (self-printing families, paced, UTF-8 chunks)' };
   } catch {
     const registry = new Registry();
     // The server of that tree: metrics() as one string, encoded on write.
-    return { registry, render: async () => [Buffer.from(await registry.metrics(), 'utf8')], implementation: 'prom-client Registry (before issue 11)' };
+    return { registry, render: async () => [Buffer.from(await registry.metrics(), 'utf8')], recycle: () => {}, implementation: 'prom-client Registry (before issue 11)' };
   }
 }
 
 export async function measureScrapes(backends: number, scrapes: number, perTypeDurations: boolean): Promise<ScrapeFigures> {
-  const { registry, render, implementation } = await daemonRegistry();
+  const heapBeforeMiB = liveHeapMiB();
+  const { registry, render, recycle, implementation } = await daemonRegistry();
   const hooks = createMetrics({ registry, vppEnabled: true, build: { version: 'bench', commit: 'bench', date: 'bench' }, ...(perTypeDurations ? { perBackendDurations: false } : {}) });
   registerStateCollectors(registry, syntheticSource(backends), { clock: createRealClock(), vppEnabled: true });
   const probe = probeFn(hooks);
@@ -136,6 +165,7 @@ export async function measureScrapes(backends: number, scrapes: number, perTypeD
   const wall: number[] = [];
   let stallMaxMs = 0;
   for (let i = 0; i < scrapes; i++) {
+    recycle(last);
     await sleep(50);
     let expected = performance.now() + 1;
     const timer = setInterval(() => {
@@ -153,6 +183,11 @@ export async function measureScrapes(backends: number, scrapes: number, perTypeD
     busy.push(performance.eventLoopUtilization(elu0).active);
     clearInterval(timer);
   }
+  const bytes = last.reduce((n, c) => n + c.length, 0);
+  const text = Buffer.concat(last);
+  last = [];
+  const heapAfterMiB = liveHeapMiB();
+  const rssMiB = process.memoryUsage().rss / 2 ** 20;
   return {
     backends,
     implementation,
@@ -161,21 +196,24 @@ export async function measureScrapes(backends: number, scrapes: number, perTypeD
     busyMedianMs: percentile(busy, 0.5) ?? NaN,
     wallMedianMs: percentile(wall, 0.5) ?? NaN,
     stallMaxMs,
-    bytes: last.reduce((n, c) => n + c.length, 0),
-    gzipBytes: gzipSync(Buffer.concat(last)).length,
-    series: Buffer.concat(last).toString('utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
+    bytes,
+    gzipBytes: gzipSync(text).length,
+    series: text.toString('utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')).length,
     probeHookUs,
+    heapBeforeMiB,
+    heapAfterMiB,
+    rssMiB,
   };
 }
 
 function table(rows: readonly ScrapeFigures[]): string {
   const mib = (b: number): string => `${(b / 2 ** 20).toFixed(2)} MiB`;
   return [
-    '| backends | CPU per scrape, median (max) | event loop busy | wall | longest 1 ms-timer stall | payload | gzip | samples | probe hook |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| backends | CPU per scrape, median (max) | event loop busy | wall | longest 1 ms-timer stall | payload | gzip | samples | probe hook | live heap: before → after | RSS after |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.backends} | ${r.cpuMedianMs.toFixed(1)} ms (${r.cpuMaxMs.toFixed(1)} ms) | ${r.busyMedianMs.toFixed(1)} ms | ${r.wallMedianMs.toFixed(1)} ms | ${r.stallMaxMs.toFixed(1)} ms | ${mib(r.bytes)} | ${mib(r.gzipBytes)} | ${r.series} | ${r.probeHookUs.toFixed(2)} µs |`,
+        `| ${r.backends} | ${r.cpuMedianMs.toFixed(1)} ms (${r.cpuMaxMs.toFixed(1)} ms) | ${r.busyMedianMs.toFixed(1)} ms | ${r.wallMedianMs.toFixed(1)} ms | ${r.stallMaxMs.toFixed(1)} ms | ${mib(r.bytes)} | ${mib(r.gzipBytes)} | ${r.series} | ${r.probeHookUs.toFixed(2)} µs | ${r.heapBeforeMiB.toFixed(1)} → ${r.heapAfterMiB.toFixed(1)} MiB | ${r.rssMiB.toFixed(0)} MiB |`,
     ),
   ].join('\n');
 }
@@ -197,7 +235,7 @@ async function main(): Promise<void> {
   const rows: ScrapeFigures[] = [];
   for (const n of sizes) {
     const r = await measureScrapes(n, scrapes, perType);
-    console.log(`${n} backends: CPU ${r.cpuMedianMs.toFixed(1)} ms (max ${r.cpuMaxMs.toFixed(1)}), busy ${r.busyMedianMs.toFixed(1)} ms, wall ${r.wallMedianMs.toFixed(1)} ms, stall ${r.stallMaxMs.toFixed(1)} ms, ${r.bytes} B (gzip ${r.gzipBytes} B), ${r.series} samples, probe hook ${r.probeHookUs.toFixed(2)} µs`);
+    console.log(`${n} backends: CPU ${r.cpuMedianMs.toFixed(1)} ms (max ${r.cpuMaxMs.toFixed(1)}), busy ${r.busyMedianMs.toFixed(1)} ms, wall ${r.wallMedianMs.toFixed(1)} ms, stall ${r.stallMaxMs.toFixed(1)} ms, ${r.bytes} B (gzip ${r.gzipBytes} B), ${r.series} samples, probe hook ${r.probeHookUs.toFixed(2)} µs, live heap ${r.heapBeforeMiB.toFixed(1)} → ${r.heapAfterMiB.toFixed(1)} MiB, RSS ${r.rssMiB.toFixed(0)} MiB`);
     rows.push(r);
   }
   const text = [

@@ -1,11 +1,11 @@
-// A counter family whose series keep their label text rendered from the first increment: an
+// A counter family whose series keep their label text rendered (flat) from the first increment: an
 // increment is one map lookup, and a scrape prints prepared lines (paced by the scrape's
 // pauses) instead of escaping and joining labels again. For counters with many series, such as
 // per-backend transitions. A prom-client Counter subclass: other Registries read it via get().
 
 import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { familyHeader, labelText, sampleValue, type ExpositionWriter } from './exposition.js';
+import { familyHeader, flat, labelText, type ExpositionWriter } from './exposition.js';
 import { registeredName, type ScrapeContext, type TextFamily } from './registry.js';
 import { pacer } from './scrape-gauge.js';
 
@@ -34,7 +34,7 @@ export class LabelledCounter extends Counter implements TextFamily {
   add(labelValues: readonly string[], n = 1): void {
     const key = labelValues.join('\u0000');
     let s = this.#series.get(key);
-    if (s === undefined) this.#series.set(key, (s = { labels: labelText(this.#labelNames, labelValues), values: [...labelValues], value: 0 }));
+    if (s === undefined) this.#series.set(key, (s = { labels: flat(labelText(this.#labelNames, labelValues)), values: [...labelValues], value: 0 }));
     s.value += n;
   }
 
@@ -46,8 +46,9 @@ export class LabelledCounter extends Counter implements TextFamily {
   async renderText(ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     out.line(familyHeader(this.#name, this.#help, 'counter'));
     const pace = pacer(ctx, 1024);
+    const head = flat(`${this.#name}{`);
     for (const s of this.#series.values()) {
-      out.line(`${this.#name}{${s.labels}} ${sampleValue(s.value)}`);
+      out.sample(head, s.labels, '}', s.value);
       const p = pace();
       if (p !== undefined) await p;
     }

@@ -74,16 +74,22 @@ async function replyMetrics(req: IncomingMessage, res: ServerResponse, registry:
   const chunks = registry instanceof MetricsRegistry ? await registry.metricsBuffers() : [Buffer.from(await registry.metrics(), 'utf8')];
   const accept = req.headers['accept-encoding'];
   const gzip = typeof accept === 'string' && /(^|[\s,])gzip\b(?!;\s*q=0(\.0*)?\b)/.test(accept);
+  // The chunks go back to the registry once written (finish); not after an error, when a
+  // pending write may still read them.
+  const recycle = (): void => {
+    if (registry instanceof MetricsRegistry) registry.recycle(chunks);
+  };
   if (!gzip) {
     res.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Length': chunks.reduce((n, c) => n + c.length, 0), Vary: 'Accept-Encoding' });
-    if (req.method === 'HEAD') return void res.end();
+    if (req.method === 'HEAD') return void res.end(recycle);
     for (const c of chunks) res.write(c);
-    res.end();
+    res.end(recycle);
     return;
   }
   res.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
-  if (req.method === 'HEAD') return void res.end();
+  if (req.method === 'HEAD') return void res.end(recycle);
   await pipeline(Readable.from(chunks), createGzip(), res);
+  recycle();
 }
 
 function reply(res: ServerResponse, code: number, type: string, body: string): void {

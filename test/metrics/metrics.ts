@@ -9,10 +9,12 @@ import t from 'tap';
 import type { CheckerEvent, CheckerEventSource } from '../../src/checker/events.js';
 import { countCheckerTransitions, createMetrics, registerStateCollectors, type MetricsHooks } from '../../src/metrics/metrics.js';
 import { healthz } from '../../src/metrics/healthz.js';
+import { MetricsRegistry } from '../../src/metrics/registry.js';
 import { startMetricsServer } from '../../src/metrics/server.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { createSilentLogger } from '../../src/shared/log.js';
 import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
+import { until } from '../support/wait-for.js';
 
 /** Sample lines of an exposition as `name{labels}` → value. */
 function samples(text: string): Map<string, number> {
@@ -322,4 +324,43 @@ void t.test('/metrics is gzipped for scrapers that accept it, identical once inf
   const head = await get({ 'accept-encoding': 'gzip' }, 'HEAD');
   t.equal(head.status, 200);
   t.equal(head.body.length, 0);
+});
+
+void t.test('/metrics gives a MetricsRegistry its chunks back after each response; overlapping scrapes stay whole', async (t) => {
+  const fake = new FakeControlPlane();
+  const clock = new ManualClock(T0);
+  const registry = new MetricsRegistry();
+  const hooks = createMetrics({ registry, vppEnabled: false, build: { version: '1', commit: 'c', date: 'd' }, defaultMetrics: false });
+  registerStateCollectors(registry, fake, { clock, vppEnabled: false });
+  // Megabytes of text: many blocks per scrape.
+  for (let i = 0; i < 4000; i++) hooks.onProbe(`bäckend-${i}`, 'http', 'L7OK', 'recorded', i % 300);
+  const recycled: number[] = [];
+  const recycle = registry.recycle.bind(registry);
+  registry.recycle = (chunks) => {
+    recycled.push(chunks.length);
+    recycle(chunks);
+  };
+  const server = await startMetricsServer({ addr: { host: '127.0.0.1', port: 0 }, registry, source: fake, clock, logger: createSilentLogger() });
+  t.teardown(() => server.close());
+  const get = (gzip: boolean): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/metrics', headers: { 'accept-encoding': gzip ? 'gzip' : 'identity' } }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(parts);
+          resolve((gzip ? gunzipSync(body) : body).toString('utf8'));
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const first = await get(false);
+  t.ok(first.length > 1_000_000, `${first.length} chars`);
+  t.match(first, /^maglev_probe_total\{backend="bäckend-3999",type="http",result="success",code="L7OK"\} 1$/m);
+  const overlapping = await Promise.all([get(false), get(true), get(false), get(true)]);
+  for (const [i, body] of overlapping.entries()) t.equal(body, first, `overlapping scrape ${i}`);
+  for (let i = 0; i < 3; i++) t.equal(await get(i % 2 === 0), first, `scrape ${i} after the others`);
+  await until(() => recycled.length === 8, 'every response gave its chunks back');
+  t.ok(recycled.every((n) => n > 10), 'many chunks each time');
 });

@@ -74,6 +74,43 @@ void t.test('a scrape yields to the event loop between chunks', async (t) => {
   t.equal(text.match(/^maglev_probe_duration_seconds_count/gm)?.length, 2000);
 });
 
+void t.test('non-ASCII label values: the same text as prom-client, UTF-8 on the wire', async (t) => {
+  for (const perBackend of [true, false]) {
+    const plain = new Registry();
+    const fast = new MetricsRegistry();
+    for (const hooks of [build(plain, perBackend), build(fast, perBackend)]) {
+      for (const b of ['bäckend-é', 'snow☃man', 'rocket-🚀', 'lone-\ud800']) {
+        hooks.onProbe(b, 'http', 'L7OK', 'recorded', 3);
+        hooks.onBackendTransition(b, 'unknown', 'up');
+      }
+    }
+    const want = Buffer.from(await plain.metrics(), 'utf8');
+    const got = Buffer.concat(await fast.metricsBuffers());
+    t.ok(got.equals(want), `identical bytes (per-backend durations ${perBackend})`);
+    t.match(got.toString('utf8'), /^maglev_probe_total\{backend="rocket-🚀",type="http",result="success",code="L7OK"\} 1$/m);
+  }
+});
+
+void t.test('the blocks of a written scrape serve the next one', async (t) => {
+  const registry = new MetricsRegistry();
+  const hooks = build(registry);
+  for (let i = 0; i < 3000; i++) hooks.onProbe(`bäckend-${i}`, 'http', 'L7OK', 'recorded', 2);
+  const first = await registry.metricsBuffers();
+  const firstText = Buffer.concat(first).toString('utf8');
+  t.ok(first.length > 2, `${first.length} chunks`);
+  const fresh = await registry.metricsBuffers();
+  t.notOk(fresh.some((c) => first.some((f) => f.buffer === c.buffer)), 'nothing reused before recycle');
+  registry.recycle(first);
+  registry.recycle(first); // twice: still one scrape per block
+  const again = await registry.metricsBuffers();
+  t.equal(Buffer.concat(again).toString('utf8'), firstText, 'the same text in reused memory');
+  t.ok(again.filter((c) => first.some((f) => f.buffer === c.buffer)).length >= first.length - 1, 'written into the recycled blocks');
+  const buffers = new Set(again.map((c) => c.buffer));
+  t.equal(buffers.size, again.length, 'each block used once');
+  t.equal(await registry.metrics(), firstText, 'metrics() recycles its own chunks');
+  t.equal(await registry.metrics(), firstText);
+});
+
 void t.test('OpenMetrics goes through prom-client', async (t) => {
   const registry = new MetricsRegistry();
   feed(build(registry));
