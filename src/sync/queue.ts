@@ -1,7 +1,7 @@
 // The reconciler's pending sync requests (single flight): a pending `all` flag
 // plus frontend → flush-hint addresses, each with the promises waiting for the run that covers
-// them. Requests for one frontend merge; a full sync takes every VIP request with it. No timers,
-// no I/O: the reconciler decides when to take the next job.
+// them. Requests for one frontend merge; a full sync takes every VIP request with it but those of
+// checker events alone. No timers, no I/O: the reconciler decides when to take the next job.
 
 import { canonicalIp } from '../shared/ip-address.js';
 import type { BackendTransitionEvent } from '../checker/events.js';
@@ -94,7 +94,12 @@ export class SyncQueue {
     return this.#next(can) !== undefined;
   }
 
-  /** Removes and returns the next runnable job: the full sync first, else the oldest allowed VIP. */
+  /**
+   * Removes and returns the next runnable job: the full sync first, else the oldest allowed VIP.
+   * A full sync takes every VIP request with it except those only checker events asked for: those
+   * stay queued, so they run while the full sync lends its slot (during its read and between its
+   * write batches) instead of waiting for its read.
+   */
   take(can: Runnable): SyncJob | undefined {
     const next = this.#next(can);
     if (next === undefined) return undefined;
@@ -102,13 +107,14 @@ export class SyncQueue {
       const waiters = this.#all ?? [];
       const hints = new Map<string, Set<string>>();
       const events = new Map<string, BackendTransitionEvent[]>();
-      for (const [frontend, p] of this.#vips) {
+      for (const [frontend, p] of [...this.#vips]) {
+        if (onlyEvents(p.origins)) continue;
         waiters.push(...p.waiters);
         if (p.hints.size > 0) hints.set(frontend, p.hints);
         if (p.events.length > 0) events.set(frontend, p.events);
+        this.#vips.delete(frontend);
       }
       this.#all = undefined;
-      this.#vips.clear();
       return { scope: 'all', waiters, hints, events };
     }
     return this.#takeVip(next);

@@ -32,15 +32,17 @@ void t.test('take order and merging', (t) => {
       want: ['vip b [10.0.0.1+10.0.0.9] w1 event+request', 'vip a [10.0.0.1] w1 request', 'none'],
     },
     {
-      name: 'a pending full sync goes first and takes every VIP request with it',
+      name: 'a pending full sync goes first and takes every VIP request with it but those of events alone',
       fill: (q, w) => {
         q.addVip('a', { origin: 'request', hints: ['10.0.0.1'], waiter: w('a') });
         q.addAll(w('all'));
         q.addVip('b', { origin: 'event' });
+        q.addVip('c', { origin: 'event' });
+        q.addVip('c', { origin: 'request' });
         q.addAll();
       },
       can: open,
-      want: ['all [a=10.0.0.1] w2', 'none'],
+      want: ['all [a=10.0.0.1] w2', 'vip b [] w0 event', 'none'],
     },
     {
       name: 'a closed gate holds the full sync and unreleased frontends',
@@ -109,8 +111,11 @@ void t.test('takeEventVips: every runnable request that only events asked for, o
   t.equal(jobs[1]?.event, e2, 'the latest one for error logs');
   t.same([show(q.take(open)), show(q.take(open)), show(q.take(open)), show(q.take(open))], ['vip b [] w0 request', 'vip d [] w0 event', 'vip e [] w0 event+release', 'none']);
   q.addVip('a', { origin: 'event', event: e1 });
+  q.addVip('a', { origin: 'request' });
+  q.addVip('b', { origin: 'event', event: e2 });
   q.addAll();
   const all = q.take(open);
   t.same(all?.scope === 'all' ? [...all.events.keys()] : [], ['a'], 'a full sync carries the events of the requests it covers');
+  t.same(q.takeEventVips(open).map(show), ['vip b [] w0 event'], 'a request of events alone stays queued for the slot the full sync lends');
   t.end();
 });
