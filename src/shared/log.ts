@@ -66,7 +66,11 @@ export function createLogger(opts: LoggerOptions): Logger {
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label.toUpperCase() }) },
     },
-    opts.destination ?? pino.destination({ dest: 1, sync: true }),
+    // Asynchronous: a synchronous write per line put a syscall on the probe and VPP-write path
+    // of every transition, and slept the main thread while a slow reader (journald, a pipe) had
+    // the pipe full. pino flushes what is buffered when the process exits; past 16 MiB of
+    // unwritten lines (a reader stuck for good) new lines are dropped rather than stall the daemon.
+    opts.destination ?? pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
   );
   return wrap(out, opts.level, opts.tap, {});
 }
