@@ -39,7 +39,7 @@ import { formatDurationMs, parseDurationMs } from '../src/shared/duration.js';
 import { bucketDelta, histogramQuantile, matchWrites, percentile, type Stamped } from './detection-stats.js';
 import { createFlapper, seededRandom } from './soak-flapper.js';
 import { soakConfigYaml, soakLayout } from './soak-layout.js';
-import { binPath, startPart, startProgram, type ChildPart } from './soak-process.js';
+import { binArgs, binPath, startPart, startProgram, type ChildPart } from './soak-process.js';
 import { metricByLabel, metricSum } from './soak-sample.js';
 
 export interface DetectionOptions {
@@ -167,7 +167,7 @@ export async function runDetectionBench(partial: Partial<DetectionOptions> = {})
     const daemonLog = o.keep === true ? join(dir, 'maglevd.log') : undefined;
     const daemon = startPart(
       'maglevd',
-      [...(o.cpuProf === true ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), binPath('maglevd'), '--config', configPath, '--grpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--vpp-api-addr', api, '--vpp-stats-addr', stats, '--log-level', 'info'],
+      [...binArgs('maglevd', o.cpuProf === true ? ['--cpu-prof', '--cpu-prof-dir', dir] : []), '--config', configPath, '--grpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--vpp-api-addr', api, '--vpp-stats-addr', stats, '--log-level', 'info'],
       (line) => {
         if (daemonLog !== undefined) appendFileSync(daemonLog, `${line}\n`);
         if (line.includes('"msg":"backend-transition"')) {

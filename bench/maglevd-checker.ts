@@ -1,9 +1,10 @@
-// The built maglevd as a checker under test: `node bin/maglevd.js` (dist/, no loader) with a
-// generated config, VPP off, gRPC and /metrics on loopback. Its own figures come from two
-// /metrics scrapes at the window's edges: maglev_probe_total (checks and failures) and, when the
-// daemon has it, the maglev_probe_schedule_lateness_seconds histogram. The scrapes sit outside
-// the CPU window; the stall the first one causes is inside the lateness window, so its size and
-// time are reported alongside.
+// The built maglevd as a checker under test: `node <its shebang's flags> bin/maglevd.js` (dist/,
+// no loader, as /usr/sbin/maglevd runs) with a generated config, VPP off, gRPC and /metrics on
+// loopback. Its own figures come from two /metrics scrapes at the window's edges:
+// maglev_probe_total (checks and failures) and, when the daemon has it, the
+// maglev_probe_schedule_lateness_seconds histogram. The scrapes sit outside the CPU window; the
+// stall the first one causes is inside the lateness window, so its size and time are reported
+// alongside.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { waitForConnect } from './loopback-port.js';
 import { maglevdBenchYaml } from './maglevd-config.js';
 import { parseStatusField } from './process-sampler.js';
 import { histogramDelta, histogramQuantile, readHistogram, type Histogram } from './prometheus-histogram.js';
-import { binPath, startPart } from './soak-process.js';
+import { binArgs, startPart } from './soak-process.js';
 import { metricByLabel } from './soak-sample.js';
 
 export const latenessMetric = 'maglev_probe_schedule_lateness_seconds';
@@ -55,7 +56,7 @@ export async function startMaglevd(t: CheckTarget): Promise<CheckerUnderTest> {
   writeFileSync(config, maglevdBenchYaml(t));
   const part = startPart(
     'maglevd',
-    [binPath('maglevd'), '--config', config, '--grpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--vpp-api-addr', '', '--vpp-stats-addr', '', '--log-level', 'info'],
+    [...binArgs('maglevd'), '--config', config, '--grpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--vpp-api-addr', '', '--vpp-stats-addr', '', '--log-level', 'info'],
     undefined,
     /"msg":"metrics-listen"/,
   );

@@ -3,6 +3,7 @@
 // to a callback, and a stop that escalates from SIGTERM to SIGKILL so that nothing outlives a run.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +12,22 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 /** Absolute path of bin/<name>.js (they import the compiled dist/). */
 export function binPath(name: string): string {
   return join(root, 'bin', `${name}.js`);
+}
+
+/**
+ * The Node flags a bin's first line gives (`#!/usr/bin/env -S node --flag ...`), so that a bench
+ * running `node bin/x.js` starts it as the installed /usr/sbin/x (which the kernel runs through
+ * that line) does. Pure.
+ */
+export function shebangNodeFlags(firstLine: string): string[] {
+  const m = /^#!\S*\/env\s+-S\s+node\s+(.*)$/.exec(firstLine.trim());
+  return m?.[1] === undefined ? [] : m[1].split(/\s+/).filter((s) => s !== '');
+}
+
+/** node's arguments to run bin/<name>.js: its shebang's flags, then `extra` (which win), then the file. */
+export function binArgs(name: string, extra: readonly string[] = []): string[] {
+  const path = binPath(name);
+  return [...shebangNodeFlags(readFileSync(path, 'utf8').split('\n', 1)[0] ?? ''), ...extra, path];
 }
 
 export interface ChildPart {

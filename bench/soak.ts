@@ -21,7 +21,7 @@ import { createFlapper, seededRandom } from './soak-flapper.js';
 import { parseSoakArgs, usage, type SoakOptions } from './soak-options.js';
 import { awaitConvergence } from './soak-convergence.js';
 import { soakConfigYaml, soakLayout } from './soak-layout.js';
-import { binPath, startPart, type ChildPart } from './soak-process.js';
+import { binArgs, binPath, startPart, type ChildPart } from './soak-process.js';
 import { growthVerdict, sampleLine, writeSoakSection, type ProcReading } from './soak-report.js';
 import { userHz } from './process-sampler.js';
 import { metricByLabel, metricSum, procStat, type SoakSample } from './soak-sample.js';
@@ -88,7 +88,7 @@ export async function runSoak(o: SoakOptions, signals: NodeJS.EventEmitter = pro
 
     const daemon = startPart(
       'maglevd',
-      [...o.nodeArgs, binPath('maglevd'), '--config', configPath, '--grpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--vpp-api-addr', api, '--vpp-stats-addr', stats, '--log-level', 'info'],
+      [...binArgs('maglevd', o.nodeArgs), '--config', configPath, '--grpc-addr', '127.0.0.1:0', '--metrics-addr', '127.0.0.1:0', '--vpp-api-addr', api, '--vpp-stats-addr', stats, '--log-level', 'info'],
       (line) => {
         const msg = /"msg":"([^"]+)"/.exec(line)?.[1] ?? '(not json)';
         logCounts.set(msg, (logCounts.get(msg) ?? 0) + 1);
