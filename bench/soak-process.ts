@@ -24,10 +24,15 @@ export function shebangNodeFlags(firstLine: string): string[] {
   return m?.[1] === undefined ? [] : m[1].split(/\s+/).filter((s) => s !== '');
 }
 
-/** node's arguments to run bin/<name>.js: its shebang's flags, then `extra` (which win), then the file. */
-export function binArgs(name: string, extra: readonly string[] = []): string[] {
+/**
+ * node's arguments to run bin/<name>.js: its shebang's flags, those of BENCH_NODE_FLAGS (to
+ * measure other heap sizing, e.g. the memory mode of docs/install.md), then `extra` (which win),
+ * then the file.
+ */
+export function binArgs(name: string, extra: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): string[] {
   const path = binPath(name);
-  return [...shebangNodeFlags(readFileSync(path, 'utf8').split('\n', 1)[0] ?? ''), ...extra, path];
+  const fromEnv = (env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter((s) => s !== '');
+  return [...shebangNodeFlags(readFileSync(path, 'utf8').split('\n', 1)[0] ?? ''), ...fromEnv, ...extra, path];
 }
 
 export interface ChildPart {

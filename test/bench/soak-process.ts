@@ -15,8 +15,10 @@ t.test('flags from the first line', async (t) => {
   for (const c of cases) t.same(shebangNodeFlags(c.in), c.want, c.name);
 });
 
-t.test('binArgs: the shebang flags, the extra ones, then the file', async (t) => {
-  const args = binArgs('maglevd', ['--cpu-prof']);
+t.test('binArgs: the shebang flags, BENCH_NODE_FLAGS, the extra ones, then the file', async (t) => {
+  const args = binArgs('maglevd', ['--cpu-prof'], {});
   t.equal(args.at(-1), binPath('maglevd'));
   t.equal(args.at(-2), '--cpu-prof');
+  const tuned = binArgs('maglevd', ['--cpu-prof'], { BENCH_NODE_FLAGS: ' --max-semi-space-size=2  --heap-growing-percent=20 ' });
+  t.same(tuned.slice(-4), ['--max-semi-space-size=2', '--heap-growing-percent=20', '--cpu-prof', binPath('maglevd')]);
 });
