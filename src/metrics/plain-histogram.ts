@@ -5,7 +5,7 @@
 // byte for byte as prom-client would (a test compares the two).
 
 import { Histogram, type Registry } from 'prom-client';
-import { familyHeader, sampleValue, type ExpositionWriter } from './exposition.js';
+import { familyHeader, type ExpositionWriter } from './exposition.js';
 import { registeredName, type ScrapeContext, type TextFamily } from './registry.js';
 
 type HistogramSnapshot = Awaited<ReturnType<Histogram['get']>>;
@@ -51,7 +51,7 @@ export class PlainHistogram extends Histogram implements TextFamily {
 
   renderText(_ctx: ScrapeContext, out: ExpositionWriter): Promise<void> {
     out.line(familyHeader(this.#name, this.#help, 'histogram'));
-    this.#each((suffix, le, value) => out.line(`${this.#name}${suffix}${le === undefined ? '' : `{le="${le}"}`} ${sampleValue(value)}`));
+    this.#each((suffix, le, value) => (le === undefined ? out.sample(`${this.#name}${suffix}`, '', '', value) : out.sample(`${this.#name}${suffix}{le="`, le, '"}', value)));
     return Promise.resolve();
   }
 

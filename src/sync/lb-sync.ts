@@ -161,15 +161,11 @@ export class LbSync {
         if (d !== undefined) written(d.frontend);
       };
       const batches = fullSyncBatches(planAll(desired, this.#state.believed(), hints), maxInFlight);
-      if (window?.lend === undefined) {
-        await this.#execute(api, batches, counts, tell);
-        return true;
-      }
       const overtaken = (this.#overtaken = new Set<string>());
       const skipped = new Set<string>();
       try {
         for (const [i, planned] of batches.entries()) {
-          if (i > 0) await window.lend();
+          if (i > 0 && window?.lend !== undefined) await window.lend();
           // A full sync that started meanwhile (a VIP sync's escalation) read and planned after this one's writes.
           if (this.#fullSyncs !== epoch) return true;
           let batch = planned;

@@ -107,7 +107,7 @@ export class SyncQueue {
       const waiters = this.#all ?? [];
       const hints = new Map<string, Set<string>>();
       const events = new Map<string, BackendTransitionEvent[]>();
-      for (const [frontend, p] of [...this.#vips]) {
+      for (const [frontend, p] of this.#vips) {
         if (onlyEvents(p.origins)) continue;
         waiters.push(...p.waiters);
         if (p.hints.size > 0) hints.set(frontend, p.hints);

@@ -428,16 +428,17 @@ void t.test('gate: closed gate parks VIP requests, refuses full and RPC syncs, a
   r.stop();
 });
 
-/** The end-to-end stack of the tests below: the reconciler over LbSync over the lb model. */
-function modelStack(opts: { onTransitionWritten?: (s: number) => void; monotonicNow?: () => number } = {}) {
+/** The end-to-end stack of the tests below: the reconciler over LbSync over the lb model (every backend up). */
+function modelStack(opts: { onTransitionWritten?: (s: number) => void; monotonicNow?: () => number; spec?: ConfigSpec } = {}) {
+  const { spec: layout = spec, ...hooks } = opts;
   const clock = new ManualClock(0);
   const api = new ModelLbApi(clock);
   const log = new RecordingLogger();
-  const cfg = makeConfig(spec);
-  const states: Record<string, BackendState> = { a: 'up', b: 'up' };
+  const cfg = makeConfig(layout);
+  const states: Record<string, BackendState> = Object.fromEntries(Object.keys(layout.backends).map((b) => [b, 'up']));
   const events = new FakeEvents();
   const engine = new LbSync({ api, clock, log });
-  const r = new Reconciler({ engine, events, config: () => cfg, inputs: makeInputs(() => cfg, states), clock, log, ...opts });
+  const r = new Reconciler({ engine, events, config: () => cfg, inputs: makeInputs(() => cfg, states), clock, log, ...hooks });
   r.start();
   r.setConnected(true);
   return { api, states, events, r, engine };
@@ -592,25 +593,14 @@ void t.test('a full sync lends the slot to event syncs while its read is on its 
 });
 
 /** fa fails over from a to d (two write batches: make, then drain); fc's change is one batch after them. */
-function failoverStack() {
-  const clock = new ManualClock(0);
-  const api = new ModelLbApi(clock);
-  const log = new RecordingLogger();
-  const cfg = makeConfig({
-    backends: { a: '10.0.0.1', c: '10.0.0.3', d: '10.0.0.4' },
-    frontends: { fa: { address: '192.0.2.1', pools: [{ a: 100 }, { d: 100 }] }, fc: { address: '192.0.2.3', pools: [{ c: 100 }] } },
-    lb: { syncIntervalMs: 40_000 },
-  });
-  const states: Record<string, BackendState> = { a: 'up', c: 'up', d: 'up' };
-  const events = new FakeEvents();
-  const r = new Reconciler({ engine: new LbSync({ api, clock, log }), events, config: () => cfg, inputs: makeInputs(() => cfg, states), clock, log });
-  r.start();
-  r.setConnected(true);
-  return { api, states, events, r };
-}
+const failoverSpec: ConfigSpec = {
+  backends: { a: '10.0.0.1', c: '10.0.0.3', d: '10.0.0.4' },
+  frontends: { fa: { address: '192.0.2.1', pools: [{ a: 100 }, { d: 100 }] }, fc: { address: '192.0.2.3', pools: [{ c: 100 }] } },
+  lb: { syncIntervalMs: 40_000 },
+};
 
 void t.test('a full sync lends the slot between its write batches: a transition waits for one batch, not the whole plan', async (t) => {
-  const { api, states, events, r } = failoverStack();
+  const { api, states, events, r } = modelStack({ spec: failoverSpec });
   await r.idle();
   api.clearCalls();
   // Changes the full sync finds on its own: fa fails over to d, c is paused.
@@ -643,7 +633,7 @@ void t.test('a full sync lends the slot between its write batches: a transition 
 });
 
 void t.test('a VIP a transition synced during a full sync keeps the newer weight: the full sync’s older plan for it is dropped', async (t) => {
-  const { api, states, events, r } = failoverStack();
+  const { api, states, events, r } = modelStack({ spec: failoverSpec });
   await r.idle();
   api.clearCalls();
   states.a = 'paused';
