@@ -61,6 +61,7 @@ void t.test('1200 idle sockets under a 1200-fd limit: the cap holds, backends st
   await weightsDuringFlood(t, lab);
   const open = socks.filter((s) => !s.destroyed).length;
   t.ok(open <= 256 + 8, `at most the cap of connections stay open (${open} of 1200)`);
+  await lab.d.waitForLog((l) => l.msg === 'grpc-connection-refused', 5000).catch(() => undefined);
   const refused = lab.d.logs.filter((l) => l.msg === 'grpc-connection-refused');
   t.ok(refused.length >= 1, 'the refusals are logged');
   t.match(refused[0], { reason: 'at most 256 connections', remote: '127.0.0.1' });

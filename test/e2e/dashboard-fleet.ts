@@ -103,7 +103,8 @@ t.test('the dashboard shows a fleet backend down, live', async (t) => {
   const seen = await textBecomes(page, 'backend-state-web-primary-b2', 'down', settleMs);
   const latency = Math.round(seen - tDown);
   t.ok(latency < 10_000, `shown down on the page ${latency} ms after the fleet backend went down`);
-  const transition = d.logs.find((l) => l.msg === 'backend-transition' && l.backend === 'b2' && l.to === 'down');
+  // Logs are written asynchronously, so the line may trail the page by a moment.
+  const transition = await d.waitForLog((l) => l.msg === 'backend-transition' && l.backend === 'b2' && l.to === 'down', 5000).catch(() => undefined);
   t.ok(transition !== undefined, 'maglevd logged the transition');
   await textBecomes(page, 'backend-effective-web-primary-b2', '0', settleMs);
   for (const name of ['b1', 'b3']) t.equal((await page.textContent(`[data-testid="backend-state-web-primary-${name}"]`))?.trim(), 'up', `${name} still up`);

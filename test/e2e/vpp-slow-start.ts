@@ -42,6 +42,8 @@ t.test('slow start: a recovering backend ramps in steps; a restart does not ramp
       [20, 40, 60, 80, 100].map((w) => `weight ${vip} ${b} w=${w} flush=false`),
       'the up transition at a fifth, then one lb_as_set_weight per step, nothing else',
     );
+    // Logs are written asynchronously: the last step's line may trail its write to VPP.
+    await lab.until(() => first.logs('backend-slow-start-step').length >= stepsBefore + 4, 'the fourth step logged', 5000);
     const at = lab.requests.slice(mark).filter((r) => r.name === 'lb_as_set_weight').map((r) => r.at);
     const gaps = at.slice(1).map((x, i) => x - at[i]!);
     t.ok(gaps.every((g) => g >= 800), `steps about a second apart: ${gaps.join(', ')} ms`);
@@ -70,6 +72,7 @@ t.test('slow start: a recovering backend ramps in steps; a restart does not ramp
       [10, 20, 30, 40, 50].map((w) => `weight ${vip} ${c} w=${w} flush=false`),
       'c ramps from a fifth',
     );
+    await lab.until(() => second.logs('backend-slow-start-skipped').length >= 2, 'both skips logged', 5000);
     t.same(second.logs('backend-slow-start-skipped').map((l) => l.backend).sort(), ['a', 'b']);
   });
 });
