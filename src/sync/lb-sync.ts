@@ -74,6 +74,12 @@ export interface LbSyncOptions {
 const retvalValueExist = -81;
 /** AS calls of one batch in flight at once: enough to hide the round trip, small next to VPP's 5 s reply budget. */
 const maxInFlight = 64;
+/**
+ * A full sync's batches are smaller: it lends its slot between them, so a transition that
+ * arrives while it writes waits for one batch of its calls (a periodic sync re-flushes every
+ * flush-on-down backend still down: hundreds of calls in a flapping fleet).
+ */
+const fullSyncInFlight = 16;
 const retvalInvalidArgument = -73;
 /** Drift lines quoted in the vpp-lb-drift log (the count is always complete). */
 const driftExamples = 5;
@@ -160,7 +166,7 @@ export class LbSync {
         const d = desired.get(id);
         if (d !== undefined) written(d.frontend);
       };
-      const batches = fullSyncBatches(planAll(desired, this.#state.believed(), hints), maxInFlight);
+      const batches = fullSyncBatches(planAll(desired, this.#state.believed(), hints), fullSyncInFlight);
       const overtaken = (this.#overtaken = new Set<string>());
       const skipped = new Set<string>();
       try {
