@@ -16,9 +16,9 @@ function lookup(table: WeightTable, frontend: string, pool: string, backend: str
 
 function store(table: WeightTable, frontend: string, pool: string, backend: string, weight: number): void {
   let pools = table.get(frontend);
-  if (pools === undefined) table.set(frontend, (pools = new Map()));
+  if (pools === undefined) table.set(frontend, (pools = new Map<string, Map<string, number>>()));
   let members = pools.get(pool);
-  if (members === undefined) pools.set(pool, (members = new Map()));
+  if (members === undefined) pools.set(pool, (members = new Map<string, number>()));
   members.set(backend, weight);
 }
 

@@ -60,10 +60,9 @@ export async function startDaemon(o: MaglevdOptions, deps: DaemonDeps = {}): Pro
   routeGrpcLogs(logger);
   logger.info('starting', { version: buildInfo.version, commit: buildInfo.commit, date: buildInfo.date });
 
-  // Even the first load parses in the worker thread: the parse of a large config leaves ~8 kB of
-  // garbage per backend, and on the main thread it would sit in the old space (RSS) until a
-  // major GC that a steady probe load may not trigger for minutes.
-  // That thread ends at once: its heap is the parse's garbage.
+  // Even the first load parses in a worker thread, which ends at once: the parse of a large
+  // config leaves ~8 kB of garbage per backend, which on the main thread would sit in the old
+  // space (RSS) until a major GC that a steady probe load may not trigger for minutes.
   const firstLoader = new OffThreadConfigLoader({ idleMs: 0 });
   const load = await firstLoader.load(o.config);
   await firstLoader.close();
