@@ -47,8 +47,32 @@ t.test('--help and -h print the usage, with the admin variables', async (t) => {
   t.match(bad.err(), /Unknown option '--nope'[\s\S]*usage: maglev-demo/);
 });
 
+/** Whether every port in [from, to] but `except` can be bound right now. */
+async function allFree(from: number, to: number, except: number): Promise<boolean> {
+  for (let p = from; p <= to; p++) {
+    if (p === except) continue;
+    const s = await listenOn(p).catch(() => undefined);
+    if (s === undefined) return false;
+    await new Promise((r) => s.close(r));
+  }
+  return true;
+}
+
+/**
+ * Holds an ephemeral port whose 9 neighbours on each side are free: the demo checks its ports
+ * in order, so a neighbour another test happens to hold would be named instead.
+ */
+async function holdIsolatedPort(): Promise<Server> {
+  for (let attempt = 0; ; attempt++) {
+    const s = await listenOn(0);
+    const port = (s.address() as { port: number }).port;
+    if ((await allFree(port - 9, port + 9, port)) || attempt === 20) return s;
+    await new Promise((r) => s.close(r));
+  }
+}
+
 t.test('a taken port names itself and --base-port, before anything starts', async (t) => {
-  const holder = await listenOn(0);
+  const holder = await holdIsolatedPort();
   const held = (holder.address() as { port: number }).port;
   t.teardown(() => new Promise((r) => holder.close(r)));
   const cases = [
