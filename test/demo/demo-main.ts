@@ -37,26 +37,25 @@ async function allFree(from: number, to: number, except: number): Promise<boolea
 }
 
 /**
- * Holds an ephemeral port whose 9 neighbours on each side are free: the demo checks its ports
- * in order, so a neighbour another test happens to hold would be named instead.
+ * Holds an ephemeral port whose `below` ports under it and `above` over it are free right now:
+ * the demo checks its ports in order, so a neighbour another test happens to hold would be
+ * named (or taken) instead.
  */
-async function holdIsolatedPort(): Promise<Server> {
+async function holdIsolatedPort(below: number, above: number): Promise<Server> {
   for (let attempt = 0; ; attempt++) {
     const s = await listenOn(0);
     const port = (s.address() as { port: number }).port;
-    if ((await allFree(port - 9, port + 9, port)) || attempt === 20) return s;
+    if ((await allFree(port - below, port + above, port)) || attempt === 20) return s;
     await new Promise((r) => s.close(r));
   }
 }
 
 /** A base port whose 10 ports are all free right now (each checked by binding it). */
 async function freeBase(): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    const s = await listenOn(0);
-    const port = Math.min((s.address() as { port: number }).port, 65000);
-    await new Promise((r) => s.close(r));
-    if ((await allFree(port, port + 9, -1)) || attempt === 20) return port;
-  }
+  const s = await holdIsolatedPort(0, 9);
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return Math.min(port, 65000);
 }
 
 t.test('--help and -h print the usage, with the admin variables', async (t) => {
@@ -74,7 +73,7 @@ t.test('--help and -h print the usage, with the admin variables', async (t) => {
 });
 
 t.test('a taken port names itself and --base-port, before anything starts', async (t) => {
-  const holder = await holdIsolatedPort();
+  const holder = await holdIsolatedPort(9, 9);
   const held = (holder.address() as { port: number }).port;
   t.teardown(() => new Promise((r) => holder.close(r)));
   const cases = [
