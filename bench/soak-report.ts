@@ -89,7 +89,11 @@ export function growthVerdict(readings: readonly ProcReading[], samples: readonl
     flags.push(`RSS rose out of its band: the lowest reading of ${span(late)} (${round1(lateBand[0])} MB) is ${round1(floorOverCeiling)} % above the highest of ${span(early)} (${round1(earlyBand[1])} MB; limit ${growthLimitPct} %)`);
   }
 
-  const earlyLive = Math.min(...sa.map((s) => s.liveHeapMb));
+  // The live-heap gauge keeps its last major GC's value: a reading still left from a GC before
+  // the warm-up ended (a small startup heap can go 100 s without one) says nothing of the window.
+  const gcsAtWarmup = samples.filter((s) => s.t < warmupS).at(-1)?.majorGcs;
+  const fresh = gcsAtWarmup === undefined ? sa : sa.filter((s) => s.majorGcs > gcsAtWarmup);
+  const earlyLive = Math.min(...(fresh.length > 0 ? fresh : sa).map((s) => s.liveHeapMb));
   const lateLive = Math.min(...sb.map((s) => s.liveHeapMb));
   const liveGrowth = pct(earlyLive, lateLive);
   if (liveGrowth > growthLimitPct && lateLive - earlyLive > liveHeapSlackMb) {
