@@ -125,7 +125,7 @@ t.test('dashboard in headless Chromium', async (t) => {
     const names = await Promise.all((await page.locator('[data-testid^="frontend-card-"]').all()).map((l) => l.getAttribute('data-testid')));
     t.same(names, ['frontend-card-web4', 'frontend-card-web6'], 'cards in ListFrontends order');
     t.ok(await page.$(`[data-testid="scope-tab-${h.address}"]`), 'scope tab');
-    t.equal(await page.$('[data-testid="backend-row-web4-primary-nginx0-ams"]'), null, 'cards are closed by default');
+    t.equal((await page.$('[data-testid="backend-row-web4-primary-nginx0-ams"]')) === null, true, 'cards are closed by default');
     await page.click('[data-testid="frontend-toggle-web4"]');
     await page.waitForSelector('[data-testid="backend-row-web4-primary-nginx0-ams"]');
     t.equal((await page.textContent('[data-testid="backend-state-web4-primary-nginx0-ams"]'))?.trim(), 'up');
@@ -203,7 +203,10 @@ t.test('dashboard in headless Chromium', async (t) => {
     await ap.click('[data-testid="action-confirm"]');
     await textBecomes(ap, 'backend-state-web4-primary-nginx0-fra', 'paused', settleMs);
     t.ok(h.fake.calls.includes('pause nginx0-fra'), 'PauseBackend reached maglevd');
-    t.equal(await ap.$('[data-testid="action-dialog"][open]'), null, 'dialog closed after success');
+    // The stream can show `paused` before the RPC's answer reaches the page; the dialog closes
+    // on that answer, so wait for it rather than read it at once.
+    await pageCondition(ap, `document.querySelector('[data-testid="action-dialog"][open]') === null`, settleMs);
+    t.pass('dialog closed after success');
     // The event log shows the daemon's records (a plausible sequence, also for the screenshot).
     const records: Array<[string, string, Array<[string, string]>]> = [
       ['info', 'backend-transition', [['backend', 'nginx0-ams'], ['from', 'up'], ['to', 'down'], ['code', 'L4TOUT'], ['detail', 'timeout after 1s during connect']]],
