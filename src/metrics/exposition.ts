@@ -51,22 +51,25 @@ export const expositionBlockBytes = 64 * 1024;
  * scrape's pauses, as strings or one big join, they made every young-generation collection
  * copy megabytes), and blocks of `blockBytes` keep the buffer allocations few. Blocks come
  * from `alloc` when given one: a registry hands out the blocks of a previous scrape, which spares
- * the page faults of fresh memory (a tenth of a large scrape's time).
+ * the page faults of fresh memory (a tenth of a large scrape's time). With `sealed`, each block
+ * goes there as soon as it is full (a scrape streamed to its reader) instead of being kept.
  */
 export class ExpositionWriter {
   readonly #blocks: Buffer[] = [];
   readonly #chunkChars: number;
   readonly #blockBytes: number;
   readonly #alloc: (bytes: number) => Buffer;
+  readonly #sealed: ((chunk: Buffer) => void) | undefined;
   #cur = '';
   #block: Buffer | undefined;
   #used = 0;
 
-  /** `alloc(n)`: a buffer of at least n bytes (default Buffer.allocUnsafe). */
-  constructor(opts: { readonly chunkChars?: number; readonly blockBytes?: number; readonly alloc?: (bytes: number) => Buffer } = {}) {
+  /** `alloc(n)`: a buffer of at least n bytes (default Buffer.allocUnsafe). `sealed(chunk)`: takes each full block (take() then hands out none). */
+  constructor(opts: { readonly chunkChars?: number; readonly blockBytes?: number; readonly alloc?: (bytes: number) => Buffer; readonly sealed?: (chunk: Buffer) => void } = {}) {
     this.#chunkChars = opts.chunkChars ?? 16 * 1024;
     this.#blockBytes = opts.blockBytes ?? expositionBlockBytes;
     this.#alloc = opts.alloc ?? ((n) => Buffer.allocUnsafe(n));
+    this.#sealed = opts.sealed;
   }
 
   /** One line (without its newline). */
@@ -88,7 +91,7 @@ export class ExpositionWriter {
     if (this.#cur.length >= this.#chunkChars) this.#flush();
   }
 
-  /** The text written so far, as buffers; the writer is empty afterwards. */
+  /** The text written so far, as buffers (none left with `sealed`: the last block goes there); the writer is empty afterwards. */
   take(): Buffer[] {
     this.#flush();
     this.#seal();
@@ -111,7 +114,11 @@ export class ExpositionWriter {
   }
 
   #seal(): void {
-    if (this.#block !== undefined && this.#used > 0) this.#blocks.push(this.#block.subarray(0, this.#used));
+    if (this.#block !== undefined && this.#used > 0) {
+      const chunk = this.#block.subarray(0, this.#used);
+      if (this.#sealed === undefined) this.#blocks.push(chunk);
+      else this.#sealed(chunk);
+    }
     this.#block = undefined;
     this.#used = 0;
   }

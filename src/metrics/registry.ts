@@ -40,14 +40,30 @@ function isTextFamily(m: object): m is TextFamily {
 /** Main-thread time a scrape may run before it yields once (setImmediate). */
 export const scrapeSliceMs = 4;
 
-/** Blocks kept for the next scrape, at most (64 MiB): more than a scrape of 50 000 backends. */
-const maxSpareBlocks = 1024;
+/**
+ * Where a scrape's text goes, block by block, while it is rendered: a response streams it, so a
+ * scrape of 50 000 backends (80 MB) never sits in memory whole.
+ */
+export interface ScrapeSink {
+  /** Takes a chunk; `written` is called once nothing reads the chunk's memory any more. */
+  write(chunk: Buffer, written: () => void): void;
+  /** undefined when more may be written now; else settles once it may (rejects: the reader is gone). */
+  ready(): Promise<void> | undefined;
+}
+
+/**
+ * Blocks kept for the next scrape, at most (4 MiB). A streamed scrape has a few in use at a time
+ * (its pace checks come every ~6 blocks at fleet scale); metricsBuffers() callers allocate what
+ * they hold beyond that, and it goes back to the GC.
+ */
+export const maxSpareBlocks = 64;
 
 export class MetricsRegistry extends Registry {
   readonly #sliceMs: number;
   #scrapes = 0;
   /** Blocks of written scrapes, given back by recycle(), for the next scrapes to fill. */
   readonly #spare = new Set<ArrayBuffer>();
+  #allocated = 0;
 
   /** `sliceMs`: main-thread time between yields (default scrapeSliceMs; 0 yields at every chance). */
   constructor(opts: { readonly sliceMs?: number } = {}) {
@@ -82,14 +98,32 @@ export class MetricsRegistry extends Registry {
         return Buffer.from(b);
       }
     }
+    if (bytes === expositionBlockBytes) this.#allocated++;
     return Buffer.allocUnsafe(bytes);
   }
 
-  /** The Prometheus text of every metric as UTF-8 chunks, for a server to write as they are. */
+  /** Blocks this registry has allocated for scrapes (recycled ones are not counted again). */
+  get allocatedBlocks(): number {
+    return this.#allocated;
+  }
+
+  /** The Prometheus text of every metric as UTF-8 chunks, held until recycle(). */
   async metricsBuffers(): Promise<Buffer[]> {
-    if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return [Buffer.from(await super.metrics(), 'utf8')];
+    const chunks: Buffer[] = [];
+    await this.renderTo({ write: (c) => void chunks.push(c), ready: () => undefined });
+    return chunks;
+  }
+
+  /**
+   * Streams the Prometheus text of every metric into `sink` as blocks fill: the render waits
+   * while the sink is not ready (a reader slower than the render holds a few blocks, not the
+   * scrape), and each block is reused once written. Rejects with what `sink.ready()` rejected.
+   */
+  async renderTo(sink: ScrapeSink): Promise<void> {
+    // The fast families speak only the Prometheus text format.
+    if (this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return sink.write(Buffer.from(await super.metrics(), 'utf8'), () => undefined);
     let sliceStart = performance.now();
-    const pause: Pause = () => {
+    const yieldIfDue = (): Promise<void> | undefined => {
       if (performance.now() - sliceStart < this.#sliceMs) return undefined;
       return new Promise<void>((resolve) =>
         setImmediate(() => {
@@ -98,8 +132,14 @@ export class MetricsRegistry extends Registry {
         }),
       );
     };
+    // A drain that comes on the next tick (a socket that took the block at once) is no turn of
+    // the event loop: the slice still counts.
+    const pause: Pause = () => {
+      const waiting = sink.ready();
+      return waiting === undefined ? yieldIfDue() : waiting.then(yieldIfDue);
+    };
     const ctx: ScrapeContext = { pause, scrape: ++this.#scrapes };
-    const out = new ExpositionWriter({ alloc: (n) => this.#alloc(n) });
+    const out = new ExpositionWriter({ alloc: (n) => this.#alloc(n), sealed: (c) => sink.write(c, () => this.recycle([c])) });
     // prom-client's layout: families separated by an empty line, a newline at the end.
     const metrics = this.getMetricsAsArray();
     for (const [i, m] of metrics.entries()) {
@@ -108,6 +148,6 @@ export class MetricsRegistry extends Registry {
       else out.line(await this.getSingleMetricAsString(m.name));
       await pause();
     }
-    return out.take();
+    out.take();
   }
 }

@@ -1,15 +1,16 @@
 // The HTTP listener on --metrics-addr: GET /metrics (Prometheus text format from the injected
 // registry; gzip when the scraper accepts it, as Prometheus does: the text of a large fleet is
 // megabytes, and compressing runs on libuv's thread pool, not the main thread) and GET /healthz
-// (healthz.ts). Anything else is 404, other methods 405.
+// (healthz.ts). Anything else is 404, other methods 405. /metrics is streamed (chunked) as it
+// renders, so a large scrape never sits in memory whole.
 
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
+import { finished, pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Registry } from 'prom-client';
-import { MetricsRegistry } from './registry.js';
+import { MetricsRegistry, type ScrapeSink } from './registry.js';
 import type { MetricsSource } from './metrics.js';
 import { healthz } from './healthz.js';
 import type { Clock } from '../shared/clock.js';
@@ -31,6 +32,9 @@ export interface MetricsServer {
   readonly port: number;
   close(): Promise<void>;
 }
+
+/** A connection with nothing sent or received for this long is closed (Prometheus' scrape timeout is 10 s by default). */
+const idleSocketMs = 60_000;
 
 /** Listens; rejects with the listen error (maglevd exits 3). */
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
@@ -54,6 +58,8 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
   });
   // Every connection costs a descriptor the probes need (fd-budget.ts).
   if (opts.maxConnections !== undefined) server.maxConnections = opts.maxConnections;
+  // A scraper that stops reading holds its streamed render (a few blocks) until then.
+  server.setTimeout(idleSocketMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new Error(`metrics listen on ${opts.addr.host}:${opts.addr.port}: ${errorMessage(e)}`, { cause: e })));
     server.listen(opts.addr.port, opts.addr.host === '' ? undefined : opts.addr.host, resolve);
@@ -71,25 +77,56 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
 }
 
 async function replyMetrics(req: IncomingMessage, res: ServerResponse, registry: Registry): Promise<void> {
-  const chunks = registry instanceof MetricsRegistry ? await registry.metricsBuffers() : [Buffer.from(await registry.metrics(), 'utf8')];
   const accept = req.headers['accept-encoding'];
   const gzip = typeof accept === 'string' && /(^|[\s,])gzip\b(?!;\s*q=0(\.0*)?\b)/.test(accept);
-  // The chunks go back to the registry once written (finish); not after an error, when a
-  // pending write may still read them.
-  const recycle = (): void => {
-    if (registry instanceof MetricsRegistry) registry.recycle(chunks);
-  };
-  if (!gzip) {
-    res.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Length': chunks.reduce((n, c) => n + c.length, 0), Vary: 'Accept-Encoding' });
-    if (req.method === 'HEAD') return void res.end(recycle);
-    for (const c of chunks) res.write(c);
-    res.end(recycle);
-    return;
+  // Streamed (chunked) as it renders: the text of a large fleet is tens of megabytes, and held
+  // whole until written it was most of the daemon's memory beyond its state.
+  res.writeHead(200, { 'Content-Type': registry.contentType, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}), Vary: 'Accept-Encoding' });
+  if (req.method === 'HEAD') return void res.end();
+  const zip = gzip ? createGzip() : undefined;
+  const out: Writable = zip ?? res;
+  const sent = zip !== undefined ? pipeline(zip, res) : finished(res);
+  // Settled here whatever happens, so a reader that went away is no unhandled rejection.
+  const outcome = sent.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  try {
+    const sink = streamSink(out);
+    if (registry instanceof MetricsRegistry) await registry.renderTo(sink);
+    else sink.write(Buffer.from(await registry.metrics(), 'utf8'), () => undefined);
+  } catch (e) {
+    if (res.destroyed) return; // the scraper went away: nothing to answer
+    throw e;
   }
-  res.writeHead(200, { 'Content-Type': registry.contentType, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
-  if (req.method === 'HEAD') return void res.end(recycle);
-  await pipeline(Readable.from(chunks), createGzip(), res);
-  recycle();
+  out.end();
+  const err = await outcome;
+  if (err !== undefined && !res.destroyed) throw err instanceof Error ? err : new Error(errorMessage(err));
+}
+
+/** A scrape sink over a writable stream: it is ready while the stream needs no drain. */
+function streamSink(out: Writable): ScrapeSink {
+  return {
+    write: (chunk, written) =>
+      void out.write(chunk, (err) => {
+        // After an error a pending write may still read the chunk: it is not reused.
+        if (err == null) written();
+      }),
+    ready: () => {
+      if (out.destroyed) return Promise.reject(new Error('the scraper went away'));
+      if (!out.writableNeedDrain) return undefined;
+      return new Promise<void>((resolve, reject) => {
+        const settle = (): void => {
+          out.off('drain', settle);
+          out.off('close', settle);
+          if (out.destroyed) reject(new Error('the scraper went away'));
+          else resolve();
+        };
+        out.on('drain', settle);
+        out.on('close', settle);
+      });
+    },
+  };
 }
 
 function reply(res: ServerResponse, code: number, type: string, body: string): void {

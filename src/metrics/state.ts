@@ -32,9 +32,13 @@ interface FrontendColumns {
   readonly frontend: { readonly name: string[]; readonly state: string[]; readonly panic: number[] };
 }
 
-/** Calls fn for each view readable now; an object removed between the list and the get (a reload) is skipped. */
-async function eachView<T>(names: readonly string[], get: (name: string) => T, ctx: ScrapeContext | undefined, fn: (v: T) => void): Promise<void> {
-  const pace = pacer(ctx);
+/**
+ * Calls fn for each view readable now; an object removed between the list and the get (a reload)
+ * is skipped. The scrape's pause is offered every `every` views: a frontend's view holds all its
+ * pool members (100 each at 50 000 backends: 256 of them were 45–70 ms without a yield).
+ */
+async function eachView<T>(names: readonly string[], get: (name: string) => T, ctx: ScrapeContext | undefined, every: number, fn: (v: T) => void): Promise<void> {
+  const pace = pacer(ctx, every);
   for (const name of names) {
     let v: T;
     try {
@@ -50,7 +54,7 @@ async function eachView<T>(names: readonly string[], get: (name: string) => T, c
 
 async function backendColumns(source: StateSource, ctx: ScrapeContext | undefined): Promise<BackendColumns> {
   const c: BackendColumns = { name: [], state: [], health: [], enabled: [], agent: { name: [], state: [], bad: [] } };
-  await eachView(source.listBackends(), (n) => source.getBackend(n), ctx, (b) => {
+  await eachView(source.listBackends(), (n) => source.getBackend(n), ctx, 32, (b) => {
     c.name.push(b.name);
     c.state.push(b.state);
     c.health.push(b.health);
@@ -66,7 +70,7 @@ async function backendColumns(source: StateSource, ctx: ScrapeContext | undefine
 
 async function frontendColumns(source: StateSource, ctx: ScrapeContext | undefined): Promise<FrontendColumns> {
   const c: FrontendColumns = { member: { frontend: [], pool: [], backend: [], weight: [], effective: [] }, frontend: { name: [], state: [], panic: [] } };
-  await eachView(source.listFrontends(), (n) => source.getFrontend(n), ctx, (f) => {
+  await eachView(source.listFrontends(), (n) => source.getFrontend(n), ctx, 1, (f) => {
     c.frontend.name.push(f.name);
     c.frontend.state.push(f.state);
     c.frontend.panic.push(f.panic ? 1 : 0);

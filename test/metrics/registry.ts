@@ -5,7 +5,7 @@
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { createMetrics, registerStateCollectors, type MetricsHooks } from '../../src/metrics/metrics.js';
-import { MetricsRegistry } from '../../src/metrics/registry.js';
+import { maxSpareBlocks, MetricsRegistry, type ScrapeSink } from '../../src/metrics/registry.js';
 import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -74,6 +74,24 @@ void t.test('a scrape yields to the event loop between chunks', async (t) => {
   t.equal(text.match(/^maglev_probe_duration_seconds_count/gm)?.length, 2000);
 });
 
+void t.test('a streamed scrape yields to the event loop even when its reader is ready again within the same turn', async (t) => {
+  const registry = new MetricsRegistry({ sliceMs: 0 });
+  const hooks = build(registry);
+  for (let i = 0; i < 2000; i++) hooks.onProbe(`b${i}`, 'http', 'L7OK', 'recorded', 2);
+  let turns = 0;
+  let spinning = true;
+  const spin = (): void => {
+    turns++;
+    if (spinning) setImmediate(spin);
+  };
+  setImmediate(spin);
+  // A socket that takes every write at once asks for a drain that comes on the next tick.
+  let chunks = 0;
+  await registry.renderTo({ write: (_c, written) => (chunks++, process.nextTick(written)), ready: () => new Promise((resolve) => process.nextTick(resolve)) });
+  spinning = false;
+  t.ok(turns > 10, `the event loop turned ${turns} times during the scrape (${chunks} chunks)`);
+});
+
 void t.test('non-ASCII label values: the same text as prom-client, UTF-8 on the wire', async (t) => {
   for (const perBackend of [true, false]) {
     const plain = new Registry();
@@ -94,10 +112,10 @@ void t.test('non-ASCII label values: the same text as prom-client, UTF-8 on the 
 void t.test('the blocks of a written scrape serve the next one', async (t) => {
   const registry = new MetricsRegistry();
   const hooks = build(registry);
-  for (let i = 0; i < 3000; i++) hooks.onProbe(`bäckend-${i}`, 'http', 'L7OK', 'recorded', 2);
+  for (let i = 0; i < 2000; i++) hooks.onProbe(`bäckend-${i}`, 'http', 'L7OK', 'recorded', 2);
   const first = await registry.metricsBuffers();
   const firstText = Buffer.concat(first).toString('utf8');
-  t.ok(first.length > 2, `${first.length} chunks`);
+  t.ok(first.length > 2 && first.length <= maxSpareBlocks, `${first.length} chunks, all of them kept when recycled`);
   const fresh = await registry.metricsBuffers();
   t.notOk(fresh.some((c) => first.some((f) => f.buffer === c.buffer)), 'nothing reused before recycle');
   registry.recycle(first);
@@ -109,6 +127,54 @@ void t.test('the blocks of a written scrape serve the next one', async (t) => {
   t.equal(buffers.size, again.length, 'each block used once');
   t.equal(await registry.metrics(), firstText, 'metrics() recycles its own chunks');
   t.equal(await registry.metrics(), firstText);
+});
+
+void t.test('a streamed scrape waits for its reader: a few blocks in use at a time, each reused once written', async (t) => {
+  const registry = new MetricsRegistry();
+  const hooks = build(registry);
+  for (let i = 0; i < 4000; i++) hooks.onProbe(`bäckend-${i}`, 'http', 'L7OK', 'recorded', 2);
+  const want = Buffer.concat(await registry.metricsBuffers()).toString('utf8');
+  const blocksBefore = registry.allocatedBlocks;
+  // A reader that takes a chunk per event-loop turn and is not ready while it holds two.
+  const got: Buffer[] = [];
+  const pending: Array<{ chunk: Buffer; written: () => void }> = [];
+  let mostPending = 0;
+  let wake: (() => void) | undefined;
+  const reader = setInterval(() => {
+    const p = pending.shift();
+    if (p === undefined) return;
+    got.push(Buffer.from(p.chunk)); // a copy: the block is reused once written
+    p.written();
+    if (pending.length < 2) wake?.();
+  }, 0);
+  t.teardown(() => clearInterval(reader));
+  const sink: ScrapeSink = {
+    write: (chunk, written) => {
+      pending.push({ chunk, written });
+      mostPending = Math.max(mostPending, pending.length);
+    },
+    ready: () => (pending.length < 2 ? undefined : new Promise<void>((resolve) => (wake = resolve))),
+  };
+  await registry.renderTo(sink);
+  while (pending.length > 0) await new Promise((r) => setTimeout(r, 1));
+  t.equal(Buffer.concat(got).toString('utf8'), want, 'the same text as a held scrape');
+  t.ok(got.length > 40, `${got.length} chunks`);
+  // The pace checks come every 256 rows: the render may fill a few blocks between two of them.
+  t.ok(mostPending <= 12, `at most ${mostPending} chunks waited for the reader at once`);
+  t.ok(registry.allocatedBlocks - blocksBefore <= 12, `${registry.allocatedBlocks - blocksBefore} new blocks for ${got.length} chunks`);
+});
+
+void t.test('a streamed scrape stops with its reader', async (t) => {
+  const registry = new MetricsRegistry();
+  const hooks = build(registry);
+  for (let i = 0; i < 4000; i++) hooks.onProbe(`bäckend-${i}`, 'http', 'L7OK', 'recorded', 2);
+  let chunks = 0;
+  const sink: ScrapeSink = {
+    write: () => void chunks++,
+    ready: () => (chunks < 3 ? undefined : Promise.reject(new Error('the scraper went away'))),
+  };
+  await t.rejects(registry.renderTo(sink), /the scraper went away/);
+  t.ok(chunks < 12, `${chunks} chunks rendered before it stopped`);
 });
 
 void t.test('OpenMetrics goes through prom-client', async (t) => {
