@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import { createMetrics, registerStateCollectors, type MetricsHooks } from '../../src/metrics/metrics.js';
 import { maxSpareBlocks, MetricsRegistry, type ScrapeSink } from '../../src/metrics/registry.js';
+import { countEventLoopTurns } from '../support/event-loop-turns.js';
 import { FakeControlPlane, T0 } from '../support/fake-control-plane.js';
 import { ManualClock } from '../support/manual-clock.js';
 
@@ -61,16 +62,10 @@ void t.test('a scrape yields to the event loop between chunks', async (t) => {
   const registry = new MetricsRegistry({ sliceMs: 0 });
   const hooks = build(registry);
   for (let i = 0; i < 2000; i++) hooks.onProbe(`b${i}`, 'http', 'L7OK', 'recorded', 2);
-  let turns = 0;
-  let spinning = true;
-  const spin = (): void => {
-    turns++;
-    if (spinning) setImmediate(spin);
-  };
-  setImmediate(spin);
+  const turns = countEventLoopTurns();
   const text = await registry.metrics();
-  spinning = false;
-  t.ok(turns > 10, `the event loop turned ${turns} times during the scrape`);
+  const turned = turns.stop();
+  t.ok(turned > 10, `the event loop turned ${turned} times during the scrape`);
   t.equal(text.match(/^maglev_probe_duration_seconds_count/gm)?.length, 2000);
 });
 
@@ -78,18 +73,12 @@ void t.test('a streamed scrape yields to the event loop even when its reader is 
   const registry = new MetricsRegistry({ sliceMs: 0 });
   const hooks = build(registry);
   for (let i = 0; i < 2000; i++) hooks.onProbe(`b${i}`, 'http', 'L7OK', 'recorded', 2);
-  let turns = 0;
-  let spinning = true;
-  const spin = (): void => {
-    turns++;
-    if (spinning) setImmediate(spin);
-  };
-  setImmediate(spin);
+  const turns = countEventLoopTurns();
   // A socket that takes every write at once asks for a drain that comes on the next tick.
   let chunks = 0;
   await registry.renderTo({ write: (_c, written) => (chunks++, process.nextTick(written)), ready: () => new Promise((resolve) => process.nextTick(resolve)) });
-  spinning = false;
-  t.ok(turns > 10, `the event loop turned ${turns} times during the scrape (${chunks} chunks)`);
+  const turned = turns.stop();
+  t.ok(turned > 10, `the event loop turned ${turned} times during the scrape (${chunks} chunks)`);
 });
 
 void t.test('non-ASCII label values: the same text as prom-client, UTF-8 on the wire', async (t) => {

@@ -5,6 +5,7 @@
 import t from 'tap';
 import { MetricsRegistry } from '../../src/metrics/registry.js';
 import { registerStateGauges, type StateSource } from '../../src/metrics/state.js';
+import { countEventLoopTurns } from '../support/event-loop-turns.js';
 import { FakeControlPlane } from '../support/fake-control-plane.js';
 
 /** Busy for `ms` of main-thread time, as a view with hundreds of members is. */
@@ -30,16 +31,10 @@ void t.test('each slow frontend view is followed by a chance to yield', async (t
   };
   const registry = new MetricsRegistry({ sliceMs: 4 });
   registerStateGauges(registry, source);
-  let turns = 0;
-  let spinning = true;
-  const spin = (): void => {
-    turns++;
-    if (spinning) setImmediate(spin);
-  };
-  setImmediate(spin);
+  const turns = countEventLoopTurns();
   const text = await registry.metrics();
-  spinning = false;
+  const turned = turns.stop();
   t.equal(text.match(/^maglev_frontend_state\{/gm)?.length, 40, 'every frontend printed');
   // 40 views of 2 ms in slices of 4 ms: about 20 turns; paced every 256 views it was none.
-  t.ok(turns >= 15, `the event loop turned ${turns} times while 40 slow views were read`);
+  t.ok(turned >= 15, `the event loop turned ${turned} times while 40 slow views were read`);
 });
